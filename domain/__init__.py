@@ -1,0 +1,1 @@
+"""The loyalty points domain: rules and entities, standard library only."""

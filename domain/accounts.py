@@ -1,0 +1,27 @@
+"""Loyalty accounts: one per (business, customer), holding the running balance."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from uuid import UUID
+
+
+class AccountStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Account:
+    business_id: str
+    account_id: UUID
+    customer_id: str
+    status: AccountStatus = AccountStatus.ACTIVE
+    balance: int = 0
+    last_seq: int = 0
+
+    def posted(self, points: int) -> Account:
+        """The account after one more ledger entry of ``points`` (negative allowed)."""
+        return replace(self, balance=self.balance + points, last_seq=self.last_seq + 1)

@@ -1,0 +1,286 @@
+"""Applying a batch of inbound events to the ledger, in memory, with no IO.
+
+The service loads a ``BatchState`` (locked accounts, purchases, refunds, programmes and
+inbox rows the batch touches), runs ``apply_batch`` and writes the ``BatchChanges`` back
+with set-based SQL in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from uuid import UUID
+
+from domain.accounts import Account, AccountStatus
+from domain.arithmetic import points_earned
+from domain.events import InboundEvent, PurchaseCompleted, PurchaseKey, RefundIssued, RefundKey
+from domain.ledger import EntryKind, LedgerEntry, RateSnapshot, entry_id_for
+from domain.outcomes import InboxRecord, Outcome, OutcomeStatus, SkipReason
+from domain.programme import Programme
+from domain.purchases import Purchase, RefundRecord
+
+EventKey = tuple[str, str]
+"""(business_id, event_id)"""
+
+
+@dataclass(frozen=True)
+class BatchKeys:
+    """Everything a batch needs loaded (and locked) before it can be applied."""
+
+    events: frozenset[EventKey]
+    businesses: frozenset[str]
+    customers: frozenset[tuple[str, str]]
+    purchases: frozenset[PurchaseKey]
+    refunds: frozenset[RefundKey]
+
+    @classmethod
+    def of(cls, events: Iterable[InboundEvent]) -> BatchKeys:
+        events = list(events)
+        return cls(
+            events=frozenset((e.business_id, e.event_id) for e in events),
+            businesses=frozenset(e.business_id for e in events),
+            customers=frozenset(
+                (e.business_id, e.customer_id)
+                for e in events
+                if isinstance(e, PurchaseCompleted) and e.customer_id is not None
+            ),
+            purchases=frozenset(e.purchase_key for e in events),
+            refunds=frozenset(e.refund_key for e in events if isinstance(e, RefundIssued)),
+        )
+
+
+@dataclass
+class BatchState:
+    """What the database holds for a batch's keys, loaded under lock."""
+
+    seen_events: dict[EventKey, str] = field(default_factory=dict)
+    programmes: dict[str, Programme] = field(default_factory=dict)
+    accounts: dict[tuple[str, UUID], Account] = field(default_factory=dict)
+    purchases: dict[PurchaseKey, Purchase] = field(default_factory=dict)
+    refunds: dict[RefundKey, RefundRecord] = field(default_factory=dict)
+
+
+@dataclass
+class BatchChanges:
+    """What applying a batch changed, to be written in one transaction."""
+
+    inbox: list[InboxRecord] = field(default_factory=list)
+    resolved_inbox: dict[EventKey, Outcome] = field(default_factory=dict)
+    entries: list[LedgerEntry] = field(default_factory=list)
+    accounts: dict[tuple[str, UUID], Account] = field(default_factory=dict)
+    purchases: dict[PurchaseKey, Purchase] = field(default_factory=dict)
+    refunds: dict[RefundKey, RefundRecord] = field(default_factory=dict)
+    duplicates: list[InboundEvent] = field(default_factory=list)
+    conflicts: list[InboundEvent] = field(default_factory=list)
+
+    def outcome_of(self, event: InboundEvent) -> Outcome | None:
+        key = (event.business_id, event.event_id)
+        if key in self.resolved_inbox:
+            return self.resolved_inbox[key]
+        for record in self.inbox:
+            if (record.business_id, record.event_id) == key:
+                return record.outcome
+        return None
+
+
+class _BatchApplier:
+    def __init__(self, state: BatchState, recorded_at: datetime) -> None:
+        self.state = state
+        self.recorded_at = recorded_at
+        self.changes = BatchChanges()
+        self._customer_index = {
+            (a.business_id, a.customer_id): key for key, a in state.accounts.items()
+        }
+
+    def apply(self, event: InboundEvent) -> None:
+        key = (event.business_id, event.event_id)
+        seen_hash = self.state.seen_events.get(key)
+        if seen_hash is not None:
+            if seen_hash == event.payload_hash:
+                self.changes.duplicates.append(event)
+            else:
+                self.changes.conflicts.append(event)
+            return
+        self.state.seen_events[key] = event.payload_hash
+        if isinstance(event, PurchaseCompleted):
+            outcome = self._purchase(event)
+        else:
+            outcome = self._refund(event)
+        self.changes.inbox.append(
+            InboxRecord(
+                business_id=event.business_id,
+                event_id=event.event_id,
+                kind=event.kind,
+                payload_hash=event.payload_hash,
+                outcome=outcome,
+                occurred_at=event.occurred_at,
+            )
+        )
+
+    def _purchase(self, event: PurchaseCompleted) -> Outcome:
+        if event.purchase_key in self.state.purchases:
+            return Outcome.skipped(SkipReason.DUPLICATE_PURCHASE)
+        purchase = Purchase(
+            business_id=event.business_id,
+            source=event.source,
+            reference=event.reference,
+            event_id=event.event_id,
+            occurred_at=event.occurred_at,
+            total=event.amount,
+            currency=event.currency,
+            customer_id=event.customer_id,
+        )
+        outcome, purchase = self._earn(event, purchase)
+        self._save_purchase(purchase)
+        self._resolve_parked_refunds(purchase)
+        return outcome
+
+    def _earn(self, event: PurchaseCompleted, purchase: Purchase) -> tuple[Outcome, Purchase]:
+        if event.customer_id is None:
+            return Outcome.skipped(SkipReason.NO_CUSTOMER), purchase
+        programme = self.state.programmes.get(event.business_id)
+        if programme is None:
+            return Outcome.skipped(SkipReason.NO_PROGRAMME), purchase
+        if not programme.active:
+            return Outcome.skipped(SkipReason.PROGRAMME_INACTIVE), purchase
+        account_key = self._customer_index.get((event.business_id, event.customer_id))
+        if account_key is None:
+            return Outcome.skipped(SkipReason.NO_ACCOUNT), purchase
+        account = self.state.accounts[account_key]
+        if account.status is AccountStatus.SUSPENDED:
+            return Outcome.skipped(SkipReason.ACCOUNT_SUSPENDED), purchase
+        if account.status is AccountStatus.CLOSED:
+            return Outcome.skipped(SkipReason.ACCOUNT_CLOSED), purchase
+        rule = programme.rule_at(event.occurred_at)
+        if rule is None:
+            return Outcome.skipped(SkipReason.NO_RULE_IN_FORCE), purchase
+        points = points_earned(event.amount, rule, event.occurred_at)
+        rates = RateSnapshot.of(rule, event.occurred_at)
+        purchase = replace(purchase, account_id=account.account_id, rates=rates)
+        if points == 0:
+            return Outcome.skipped(SkipReason.NO_POINTS_EARNED), purchase
+        entry = self._post(
+            account,
+            kind=EntryKind.EARN,
+            points=points,
+            origin=event.event_id,
+            event=event,
+            rates=rates,
+            related_entry_id=None,
+        )
+        purchase = replace(purchase, points_earned=points, earn_entry_id=entry.entry_id)
+        return Outcome.applied(), purchase
+
+    def _refund(self, event: RefundIssued) -> Outcome:
+        if event.refund_key in self.state.refunds:
+            return Outcome.skipped(SkipReason.DUPLICATE_REFUND)
+        purchase = self.state.purchases.get(event.purchase_key)
+        if purchase is None:
+            self._save_refund(RefundRecord(event, Outcome.parked()))
+            return Outcome.parked()
+        record = self._reverse(purchase, event)
+        self._save_refund(record)
+        return record.outcome
+
+    def _reverse(self, purchase: Purchase, event: RefundIssued) -> RefundRecord:
+        if event.currency != purchase.currency:
+            return RefundRecord(event, Outcome.skipped(SkipReason.CURRENCY_MISMATCH))
+        purchase, to_reverse = purchase.after_refund(event.amount)
+        self._save_purchase(purchase)
+        if purchase.account_id is None or purchase.points_earned == 0:
+            return RefundRecord(event, Outcome.skipped(SkipReason.PURCHASE_EARNED_NOTHING))
+        if to_reverse == 0:
+            return RefundRecord(event, Outcome.skipped(SkipReason.NOTHING_TO_REVERSE_YET))
+        # A reversal undoes points already given, so it applies whatever the account's
+        # status: suspending an account must not let it keep points for returned goods.
+        account = self.state.accounts[(purchase.business_id, purchase.account_id)]
+        self._post(
+            account,
+            kind=EntryKind.REVERSAL,
+            points=-to_reverse,
+            origin=event.event_id,
+            event=event,
+            rates=purchase.rates,
+            related_entry_id=purchase.earn_entry_id,
+        )
+        return RefundRecord(event, Outcome.applied(), points_reversed=to_reverse)
+
+    def _resolve_parked_refunds(self, purchase: Purchase) -> None:
+        parked = [
+            record
+            for record in self.state.refunds.values()
+            if record.outcome.status is OutcomeStatus.PARKED
+            and record.event.purchase_key == purchase.key
+        ]
+        parked.sort(key=lambda r: (r.event.occurred_at, r.event.event_id))
+        for record in parked:
+            resolved = self._reverse(self.state.purchases[purchase.key], record.event)
+            self._save_refund(resolved)
+            event_key = (record.event.business_id, record.event.event_id)
+            self.changes.resolved_inbox[event_key] = resolved.outcome
+            for i, inbox in enumerate(self.changes.inbox):
+                if (inbox.business_id, inbox.event_id) == event_key:
+                    self.changes.inbox[i] = replace(inbox, outcome=resolved.outcome)
+                    del self.changes.resolved_inbox[event_key]
+
+    def _post(
+        self,
+        account: Account,
+        *,
+        kind: EntryKind,
+        points: int,
+        origin: str,
+        event: InboundEvent,
+        rates: RateSnapshot | None,
+        related_entry_id: UUID | None,
+    ) -> LedgerEntry:
+        account = account.posted(points)
+        key = (account.business_id, account.account_id)
+        self.state.accounts[key] = account
+        self.changes.accounts[key] = account
+        entry = LedgerEntry(
+            entry_id=entry_id_for(account.business_id, origin, kind),
+            business_id=account.business_id,
+            account_id=account.account_id,
+            customer_id=account.customer_id,
+            seq=account.last_seq,
+            kind=kind,
+            points=points,
+            balance_after=account.balance,
+            source=event.source,
+            source_ref=event.reference,
+            event_id=event.event_id,
+            occurred_at=event.occurred_at,
+            recorded_at=self.recorded_at,
+            amount=event.amount,
+            currency=event.currency,
+            rates=rates,
+            related_entry_id=related_entry_id,
+            attribution=event.attribution,
+        )
+        self.changes.entries.append(entry)
+        return entry
+
+    def _save_purchase(self, purchase: Purchase) -> None:
+        self.state.purchases[purchase.key] = purchase
+        self.changes.purchases[purchase.key] = purchase
+
+    def _save_refund(self, record: RefundRecord) -> None:
+        self.state.refunds[record.key] = record
+        self.changes.refunds[record.key] = record
+
+
+def apply_batch(
+    state: BatchState, events: Sequence[InboundEvent], recorded_at: datetime
+) -> BatchChanges:
+    """Apply ``events`` in order to ``state``; return every change to write.
+
+    Repeated event ids with the same payload change nothing; with a different payload they
+    are conflicts for the dead-letter topic. A refund whose purchase is unknown is parked and
+    applied as soon as the purchase is seen, in this batch or a later one.
+    """
+    applier = _BatchApplier(state, recorded_at)
+    for event in events:
+        applier.apply(event)
+    return applier.changes

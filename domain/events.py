@@ -1,0 +1,74 @@
+"""Inbound business events, as the domain sees them once the edge has validated them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from domain.ledger import Attribution, Source
+
+PurchaseKey = tuple[str, Source, str]
+"""(business_id, source, reference) of a sale or bill."""
+
+RefundKey = tuple[str, Source, str]
+"""(business_id, source, reference) of a return or bill refund."""
+
+
+class EventKind(enum.StrEnum):
+    SALE_COMPLETED = "sale.completed"
+    CUSTOMER_RETURN_CREATED = "customer-return.created"
+    BILL_PAID = "bill.paid"
+    BILL_REFUNDED = "bill.refunded"
+
+
+@dataclass(frozen=True)
+class PurchaseCompleted:
+    """A sale completed or a bill paid: it may earn points."""
+
+    kind: EventKind
+    event_id: str
+    payload_hash: str
+    business_id: str
+    occurred_at: datetime
+    source: Source
+    reference: str
+    customer_id: str | None
+    amount: Decimal
+    currency: str
+    attribution: Attribution
+
+    @property
+    def purchase_key(self) -> PurchaseKey:
+        return (self.business_id, self.source, self.reference)
+
+
+@dataclass(frozen=True)
+class RefundIssued:
+    """A customer return or bill refund: it reverses points in proportion."""
+
+    kind: EventKind
+    event_id: str
+    payload_hash: str
+    business_id: str
+    occurred_at: datetime
+    source: Source
+    reference: str
+    purchase_source: Source
+    purchase_reference: str
+    amount: Decimal
+    currency: str
+    customer_id: str | None
+    attribution: Attribution
+
+    @property
+    def purchase_key(self) -> PurchaseKey:
+        return (self.business_id, self.purchase_source, self.purchase_reference)
+
+    @property
+    def refund_key(self) -> RefundKey:
+        return (self.business_id, self.source, self.reference)
+
+
+InboundEvent = PurchaseCompleted | RefundIssued

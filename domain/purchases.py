@@ -1,0 +1,57 @@
+"""Purchases (sales and bills) and refunds against them, as the reversal rule needs them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from domain.arithmetic import reversed_points_target
+from domain.events import PurchaseKey, RefundIssued, RefundKey
+from domain.ledger import RateSnapshot, Source
+from domain.outcomes import Outcome
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """A sale or bill seen by the service, whether or not it earned points."""
+
+    business_id: str
+    source: Source
+    reference: str
+    event_id: str
+    occurred_at: datetime
+    total: Decimal
+    currency: str
+    account_id: UUID | None = None
+    customer_id: str | None = None
+    points_earned: int = 0
+    earn_entry_id: UUID | None = None
+    rates: RateSnapshot | None = None
+    refunded_amount: Decimal = Decimal(0)
+    points_reversed: int = 0
+
+    @property
+    def key(self) -> PurchaseKey:
+        return (self.business_id, self.source, self.reference)
+
+    def after_refund(self, amount: Decimal) -> tuple[Purchase, int]:
+        """This purchase once ``amount`` more is refunded, and the points to reverse now."""
+        refunded = self.refunded_amount + amount
+        target = reversed_points_target(self.points_earned, self.total, refunded)
+        to_reverse = target - self.points_reversed
+        return replace(self, refunded_amount=refunded, points_reversed=target), to_reverse
+
+
+@dataclass(frozen=True)
+class RefundRecord:
+    """A return or bill refund and what became of it (parked until its purchase is seen)."""
+
+    event: RefundIssued
+    outcome: Outcome
+    points_reversed: int = 0
+
+    @property
+    def key(self) -> RefundKey:
+        return self.event.refund_key

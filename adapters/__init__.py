@@ -1,0 +1,1 @@
+"""Technology adapters: PostgreSQL (asyncpg), Kafka (faststream), embedded dev services."""

@@ -1,0 +1,54 @@
+"""KafkaDeadLetters: messages that cannot be applied, kept with why and where they came from."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from aiokafka.structs import ConsumerRecord
+from faststream.kafka import KafkaBroker
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    record: ConsumerRecord[bytes, bytes]
+    code: str
+    detail: str
+
+
+def dead_letter_headers(letter: DeadLetter) -> dict[str, str]:
+    record = letter.record
+    return {
+        "x-dlq-reason": f"{letter.code}: {letter.detail}"[:4000],
+        "x-dlq-code": letter.code,
+        "x-dlq-at": datetime.now(UTC).isoformat(),
+        "x-origin-topic": record.topic,
+        "x-origin-partition": str(record.partition),
+        "x-origin-offset": str(record.offset),
+        "x-origin-timestamp": str(record.timestamp),
+    }
+
+
+class KafkaDeadLetters:
+    def __init__(self, broker: KafkaBroker, suffix: str = ".dlq") -> None:
+        self._broker = broker
+        self._suffix = suffix
+
+    def topic_for(self, origin_topic: str) -> str:
+        return origin_topic + self._suffix
+
+    async def publish(self, letters: Sequence[DeadLetter]) -> None:
+        """Publish every letter and return once the broker acknowledged them all."""
+        pending = [
+            await self._broker.publish(
+                letter.record.value or b"",
+                topic=self.topic_for(letter.record.topic),
+                key=letter.record.key,
+                headers=dead_letter_headers(letter),
+                no_confirm=True,
+            )
+            for letter in letters
+        ]
+        await asyncio.gather(*pending)

@@ -1,0 +1,119 @@
+"""KafkaEventConsumer: one batch subscriber over the four inbound topics.
+
+Each poll is parsed at the edge, applied by the handler in one transaction, dead letters
+are published, and only then are the offsets committed (manual acknowledgement).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import structlog
+from aiokafka.structs import ConsumerRecord
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+
+from adapters.kafka.dead_letters import DeadLetter, KafkaDeadLetters
+from adapters.kafka.parsing import Rejection, parse_event
+from domain.events import EventKind, InboundEvent
+from ports.intake import EventBatchHandler
+
+log = structlog.get_logger("loyalty.consumer")
+
+Record = ConsumerRecord[bytes, bytes]
+
+
+async def _keep_raw(message: KafkaMessage) -> None:
+    """The subscriber reads raw records itself: garbage must reach the DLQ, not the decoder."""
+    return None
+
+
+class KafkaEventConsumer:
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        topics: Mapping[str, EventKind],
+        group_id: str,
+        handler: EventBatchHandler,
+        dead_letters: KafkaDeadLetters,
+        max_records: int,
+    ) -> None:
+        self._topics = dict(topics)
+        self._handler = handler
+        self._dead_letters = dead_letters
+        self._subscriber = broker.subscriber(
+            *self._topics,
+            batch=True,
+            group_id=group_id,
+            ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest",
+            max_records=max_records,
+            decoder=_keep_raw,
+        )
+        self._subscriber(self._consume)
+
+    async def stop(self) -> None:
+        """Stop fetching; the batch in flight finishes and commits first."""
+        await self._subscriber.stop()
+
+    async def _consume(self, body: object, message: KafkaMessage) -> None:
+        records: tuple[Record, ...] = tuple(message.raw_message)  # type: ignore[arg-type]
+        try:
+            await self.process(records)
+        except Exception:
+            log.exception("batch failed; it will be redelivered", size=len(records))
+            await message.nack()
+            return
+        await message.ack()
+
+    async def process(self, records: tuple[Record, ...]) -> None:
+        events: list[InboundEvent] = []
+        origins: dict[int, Record] = {}
+        letters: list[DeadLetter] = []
+        for record in records:
+            parsed = parse_event(self._topics[record.topic], record.value)
+            if isinstance(parsed, Rejection):
+                letters.append(DeadLetter(record, parsed.code, parsed.detail))
+                continue
+            events.append(parsed)
+            origins[id(parsed)] = record
+        changes = await self._handler(events) if events else None
+        if changes is not None:
+            for event in changes.conflicts:
+                letters.append(
+                    DeadLetter(
+                        origins[id(event)],
+                        "event_id_reused",
+                        f"event id {event.event_id} was already applied with a different payload",
+                    )
+                )
+            for event in events:
+                r = origins[id(event)]
+                outcome = changes.outcome_of(event)
+                log.debug(
+                    "event handled",
+                    event_id=event.event_id,
+                    topic=r.topic,
+                    partition=r.partition,
+                    offset=r.offset,
+                    outcome=str(outcome.status) if outcome else "duplicate_or_conflict",
+                    reason=str(outcome.reason) if outcome and outcome.reason else None,
+                )
+        for letter in letters:
+            r = letter.record
+            log.warning(
+                "message dead-lettered",
+                topic=r.topic,
+                partition=r.partition,
+                offset=r.offset,
+                reason=f"{letter.code}: {letter.detail}",
+            )
+        if letters:
+            await self._dead_letters.publish(letters)
+        log.info(
+            "batch applied",
+            size=len(records),
+            applied_events=len(events),
+            dead_lettered=len(letters),
+            duplicates=len(changes.duplicates) if changes else 0,
+        )

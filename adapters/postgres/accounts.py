@@ -1,0 +1,69 @@
+"""PostgresAccounts: accounts and their balances."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+import asyncpg
+
+from adapters.postgres.rows import account_from
+from domain.accounts import Account
+
+ACCOUNT_COLUMNS = "business_id, account_id, customer_id, status, balance, last_seq"
+
+BY_CUSTOMER = f"""
+SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE business_id = $1 AND customer_id = $2
+"""
+
+LOCK_ONE = f"""
+SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE business_id = $1 AND account_id = $2 FOR UPDATE
+"""
+
+INSERT = f"""
+INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
+"""
+
+SAVE_BALANCES = """
+UPDATE accounts AS a
+SET balance = c.balance, last_seq = c.last_seq, status = c.status, updated_at = now()
+FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[])
+    AS c(business_id, account_id, balance, last_seq, status)
+WHERE a.business_id = c.business_id AND a.account_id = c.account_id
+"""
+
+
+class PostgresAccounts:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def by_customer(self, business_id: str, customer_id: str) -> Account | None:
+        row = await self._connection.fetchrow(BY_CUSTOMER, business_id, customer_id)
+        return account_from(row) if row else None
+
+    async def lock(self, business_id: str, account_id: UUID) -> Account | None:
+        row = await self._connection.fetchrow(LOCK_ONE, business_id, account_id)
+        return account_from(row) if row else None
+
+    async def add(self, account: Account) -> None:
+        await self._connection.execute(
+            INSERT,
+            account.business_id,
+            account.account_id,
+            account.customer_id,
+            account.status.value,
+            account.balance,
+            account.last_seq,
+        )
+
+    async def save_balances(self, accounts: Sequence[Account]) -> None:
+        if not accounts:
+            return
+        await self._connection.execute(
+            SAVE_BALANCES,
+            [a.business_id for a in accounts],
+            [a.account_id for a in accounts],
+            [a.balance for a in accounts],
+            [a.last_seq for a in accounts],
+            [a.status.value for a in accounts],
+        )

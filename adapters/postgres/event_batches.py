@@ -1,0 +1,140 @@
+"""PostgresEventBatches: load, under lock, what a batch of events touches; write its changes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+import asyncpg
+
+from adapters.postgres import batch_sql as sql
+from adapters.postgres.accounts import PostgresAccounts
+from adapters.postgres.ledger import PostgresLedger
+from adapters.postgres.programmes import load_programmes
+from adapters.postgres.refund_rows import refund_columns, refund_from
+from adapters.postgres.rows import account_from, rates_columns, rates_from
+from domain.batch import BatchChanges, BatchKeys, BatchState
+from domain.events import PurchaseKey
+from domain.ledger import Source
+from domain.purchases import Purchase
+
+
+def advisory_key(key: PurchaseKey) -> int:
+    """A stable signed 64-bit lock id for a purchase, shared by its sale and its refunds."""
+    business_id, source, reference = key
+    digest = hashlib.blake2b(f"{business_id}\x1f{source}\x1f{reference}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
+def _columns(keys: Iterable[tuple[object, ...]], width: int) -> list[list[object]]:
+    rows = sorted(keys, key=lambda row: tuple(str(part) for part in row))
+    return [[row[i] for row in rows] for i in range(width)]
+
+
+class PostgresEventBatches:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def load(self, keys: BatchKeys) -> BatchState:
+        conn = self._connection
+        # Serialise work on the same purchase (a sale and its refunds may sit on different
+        # partitions and consumers), so a refund is never parked after its sale committed.
+        await conn.execute(sql.ADVISORY_LOCKS, sorted({advisory_key(k) for k in keys.purchases}))
+        purchases = {
+            (row["business_id"], row["source"], row["reference"]): _purchase_from(row)
+            for row in await conn.fetch(sql.PURCHASES, *_columns(keys.purchases, 3))
+        }
+        refunds = {}
+        for row in await conn.fetch(
+            sql.REFUNDS, *_columns(keys.refunds, 3), *_columns(keys.purchases, 3)
+        ):
+            record = refund_from(row)
+            refunds[record.key] = record
+        account_ids = {(p.business_id, p.account_id) for p in purchases.values() if p.account_id}
+        accounts = {
+            (row["business_id"], row["account_id"]): account_from(row)
+            for row in await conn.fetch(
+                sql.LOCK_ACCOUNTS, *_columns(keys.customers, 2), *_columns(account_ids, 2)
+            )
+        }
+        seen = {
+            (row["business_id"], row["event_id"]): row["payload_hash"]
+            for row in await conn.fetch(sql.SEEN_EVENTS, *_columns(keys.events, 2))
+        }
+        return BatchState(
+            seen_events=seen,
+            programmes=await load_programmes(conn, keys.businesses),
+            accounts=accounts,
+            purchases=purchases,
+            refunds=refunds,
+        )
+
+    async def save(self, changes: BatchChanges) -> None:
+        conn = self._connection
+        if changes.inbox:
+            records = changes.inbox
+            await conn.execute(
+                sql.INSERT_INBOX,
+                [r.business_id for r in records],
+                [r.event_id for r in records],
+                [r.kind.value for r in records],
+                [r.payload_hash for r in records],
+                [r.outcome.status.value for r in records],
+                [r.outcome.reason.value if r.outcome.reason else None for r in records],
+                [r.occurred_at for r in records],
+            )
+        if changes.resolved_inbox:
+            items = sorted(changes.resolved_inbox.items())
+            await conn.execute(
+                sql.RESOLVE_INBOX,
+                [key[0] for key, _ in items],
+                [key[1] for key, _ in items],
+                [o.status.value for _, o in items],
+                [o.reason.value if o.reason else None for _, o in items],
+            )
+        if changes.purchases:
+            rows = [_purchase_columns(p) for p in changes.purchases.values()]
+            await conn.execute(sql.UPSERT_PURCHASES, *zip(*rows, strict=True))
+        if changes.refunds:
+            rows = [refund_columns(r) for r in changes.refunds.values()]
+            await conn.execute(sql.UPSERT_REFUNDS, *zip(*rows, strict=True))
+        await PostgresLedger(conn).append(changes.entries)
+        await PostgresAccounts(conn).save_balances(list(changes.accounts.values()))
+
+
+def _purchase_from(row: asyncpg.Record) -> Purchase:
+    return Purchase(
+        business_id=row["business_id"],
+        source=Source(row["source"]),
+        reference=row["reference"],
+        event_id=row["event_id"],
+        occurred_at=row["occurred_at"],
+        total=row["total"],
+        currency=row["currency"],
+        account_id=row["account_id"],
+        customer_id=row["customer_id"],
+        points_earned=row["points_earned"],
+        earn_entry_id=row["earn_entry_id"],
+        rates=rates_from(row),
+        refunded_amount=row["refunded_amount"],
+        points_reversed=row["points_reversed"],
+    )
+
+
+def _purchase_columns(p: Purchase) -> tuple[object, ...]:
+    return (
+        p.business_id,
+        p.source.value,
+        p.reference,
+        p.event_id,
+        p.occurred_at,
+        p.total,
+        p.currency,
+        p.account_id,
+        p.customer_id,
+        p.points_earned,
+        p.earn_entry_id,
+        *rates_columns(p.rates),
+        p.refunded_amount,
+        p.points_reversed,
+    )

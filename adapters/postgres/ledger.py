@@ -1,0 +1,54 @@
+"""PostgresLedger: immutable ledger entries, each written with its outbox row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+import asyncpg
+
+from adapters.postgres.rows import LEDGER_COLUMNS, entry_columns, entry_from
+from domain.ledger import LedgerEntry
+
+INSERT_ENTRIES = f"""
+INSERT INTO ledger_entries ({LEDGER_COLUMNS})
+SELECT * FROM unnest(
+    $1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::bigint[],
+    $8::bigint[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[],
+    $14::numeric[], $15::text[], $16::integer[], $17::numeric[], $18::numeric[], $19::numeric[],
+    $20::uuid[], $21::text[], $22::text[], $23::text[], $24::text[]
+)
+"""
+
+INSERT_OUTBOX = """
+INSERT INTO outbox (business_id, account_id, entry_id)
+SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[])
+"""
+
+RECENT_ENTRIES = f"""
+SELECT {LEDGER_COLUMNS} FROM ledger_entries
+WHERE business_id = $1 AND account_id = $2
+ORDER BY seq DESC
+LIMIT $3
+"""
+
+
+class PostgresLedger:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def append(self, entries: Sequence[LedgerEntry]) -> None:
+        if not entries:
+            return
+        columns = list(zip(*(entry_columns(entry) for entry in entries), strict=True))
+        await self._connection.execute(INSERT_ENTRIES, *columns)
+        await self._connection.execute(
+            INSERT_OUTBOX,
+            [e.business_id for e in entries],
+            [e.account_id for e in entries],
+            [e.entry_id for e in entries],
+        )
+
+    async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]:
+        rows = await self._connection.fetch(RECENT_ENTRIES, business_id, account_id, limit)
+        return [entry_from(row) for row in rows]

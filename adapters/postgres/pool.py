@@ -1,0 +1,20 @@
+"""The asyncpg connection pool, as a resource with a start and an end."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+
+
+async def postgres_pool(dsn: str, min_size: int, max_size: int) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        server_settings={"lock_timeout": "10s", "application_name": "loyalty"},
+    )
+    try:
+        yield pool
+    finally:
+        await pool.close()

@@ -1,0 +1,82 @@
+"""PostgresProgrammes: programme settings and their rule versions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import asyncpg
+
+from adapters.postgres.rows import programme_from, rule_from
+from domain.programme import Programme, RuleVersion
+
+PROGRAMMES = """
+SELECT business_id, name, active, inline_enrolment, welcome_bonus
+FROM programmes WHERE business_id = ANY($1::text[])
+"""
+
+RULES = """
+SELECT business_id, version, effective_from, earn_rate, redemption_rate, multiplier,
+       multiplier_from, multiplier_until, max_discount, min_balance_to_redeem
+FROM rule_versions WHERE business_id = ANY($1::text[])
+"""
+
+UPSERT = """
+INSERT INTO programmes (business_id, name, active, inline_enrolment, welcome_bonus)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (business_id) DO UPDATE
+SET name = EXCLUDED.name, active = EXCLUDED.active,
+    inline_enrolment = EXCLUDED.inline_enrolment, welcome_bonus = EXCLUDED.welcome_bonus,
+    updated_at = now()
+"""
+
+INSERT_RULE = """
+INSERT INTO rule_versions (business_id, version, effective_from, earn_rate, redemption_rate,
+    multiplier, multiplier_from, multiplier_until, max_discount, min_balance_to_redeem)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+"""
+
+
+async def load_programmes(
+    connection: asyncpg.Connection, business_ids: Iterable[str]
+) -> dict[str, Programme]:
+    ids = sorted(set(business_ids))
+    rules: dict[str, list[RuleVersion]] = {}
+    for row in await connection.fetch(RULES, ids):
+        rules.setdefault(row["business_id"], []).append(rule_from(row))
+    return {
+        row["business_id"]: programme_from(row, rules.get(row["business_id"], []))
+        for row in await connection.fetch(PROGRAMMES, ids)
+    }
+
+
+class PostgresProgrammes:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def get(self, business_id: str) -> Programme | None:
+        return (await load_programmes(self._connection, [business_id])).get(business_id)
+
+    async def save(self, programme: Programme) -> None:
+        await self._connection.execute(
+            UPSERT,
+            programme.business_id,
+            programme.name,
+            programme.active,
+            programme.inline_enrolment,
+            programme.welcome_bonus,
+        )
+
+    async def add_rule(self, business_id: str, rule: RuleVersion) -> None:
+        await self._connection.execute(
+            INSERT_RULE,
+            business_id,
+            rule.version,
+            rule.effective_from,
+            rule.earn_rate,
+            rule.redemption_rate,
+            rule.multiplier,
+            rule.multiplier_from,
+            rule.multiplier_until,
+            rule.max_discount,
+            rule.min_balance_to_redeem,
+        )

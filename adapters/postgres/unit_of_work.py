@@ -1,0 +1,65 @@
+"""PostgresUnitOfWork: one connection, one transaction, repositories sharing it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+from asyncpg.transaction import Transaction
+
+from adapters.postgres.accounts import PostgresAccounts
+from adapters.postgres.event_batches import PostgresEventBatches
+from adapters.postgres.ledger import PostgresLedger
+from adapters.postgres.outbox import PostgresOutbox
+from adapters.postgres.programmes import PostgresProgrammes
+
+
+class PostgresUnitOfWork:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._connection: PoolConnectionProxy | None = None
+        self._transaction: Transaction | None = None
+        self._committed = False
+
+    async def __aenter__(self) -> PostgresUnitOfWork:
+        self._connection = await self._pool.acquire()
+        try:
+            self._transaction = self._connection.transaction()
+            await self._transaction.start()
+        except BaseException:
+            await self._pool.release(self._connection)
+            raise
+        conn = self._connection
+        self.event_batches = PostgresEventBatches(conn)
+        self.accounts = PostgresAccounts(conn)
+        self.ledger = PostgresLedger(conn)
+        self.programmes = PostgresProgrammes(conn)
+        self.outbox = PostgresOutbox(conn)
+        return self
+
+    async def commit(self) -> None:
+        assert self._transaction is not None, "commit() outside 'async with'"
+        await self._transaction.commit()
+        self._committed = True
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._connection is not None and self._transaction is not None
+        try:
+            if not self._committed:
+                await self._transaction.rollback()
+        finally:
+            await self._pool.release(self._connection)
+
+
+class PostgresUnitOfWorkFactory:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    def __call__(self) -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(self._pool)

@@ -1,0 +1,1 @@
+"""The interfaces the service layer needs from the outside world."""

@@ -1,0 +1,58 @@
+"""Repositories: typed access to stored state, sharing their unit of work's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+from uuid import UUID
+
+from domain.accounts import Account
+from domain.batch import BatchChanges, BatchKeys, BatchState
+from domain.ledger import LedgerEntry
+from domain.programme import Programme, RuleVersion
+
+
+class EventBatchRepository(Protocol):
+    """Loads, under lock, what a batch of events touches, and writes what applying it changed."""
+
+    async def load(self, keys: BatchKeys) -> BatchState: ...
+
+    async def save(self, changes: BatchChanges) -> None: ...
+
+
+class AccountRepository(Protocol):
+    """Accounts by customer or id; ``lock`` takes the row lock for a balance change."""
+
+    async def by_customer(self, business_id: str, customer_id: str) -> Account | None: ...
+
+    async def lock(self, business_id: str, account_id: UUID) -> Account | None: ...
+
+    async def add(self, account: Account) -> None: ...
+
+    async def save_balances(self, accounts: Sequence[Account]) -> None: ...
+
+
+class LedgerRepository(Protocol):
+    """Appends immutable entries (each with its outbox row) and reads an account's history."""
+
+    async def append(self, entries: Sequence[LedgerEntry]) -> None: ...
+
+    async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]: ...
+
+
+class ProgrammeRepository(Protocol):
+    """A business's programme with all its rule versions."""
+
+    async def get(self, business_id: str) -> Programme | None: ...
+
+    async def save(self, programme: Programme) -> None: ...
+
+    async def add_rule(self, business_id: str, rule: RuleVersion) -> None: ...
+
+
+class OutboxRepository(Protocol):
+    """Ledger entries committed but not yet published, oldest first, and marking them sent."""
+
+    async def claim_pending(self, limit: int) -> list[tuple[int, LedgerEntry]]: ...
+
+    async def mark_published(self, outbox_ids: Sequence[int]) -> None: ...

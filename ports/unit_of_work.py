@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol
+
+from ports.repositories import (
+    AccountRepository,
+    EventBatchRepository,
+    LedgerRepository,
+    OutboxRepository,
+    ProgrammeRepository,
+)
+
+
+class UnitOfWork(Protocol):
+    """One transaction: ``async with uow:`` rolls back unless ``await uow.commit()`` ran."""
+
+    event_batches: EventBatchRepository
+    accounts: AccountRepository
+    ledger: LedgerRepository
+    programmes: ProgrammeRepository
+    outbox: OutboxRepository
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Makes a fresh unit of work."""
+
+    def __call__(self) -> UnitOfWork: ...

@@ -1,0 +1,1 @@
+"""Use cases, wiring, settings and the command line."""

@@ -1,0 +1,180 @@
+"""The ``loyalty`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from service import presenters
+from service.accounts import AlreadyEnrolled, EnrolCustomer, account_statement, enrol_customer
+from service.containers import Container
+from service.logging import configure_logging
+from service.programmes import SetProgramme, set_programme
+from service.runtime import resolve, serve_until_signalled
+from service.settings import Settings
+
+app = typer.Typer(help="Loyalty points service.", no_args_is_help=True)
+program_app = typer.Typer(help="Configure a business's loyalty programme.", no_args_is_help=True)
+app.add_typer(program_app, name="program")
+
+T = TypeVar("T")
+
+
+def _container() -> Container:
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    container = Container()
+    container.settings.override(settings)
+    return container
+
+
+def _with_database(work: Callable[[Container], Awaitable[T]]) -> T:
+    async def run() -> T:
+        container = _container()
+        await resolve(container.init_resources())
+        try:
+            return await work(container)
+        finally:
+            await resolve(container.shutdown_resources())
+
+    return asyncio.run(run())
+
+
+@app.command()
+def dev(
+    kafka_port: Annotated[int, typer.Option(help="Port of the embedded broker.")] = 9092,
+    postgres_port: Annotated[int, typer.Option(help="Port of the embedded PostgreSQL.")] = 55432,
+    http_port: Annotated[int, typer.Option(help="Port of the HTTP API.")] = 8080,
+) -> None:
+    """Start embedded PostgreSQL and Kafka (unless configured), migrate, and serve."""
+    from service.dev import DevOptions, embedded_services, how_to_try_it, prepare
+
+    options = DevOptions(kafka_port=kafka_port, postgres_port=postgres_port, http_port=http_port)
+    with embedded_services(options) as settings:
+        configure_logging(settings.log_format, settings.log_level)
+        prepare(settings)
+        typer.echo(how_to_try_it(settings))
+        container = Container()
+        container.settings.override(settings)
+        asyncio.run(serve_until_signalled(container))
+
+
+@app.command()
+def serve() -> None:
+    """Run the consumers and the outbox relay until SIGINT or SIGTERM."""
+    asyncio.run(serve_until_signalled(_container()))
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    from adapters.postgres.migrations import apply_migrations
+
+    applied = apply_migrations(Settings().database_url)
+    typer.echo(f"applied: {', '.join(applied)}" if applied else "database is up to date")
+
+
+@program_app.command("set")
+def program_set(
+    business: str,
+    earn_rate: Annotated[Decimal, typer.Option(help="Points per currency unit spent.")],
+    redemption_rate: Annotated[Decimal, typer.Option(help="Points per currency unit of discount.")],
+    multiplier: Annotated[Decimal, typer.Option(help="Earn multiplier.")] = Decimal(1),
+    from_: Annotated[datetime | None, typer.Option("--from", help="Multiplier window start.")] = None,
+    until: Annotated[datetime | None, typer.Option(help="Multiplier window end.")] = None,
+    max_discount: Annotated[Decimal | None, typer.Option(help="Cap per transaction.")] = None,
+    min_balance: Annotated[int, typer.Option(help="Minimum balance to redeem.")] = 0,
+    welcome_bonus: Annotated[int | None, typer.Option(help="Points on enrolment.")] = None,
+    effective_from: Annotated[datetime | None, typer.Option(help="Default: now.")] = None,
+    name: Annotated[str | None, typer.Option(help="Programme name.")] = None,
+    inactive: Annotated[bool, typer.Option("--inactive", help="Pause earning.")] = False,
+) -> None:
+    """Create or update a programme with a new rule version."""
+    command = SetProgramme(
+        business_id=business,
+        earn_rate=earn_rate,
+        redemption_rate=redemption_rate,
+        name=name,
+        active=not inactive,
+        welcome_bonus=welcome_bonus,
+        multiplier=multiplier,
+        multiplier_from=presenters.aware(from_),
+        multiplier_until=presenters.aware(until),
+        max_discount=max_discount,
+        min_balance_to_redeem=min_balance,
+        effective_from=presenters.aware(effective_from),
+    )
+
+    async def work(c: Container) -> None:
+        programme = await set_programme(command, await resolve(c.uow_factory()), c.clock())
+        typer.echo(json.dumps(presenters.programme(programme), indent=2))
+
+    _with_database(work)
+
+
+@app.command()
+def enroll(business: str, customer: str) -> None:
+    """Enrol a customer in a business's programme."""
+
+    async def work(c: Container) -> None:
+        try:
+            account = await enrol_customer(
+                EnrolCustomer(business, customer), await resolve(c.uow_factory()), c.clock()
+            )
+        except AlreadyEnrolled as error:
+            typer.echo(f"already enrolled: account {error.account.account_id}", err=True)
+            raise typer.Exit(1) from error
+        typer.echo(json.dumps(presenters.account(account), indent=2))
+
+    _with_database(work)
+
+
+@app.command()
+def account(
+    business: str,
+    customer: str,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    limit: Annotated[int, typer.Option(help="How many recent entries.")] = 20,
+) -> None:
+    """Show a customer's balance and recent ledger entries."""
+
+    async def work(c: Container) -> Any:
+        return await account_statement(business, customer, await resolve(c.uow_factory()), limit)
+
+    statement = _with_database(work)
+    if statement is None:
+        typer.echo(f"no account for customer {customer} of {business}", err=True)
+        raise typer.Exit(1)
+    if as_json:
+        typer.echo(json.dumps(presenters.statement(statement), indent=2))
+    else:
+        typer.echo(presenters.statement_text(statement))
+
+
+@app.command()
+def publish(
+    topic: str,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    key: Annotated[str | None, typer.Option(help="Message key.")] = None,
+) -> None:
+    """Publish a file to a topic: as is, or each element when it holds a JSON array."""
+    from adapters.kafka.raw_producer import publish_raw
+
+    raw = file.read_bytes()
+    try:
+        document = json.loads(raw, parse_float=Decimal)
+    except ValueError:
+        document = None  # not JSON: sent as is, to see the dead-letter topic at work
+    if isinstance(document, list):
+        payloads = [json.dumps(item, default=str).encode() for item in document]
+    else:
+        payloads = [raw.strip()]
+    asyncio.run(publish_raw(Settings().kafka_bootstrap_servers, topic, payloads, key))
+    typer.echo(f"published {len(payloads)} message(s) to {topic}")

@@ -1,0 +1,81 @@
+"""The one place where everything is wired together."""
+
+from __future__ import annotations
+
+import structlog
+from dependency_injector import containers, providers
+from faststream.kafka import KafkaBroker
+
+from adapters.kafka.dead_letters import KafkaDeadLetters
+from adapters.kafka.event_consumer import KafkaEventConsumer
+from adapters.kafka.ledger_publisher import KafkaLedgerPublisher
+from adapters.postgres.errors import is_transient_database_error
+from adapters.postgres.pool import postgres_pool
+from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from adapters.system_clock import SystemClock
+from service.event_intake import ApplyEventBatch
+from service.outbox_relay import OutboxRelay
+from service.retrying import RetryingEventHandler, RetryPolicy
+from service.settings import Settings
+
+
+def kafka_broker(settings: Settings) -> KafkaBroker:
+    # Idempotent producers are off: the embedded broker lacks them, and exactly-once in
+    # effect comes from the inbox, not from the producer.
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        acks="all",
+        enable_idempotence=False,
+        logger=structlog.get_logger("loyalty.kafka"),
+        graceful_timeout=15.0,
+    )
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Singleton(Settings)
+    clock = providers.Singleton(SystemClock)
+    is_transient = providers.Object(is_transient_database_error)
+
+    pool = providers.Resource(
+        postgres_pool,
+        dsn=settings.provided.database_url,
+        min_size=settings.provided.database_pool_min,
+        max_size=settings.provided.database_pool_max,
+    )
+    uow_factory = providers.Singleton(PostgresUnitOfWorkFactory, pool=pool)
+
+    broker = providers.Singleton(kafka_broker, settings=settings)
+    dead_letters = providers.Singleton(
+        KafkaDeadLetters, broker=broker, suffix=settings.provided.dead_letter_suffix
+    )
+    ledger_publisher = providers.Singleton(
+        KafkaLedgerPublisher, broker=broker, topic=settings.provided.topic_ledger
+    )
+
+    apply_events = providers.Singleton(ApplyEventBatch, uow_factory=uow_factory, clock=clock)
+    retry_policy = providers.Singleton(
+        RetryPolicy,
+        initial_seconds=settings.provided.retry_initial_seconds,
+        max_seconds=settings.provided.retry_max_seconds,
+        budget_seconds=settings.provided.retry_budget_seconds,
+    )
+    event_handler = providers.Singleton(
+        RetryingEventHandler, inner=apply_events, is_transient=is_transient, policy=retry_policy
+    )
+    event_consumer = providers.Singleton(
+        KafkaEventConsumer,
+        broker=broker,
+        topics=settings.provided.inbound_topics.call(),
+        group_id=settings.provided.consumer_group,
+        handler=event_handler,
+        dead_letters=dead_letters,
+        max_records=settings.provided.batch_max_records,
+    )
+    outbox_relay = providers.Singleton(
+        OutboxRelay,
+        uow_factory=uow_factory,
+        publisher=ledger_publisher,
+        batch_size=settings.provided.outbox_batch_size,
+        idle_seconds=settings.provided.outbox_idle_seconds,
+        is_transient=is_transient,
+    )

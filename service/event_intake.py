@@ -1,0 +1,30 @@
+"""Use case: apply a batch of inbound events in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from domain.batch import BatchChanges, BatchKeys, apply_batch
+from domain.events import InboundEvent
+from ports.clock import Clock
+from ports.unit_of_work import UnitOfWorkFactory
+
+
+class ApplyEventBatch:
+    """Loads and locks what the events touch, applies the rules in memory, writes it all.
+
+    One commit for the whole batch: entries, balances, purchases, refunds, inbox and
+    outbox rows land together or not at all.
+    """
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+
+    async def __call__(self, events: Sequence[InboundEvent]) -> BatchChanges:
+        async with self._uow_factory() as uow:
+            state = await uow.event_batches.load(BatchKeys.of(events))
+            changes = apply_batch(state, events, self._clock.now())
+            await uow.event_batches.save(changes)
+            await uow.commit()
+        return changes

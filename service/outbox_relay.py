@@ -1,0 +1,77 @@
+"""Use case: publish committed ledger entries from the outbox, in order, at least once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import structlog
+
+from ports.publishing import LedgerPublisher
+from ports.unit_of_work import UnitOfWorkFactory
+
+log = structlog.get_logger("loyalty.outbox")
+
+
+class OutboxRelay:
+    """Claims the oldest unpublished entries, publishes them, then marks them published.
+
+    A crash between publishing and marking republishes those entries: duplicates on the
+    ledger topic are possible, gaps are not.
+    """
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        publisher: LedgerPublisher,
+        batch_size: int,
+        idle_seconds: float,
+        is_transient: Callable[[BaseException], bool],
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._publisher = publisher
+        self._batch_size = batch_size
+        self._idle_seconds = idle_seconds
+        self._is_transient = is_transient
+
+    async def relay_once(self) -> int:
+        async with self._uow_factory() as uow:
+            claimed = await uow.outbox.claim_pending(self._batch_size)
+            if not claimed:
+                return 0
+            await self._publisher.publish([entry for _, entry in claimed])
+            await uow.outbox.mark_published([outbox_id for outbox_id, _ in claimed])
+            await uow.commit()
+        return len(claimed)
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Relay until ``stopping`` is set, then drain what is committed and return."""
+        failures = 0
+        while True:
+            try:
+                published = await self.relay_once()
+                failures = 0
+            except Exception as error:
+                if not self._is_transient(error):
+                    log.exception("outbox relay failed")
+                failures += 1
+                published = 0
+                delay = min(0.2 * 2**failures, 30.0)
+                log.warning("outbox relay retrying", error=repr(error), wait_seconds=delay)
+                await _sleep_unless(stopping, delay)
+                if stopping.is_set():
+                    return
+                continue
+            if published:
+                log.debug("ledger entries published", count=published)
+                continue
+            if stopping.is_set():
+                return
+            await _sleep_unless(stopping, self._idle_seconds)
+
+
+async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stopping.wait(), timeout=seconds)
+    except TimeoutError:
+        pass

@@ -1,0 +1,65 @@
+"""Turning domain objects into JSON-ready dicts and terminal text for the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from domain.accounts import Account
+from domain.ledger import LedgerEntry
+from domain.programme import Programme
+from service.accounts import AccountStatement
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """Command-line times without an offset are taken as UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def programme(p: Programme) -> dict[str, Any]:
+    return _plain(asdict(p))  # type: ignore[no-any-return]
+
+
+def account(a: Account) -> dict[str, Any]:
+    return _plain(asdict(a))  # type: ignore[no-any-return]
+
+
+def entry(e: LedgerEntry) -> dict[str, Any]:
+    return _plain(asdict(e))  # type: ignore[no-any-return]
+
+
+def statement(s: AccountStatement) -> dict[str, Any]:
+    return {**account(s.account), "recent_entries": [entry(e) for e in s.recent_entries]}
+
+
+def statement_text(s: AccountStatement) -> str:
+    a = s.account
+    lines = [
+        f"account {a.account_id}  customer {a.customer_id}  ({a.status})",
+        f"balance: {a.balance} points",
+        "recent entries:",
+    ]
+    for e in s.recent_entries:
+        lines.append(
+            f"  #{e.seq:<4} {e.occurred_at:%Y-%m-%d %H:%M} {e.kind:<13} {e.points:>+8}"
+            f"  -> {e.balance_after:>8}  {e.source}:{e.source_ref}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+"""Retrying transient failures with bounded exponential backoff and jitter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import structlog
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+
+from domain.batch import BatchChanges
+from domain.events import InboundEvent
+from ports.intake import EventBatchHandler
+
+log = structlog.get_logger("loyalty.retry")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    initial_seconds: float = 0.2
+    max_seconds: float = 30.0
+    budget_seconds: float = 120.0
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    log.warning(
+        "transient failure, retrying",
+        attempt=state.attempt_number,
+        wait_seconds=round(state.upcoming_sleep, 2),
+        error=repr(error),
+    )
+
+
+class RetryingEventHandler:
+    """Retries the batch while failures are transient, within the policy's time budget.
+
+    Nothing is skipped: when the budget runs out the error propagates and the consumer
+    leaves the offsets uncommitted, so the batch is delivered again.
+    """
+
+    def __init__(
+        self,
+        inner: EventBatchHandler,
+        is_transient: Callable[[BaseException], bool],
+        policy: RetryPolicy,
+    ) -> None:
+        self._inner = inner
+        self._is_transient = is_transient
+        self._policy = policy
+
+    async def __call__(self, events: Sequence[InboundEvent]) -> BatchChanges:
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(self._is_transient),
+            wait=wait_exponential_jitter(
+                initial=self._policy.initial_seconds, max=self._policy.max_seconds
+            ),
+            stop=stop_after_delay(self._policy.budget_seconds),
+            before_sleep=_log_retry,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._inner(events)
+        raise AssertionError("unreachable: tenacity reraises the last error")

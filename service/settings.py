@@ -1,0 +1,55 @@
+"""Settings from the environment (``LOYALTY_`` prefix) and ``.loyalty/dev.env``."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.events import EventKind
+
+DEV_ENV_FILE = ".loyalty/dev.env"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LOYALTY_", env_file=DEV_ENV_FILE, extra="ignore", frozen=True
+    )
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/loyalty"
+    database_pool_min: int = Field(default=1, ge=1)
+    database_pool_max: int = Field(default=10, ge=1)
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    consumer_group: str = "loyalty-points"
+    topic_sale_completed: str = "sale.completed"
+    topic_customer_return_created: str = "customer-return.created"
+    topic_bill_paid: str = "bill.paid"
+    topic_bill_refunded: str = "bill.refunded"
+    topic_ledger: str = "loyalty.ledger"
+    dead_letter_suffix: str = ".dlq"
+    topic_partitions: int = Field(default=3, ge=1)
+    batch_max_records: int = Field(default=500, ge=1)
+
+    retry_initial_seconds: float = 0.2
+    retry_max_seconds: float = 30.0
+    retry_budget_seconds: float = 120.0
+
+    outbox_batch_size: int = Field(default=500, ge=1)
+    outbox_idle_seconds: float = 0.2
+
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: str = "INFO"
+
+    def inbound_topics(self) -> dict[str, EventKind]:
+        return {
+            self.topic_sale_completed: EventKind.SALE_COMPLETED,
+            self.topic_customer_return_created: EventKind.CUSTOMER_RETURN_CREATED,
+            self.topic_bill_paid: EventKind.BILL_PAID,
+            self.topic_bill_refunded: EventKind.BILL_REFUNDED,
+        }
+
+    def all_topics(self) -> list[str]:
+        inbound = list(self.inbound_topics())
+        return [*inbound, *(t + self.dead_letter_suffix for t in inbound), self.topic_ledger]

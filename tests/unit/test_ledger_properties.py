@@ -1,0 +1,161 @@
+"""Ledger invariants under random events: exact balances, bounded reversals, harmless replays."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.ledger import EntryKind, Source
+from domain.outcomes import OutcomeStatus
+from domain.purchases import Purchase
+
+from .builders import BUSINESS, T0, at, customer_return, programme, rule, sale
+from .fakes import InMemoryLedgerStore
+
+pytestmark = pytest.mark.unit
+
+CUSTOMERS = ["c1", "c2", "c3", "walk-in-without-account", None]
+PROGRAMME = programme(
+    rule(
+        1, earn_rate="1.5", multiplier="2", multiplier_from=at(days=2), multiplier_until=at(days=4)
+    ),
+    rule(2, effective_from=at(days=5), earn_rate="0.7"),
+)
+
+cents = st.integers(min_value=1, max_value=500_000).map(lambda c: Decimal(c).scaleb(-2))
+hours = st.integers(min_value=-12, max_value=200)
+
+
+@st.composite
+def arrivals(draw):
+    """Sales and returns over a few customers, some redelivered, in any order and batching."""
+    sales = [
+        sale(
+            f"s{i}",
+            draw(cents),
+            customer_id=draw(st.sampled_from(CUSTOMERS)),
+            occurred_at=at(hours=draw(hours)),
+        )
+        for i in range(draw(st.integers(1, 6)))
+    ]
+    returns = [
+        customer_return(
+            f"r{i}",
+            draw(st.sampled_from([*(s.reference for s in sales), "never-sold"])),
+            draw(cents),
+            occurred_at=at(hours=draw(hours)),
+        )
+        for i in range(draw(st.integers(0, 8)))
+    ]
+    events = sales + returns
+    events += draw(st.lists(st.sampled_from(events), max_size=3))  # redeliveries
+    events = draw(st.permutations(events))
+    return events, draw(st.lists(st.integers(0, len(events)), max_size=4))
+
+
+def purchase(earned: int, total: Decimal) -> Purchase:
+    return Purchase(
+        BUSINESS, Source.SALE, "s1", "ev-sale-s1", T0, total, "EUR", points_earned=earned
+    )
+
+
+def refunds_covering(total_cents: int):
+    """Refund amounts (in cents) that add up exactly to ``total_cents``."""
+    cuts = st.lists(st.integers(1, total_cents), max_size=5, unique=True)
+    return cuts.map(
+        lambda c: [b - a for a, b in itertools.pairwise([0, *sorted(c), total_cents]) if b > a]
+    )
+
+
+@given(earned=st.integers(0, 100_000), total=cents, refunds=st.lists(cents, max_size=8))
+def test_reversals_never_exceed_what_was_earned(earned, total, refunds):
+    p = purchase(earned, total)
+    reversals = []
+    for amount in refunds:
+        p, to_reverse = p.after_refund(amount)
+        reversals.append(to_reverse)
+
+    assert all(r >= 0 for r in reversals)
+    assert sum(reversals) <= earned
+    if sum(refunds) >= total:
+        assert sum(reversals) == earned
+
+
+@given(earned=st.integers(0, 100_000), data=st.data())
+def test_refunds_adding_up_to_the_total_reverse_exactly_what_was_earned(earned, data):
+    total_cents = data.draw(st.integers(1, 500_000))
+    parts = data.draw(refunds_covering(total_cents))
+    p = purchase(earned, Decimal(total_cents).scaleb(-2))
+    reversed_total = 0
+    for part in parts:
+        p, to_reverse = p.after_refund(Decimal(part).scaleb(-2))
+        reversed_total += to_reverse
+
+    assert reversed_total == earned
+
+
+@settings(max_examples=200, deadline=None)
+@given(scenario=arrivals(), replay_cuts=st.lists(st.integers(0, 20), max_size=4))
+def test_balances_equal_their_entries_and_replaying_everything_changes_nothing(
+    scenario, replay_cuts
+):
+    events, cuts = scenario
+    store = InMemoryLedgerStore(PROGRAMME, CUSTOMERS[:3])
+    store.run(events, cuts)
+
+    by_account = defaultdict(list)
+    for entry in store.entries:
+        by_account[(entry.business_id, entry.account_id)].append(entry)
+    for key, acct in store.accounts.items():
+        entries = by_account[key]
+        assert acct.balance == sum(e.points for e in entries)
+        assert [e.seq for e in entries] == list(range(1, acct.last_seq + 1))
+        running = [sum(e.points for e in entries[: i + 1]) for i in range(len(entries))]
+        assert [e.balance_after for e in entries] == running
+    for p in store.purchases.values():
+        reversed_points = -sum(
+            e.points
+            for e in store.entries
+            if e.related_entry_id == p.earn_entry_id and e.kind is EntryKind.REVERSAL
+        )
+        assert 0 <= reversed_points == p.points_reversed <= p.points_earned
+    for record in store.refunds.values():
+        parked = record.outcome.status is OutcomeStatus.PARKED
+        assert parked == (record.event.purchase_key not in store.purchases)
+    assert len(store.inbox) == len({e.event_id for e in events})
+
+    snapshot = (dict(store.accounts), dict(store.purchases), dict(store.refunds), dict(store.inbox))
+    replay = store.run(events, [c for c in replay_cuts if c <= len(events)])
+
+    assert all(c.entries == [] and c.inbox == [] and c.conflicts == [] for c in replay)
+    assert sum(len(c.duplicates) for c in replay) == len(events)
+    assert (store.accounts, store.purchases, store.refunds, store.inbox) == snapshot
+
+
+@settings(deadline=None)
+@given(
+    amount=cents,
+    returned=st.lists(cents, min_size=1, max_size=4),
+    same_batch=st.booleans(),
+)
+def test_a_return_arriving_before_its_sale_reverses_the_same_points_as_after(
+    amount, returned, same_batch
+):
+    the_sale = sale("s1", amount, customer_id="c1", occurred_at=at(days=3))
+    returns = [
+        customer_return(f"r{i}", "s1", a, occurred_at=at(days=4, hours=i))
+        for i, a in enumerate(returned)
+    ]
+
+    def reversed_points(events):
+        store = InMemoryLedgerStore(PROGRAMME, CUSTOMERS[:3])
+        store.run(events, [] if same_batch else list(range(1, len(events))))
+        assert all(r.outcome.status is not OutcomeStatus.PARKED for r in store.refunds.values())
+        return -sum(e.points for e in store.entries if e.kind is EntryKind.REVERSAL)
+
+    assert reversed_points([the_sale, *returns]) == reversed_points([*returns, the_sale])

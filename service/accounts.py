@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import uuid4
 
 from domain.accounts import Account
@@ -22,7 +22,7 @@ class AlreadyEnrolled(Exception):
 class EnrolCustomer:
     business_id: str
     customer_id: str
-    attribution: Attribution = Attribution()
+    attribution: Attribution = field(default_factory=Attribution)
 
 
 @dataclass(frozen=True)

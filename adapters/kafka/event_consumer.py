@@ -7,6 +7,7 @@ are published, and only then are the offsets committed (manual acknowledgement).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeAlias
 
 import structlog
 from aiokafka.structs import ConsumerRecord
@@ -20,7 +21,7 @@ from ports.intake import EventBatchHandler
 
 log = structlog.get_logger("loyalty.consumer")
 
-Record = ConsumerRecord[bytes, bytes]
+Record: TypeAlias = ConsumerRecord  # of bytes keys and values
 
 
 async def _keep_raw(message: KafkaMessage) -> None:

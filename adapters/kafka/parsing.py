@@ -50,7 +50,9 @@ def _decode(raw: bytes | None) -> dict[str, Any] | Rejection:
     except (ValueError, RecursionError) as error:
         return Rejection("invalid_json", str(error)[:500])
     if not isinstance(document, dict):
-        return Rejection("schema_violation", f"expected a JSON object, got {type(document).__name__}")
+        return Rejection(
+            "schema_violation", f"expected a JSON object, got {type(document).__name__}"
+        )
     return document
 
 
@@ -118,7 +120,9 @@ def to_domain(kind: EventKind, model: BaseModel, digest: str) -> InboundEvent:
         source=Source.RETURN if is_return else Source.BILL_REFUND,
         reference=model.return_id if isinstance(model, CustomerReturnCreated) else model.refund_id,
         purchase_source=Source.SALE if is_return else Source.BILL,
-        purchase_reference=model.sale_id if isinstance(model, CustomerReturnCreated) else model.bill_id,
+        purchase_reference=model.sale_id
+        if isinstance(model, CustomerReturnCreated)
+        else model.bill_id,
         amount=model.refund_amount,
         currency=model.currency,
         customer_id=model.customer_id,

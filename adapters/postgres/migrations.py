@@ -19,8 +19,11 @@ def yoyo_url(database_url: str) -> str:
 def apply_migrations(database_url: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply every pending migration; return the ids applied (empty when up to date)."""
     backend = get_backend(yoyo_url(database_url))
-    migrations = read_migrations(str(directory))
-    with backend.lock():
-        pending = backend.to_apply(migrations)
-        backend.apply_migrations(pending)
-    return [m.id for m in pending]
+    try:
+        migrations = read_migrations(str(directory))
+        with backend.lock():
+            pending = backend.to_apply(migrations)
+            backend.apply_migrations(pending)
+        return [m.id for m in pending]
+    finally:
+        backend.connection.close()

@@ -13,6 +13,13 @@ from adapters.postgres.event_batches import PostgresEventBatches
 from adapters.postgres.ledger import PostgresLedger
 from adapters.postgres.outbox import PostgresOutbox
 from adapters.postgres.programmes import PostgresProgrammes
+from ports.repositories import (
+    AccountRepository,
+    EventBatchRepository,
+    LedgerRepository,
+    OutboxRepository,
+    ProgrammeRepository,
+)
 
 
 class PostgresUnitOfWork:
@@ -31,11 +38,11 @@ class PostgresUnitOfWork:
             await self._pool.release(self._connection)
             raise
         conn = self._connection
-        self.event_batches = PostgresEventBatches(conn)
-        self.accounts = PostgresAccounts(conn)
-        self.ledger = PostgresLedger(conn)
-        self.programmes = PostgresProgrammes(conn)
-        self.outbox = PostgresOutbox(conn)
+        self.event_batches: EventBatchRepository = PostgresEventBatches(conn)
+        self.accounts: AccountRepository = PostgresAccounts(conn)
+        self.ledger: LedgerRepository = PostgresLedger(conn)
+        self.programmes: ProgrammeRepository = PostgresProgrammes(conn)
+        self.outbox: OutboxRepository = PostgresOutbox(conn)
         return self
 
     async def commit(self) -> None:

@@ -127,6 +127,8 @@ def test_balances_equal_their_entries_and_replaying_everything_changes_nothing(
     for record in store.refunds.values():
         parked = record.outcome.status is OutcomeStatus.PARKED
         assert parked == (record.event.purchase_key not in store.purchases)
+        event_key = (record.event.business_id, record.event.event_id)
+        assert store.inbox[event_key].outcome == record.outcome
     assert len(store.inbox) == len({e.event_id for e in events})
 
     snapshot = (dict(store.accounts), dict(store.purchases), dict(store.refunds), dict(store.inbox))

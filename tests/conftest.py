@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+from adapters.postgres.migrations import apply_migrations
+from tests.support.servers import kafka_bootstrap_servers, postgres_admin_url
+
+TEMPLATE = "loyalty_test_template"
+_database_numbers = itertools.count()
+
+
+def with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    with postgres_admin_url() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def migrated_template(postgres_url: str) -> str:
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
+        await admin.execute(f'CREATE DATABASE "{TEMPLATE}"')
+    finally:
+        await admin.close()
+    apply_migrations(with_database(postgres_url, TEMPLATE))
+    return TEMPLATE
+
+
+@pytest.fixture
+async def database_url(postgres_url: str, migrated_template: str) -> AsyncIterator[str]:
+    """A fresh, migrated database for one test."""
+    name = f"loyalty_test_{next(_database_numbers)}"
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
+    finally:
+        await admin.close()
+    yield with_database(postgres_url, name)
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=8)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    with kafka_bootstrap_servers() as servers:
+        yield servers

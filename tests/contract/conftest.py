@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from adapters.kafka.topics import ensure_topics
+from service.containers import Container
+from service.runtime import Service
+from service.settings import Settings
+from tests.conftest import with_database
+
+_modules = itertools.count()
+
+
+@pytest.fixture(scope="module")
+async def contract_settings(
+    postgres_url: str, migrated_template: str, kafka_bootstrap: str
+) -> Settings:
+    """A database and a set of topics of its own for each test module."""
+    n = next(_modules)
+    name = f"loyalty_contract_{n}"
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
+    finally:
+        await admin.close()
+    prefix = f"c{n}-"
+    settings = Settings(
+        database_url=with_database(postgres_url, name),
+        kafka_bootstrap_servers=kafka_bootstrap,
+        consumer_group=f"{prefix}loyalty",
+        topic_sale_completed=f"{prefix}sale.completed",
+        topic_customer_return_created=f"{prefix}customer-return.created",
+        topic_bill_paid=f"{prefix}bill.paid",
+        topic_bill_refunded=f"{prefix}bill.refunded",
+        topic_ledger=f"{prefix}loyalty.ledger",
+        retry_budget_seconds=20,
+        outbox_idle_seconds=0.05,
+        log_format="console",
+    )
+    await ensure_topics(kafka_bootstrap, settings.all_topics(), settings.topic_partitions)
+    return settings
+
+
+async def start_service(settings: Settings) -> Service:
+    container = Container()
+    container.settings.override(settings)
+    service = Service(container)
+    await service.start()
+    return service
+
+
+@pytest.fixture(scope="module")
+async def service(contract_settings: Settings) -> AsyncIterator[Service]:
+    running = await start_service(contract_settings)
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+@pytest.fixture(scope="module")
+async def db(contract_settings: Settings) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(contract_settings.database_url, min_size=1, max_size=4)
+    try:
+        yield pool
+    finally:
+        await pool.close()

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import asyncpg
+import pytest
+
+from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from adapters.system_clock import SystemClock
+from service.accounts import EnrolCustomer, enrol_customer
+from service.event_intake import ApplyEventBatch
+from service.programmes import SetProgramme, set_programme
+
+EARLY = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def uow_factory(pool: asyncpg.Pool) -> PostgresUnitOfWorkFactory:
+    return PostgresUnitOfWorkFactory(pool)
+
+
+@pytest.fixture
+def apply_events(uow_factory: PostgresUnitOfWorkFactory) -> ApplyEventBatch:
+    return ApplyEventBatch(uow_factory, SystemClock())
+
+
+async def given_programme(
+    uow_factory: PostgresUnitOfWorkFactory, business: str, earn_rate: str = "1", **options: object
+) -> None:
+    await set_programme(
+        SetProgramme(
+            business_id=business,
+            earn_rate=Decimal(earn_rate),
+            redemption_rate=Decimal(100),
+            effective_from=EARLY,
+            **options,  # type: ignore[arg-type]
+        ),
+        uow_factory,
+        SystemClock(),
+    )
+
+
+async def given_customer(
+    uow_factory: PostgresUnitOfWorkFactory, business: str, customer: str
+) -> None:
+    await enrol_customer(EnrolCustomer(business, customer), uow_factory, SystemClock())

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from yoyo import get_backend, read_migrations
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "deploy" / "migrations"
+MIGRATIONS_DIR = Path(
+    os.environ.get(
+        "LOYALTY_MIGRATIONS_DIR", Path(__file__).resolve().parents[2] / "deploy" / "migrations"
+    )
+)
 
 
 def yoyo_url(database_url: str) -> str:

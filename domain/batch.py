@@ -73,6 +73,19 @@ class BatchChanges:
     refunds: dict[RefundKey, RefundRecord] = field(default_factory=dict)
     duplicates: list[InboundEvent] = field(default_factory=list)
     conflicts: list[InboundEvent] = field(default_factory=list)
+    failed: list[tuple[InboundEvent, str]] = field(default_factory=list)
+
+    def absorb(self, other: BatchChanges) -> None:
+        """Add another batch's changes to these (used when a batch is applied event by event)."""
+        self.inbox.extend(other.inbox)
+        self.resolved_inbox.update(other.resolved_inbox)
+        self.entries.extend(other.entries)
+        self.accounts.update(other.accounts)
+        self.purchases.update(other.purchases)
+        self.refunds.update(other.refunds)
+        self.duplicates.extend(other.duplicates)
+        self.conflicts.extend(other.conflicts)
+        self.failed.extend(other.failed)
 
     def outcome_of(self, event: InboundEvent) -> Outcome | None:
         key = (event.business_id, event.event_id)

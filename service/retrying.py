@@ -56,6 +56,27 @@ class RetryingEventHandler:
         self._policy = policy
 
     async def __call__(self, events: Sequence[InboundEvent]) -> BatchChanges:
+        try:
+            return await self._with_retries(events)
+        except Exception as error:
+            if self._is_transient(error):
+                raise
+            log.exception("batch failed on a non-transient error; applying event by event")
+            return await self._isolate(events)
+
+    async def _isolate(self, events: Sequence[InboundEvent]) -> BatchChanges:
+        """Apply events one at a time so one poisonous event cannot block its partition."""
+        merged = BatchChanges()
+        for event in events:
+            try:
+                merged.absorb(await self._with_retries([event]))
+            except Exception as error:
+                if self._is_transient(error):
+                    raise
+                merged.failed.append((event, f"{type(error).__name__}: {error}"))
+        return merged
+
+    async def _with_retries(self, events: Sequence[InboundEvent]) -> BatchChanges:
         retrying = AsyncRetrying(
             retry=retry_if_exception(self._is_transient),
             wait=wait_exponential_jitter(

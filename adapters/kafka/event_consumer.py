@@ -80,6 +80,8 @@ class KafkaEventConsumer:
             origins[id(parsed)] = record
         changes = await self._handler(events) if events else None
         if changes is not None:
+            for event, error in changes.failed:
+                letters.append(DeadLetter(origins[id(event)], "processing_failed", error))
             for event in changes.conflicts:
                 letters.append(
                     DeadLetter(

@@ -21,6 +21,8 @@ class Account:
     status: AccountStatus = AccountStatus.ACTIVE
     balance: int = 0
     last_seq: int = 0
+    phone: str | None = None
+    name: str | None = None
 
     def posted(self, points: int) -> Account:
         """The account after one more ledger entry of ``points`` (negative allowed)."""

@@ -15,10 +15,12 @@ from uuid import UUID
 from domain.accounts import Account, AccountStatus
 from domain.arithmetic import points_earned
 from domain.events import InboundEvent, PurchaseCompleted, PurchaseKey, RefundIssued, RefundKey
-from domain.ledger import EntryKind, LedgerEntry, RateSnapshot, entry_id_for
+from domain.ledger import EntryKind, LedgerEntry, RateSnapshot, Source, entry_id_for
 from domain.outcomes import InboxRecord, Outcome, OutcomeStatus, SkipReason
+from domain.postings import post_entry
 from domain.programme import Programme
 from domain.purchases import Purchase, RefundRecord
+from domain.redemption import Redemption, RedemptionStatus, redemption_entry_origin
 
 EventKey = tuple[str, str]
 """(business_id, event_id)"""
@@ -33,6 +35,7 @@ class BatchKeys:
     customers: frozenset[tuple[str, str]]
     purchases: frozenset[PurchaseKey]
     refunds: frozenset[RefundKey]
+    redemptions: frozenset[tuple[str, UUID]] = frozenset()
 
     @classmethod
     def of(cls, events: Iterable[InboundEvent]) -> BatchKeys:
@@ -47,6 +50,11 @@ class BatchKeys:
             ),
             purchases=frozenset(e.purchase_key for e in events),
             refunds=frozenset(e.refund_key for e in events if isinstance(e, RefundIssued)),
+            redemptions=frozenset(
+                (e.business_id, e.redemption_id)
+                for e in events
+                if isinstance(e, PurchaseCompleted) and e.redemption_id is not None
+            ),
         )
 
 
@@ -59,6 +67,7 @@ class BatchState:
     accounts: dict[tuple[str, UUID], Account] = field(default_factory=dict)
     purchases: dict[PurchaseKey, Purchase] = field(default_factory=dict)
     refunds: dict[RefundKey, RefundRecord] = field(default_factory=dict)
+    redemptions: dict[tuple[str, UUID], Redemption] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,6 +80,7 @@ class BatchChanges:
     accounts: dict[tuple[str, UUID], Account] = field(default_factory=dict)
     purchases: dict[PurchaseKey, Purchase] = field(default_factory=dict)
     refunds: dict[RefundKey, RefundRecord] = field(default_factory=dict)
+    redemptions: dict[tuple[str, UUID], Redemption] = field(default_factory=dict)
     duplicates: list[InboundEvent] = field(default_factory=list)
     conflicts: list[InboundEvent] = field(default_factory=list)
     failed: list[tuple[InboundEvent, str]] = field(default_factory=list)
@@ -83,6 +93,7 @@ class BatchChanges:
         self.accounts.update(other.accounts)
         self.purchases.update(other.purchases)
         self.refunds.update(other.refunds)
+        self.redemptions.update(other.redemptions)
         self.duplicates.extend(other.duplicates)
         self.conflicts.extend(other.conflicts)
         self.failed.extend(other.failed)
@@ -147,7 +158,41 @@ class _BatchApplier:
         outcome, purchase = self._earn(event, purchase)
         self._save_purchase(purchase)
         self._resolve_parked_refunds(purchase)
+        self._capture_redemption(event)
         return outcome
+
+    def _capture_redemption(self, event: PurchaseCompleted) -> None:
+        """A sale naming a held redemption captures it, if the hold was live at sale time."""
+        if event.redemption_id is None:
+            return
+        key = (event.business_id, event.redemption_id)
+        redemption = self.state.redemptions.get(key)
+        if redemption is None or redemption.status is not RedemptionStatus.HELD:
+            return
+        if redemption.expires_at is not None and redemption.expires_at <= event.occurred_at:
+            return
+        account_key = (redemption.business_id, redemption.account_id)
+        account, entry = post_entry(
+            self.state.accounts[account_key],
+            kind=EntryKind.REDEMPTION,
+            points=-redemption.points,
+            source=Source.POS,
+            source_ref=str(redemption.redemption_id),
+            origin=redemption_entry_origin(redemption.redemption_id),
+            at=self.recorded_at,
+            attribution=event.attribution,
+        )
+        entry = replace(entry, event_id=event.event_id, occurred_at=event.occurred_at)
+        self.state.accounts[account_key] = self.changes.accounts[account_key] = account
+        self.changes.entries.append(entry)
+        captured = replace(
+            redemption,
+            status=RedemptionStatus.CAPTURED,
+            captured_at=self.recorded_at,
+            entry_id=entry.entry_id,
+            sale_reference=event.reference,
+        )
+        self.state.redemptions[key] = self.changes.redemptions[key] = captured
 
     def _earn(self, event: PurchaseCompleted, purchase: Purchase) -> tuple[Outcome, Purchase]:
         if event.customer_id is None:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from uuid import UUID
 
 from domain.accounts import Account
-from domain.ledger import Attribution, EntryKind, LedgerEntry, Source, entry_id_for
+from domain.ledger import Attribution, EntryKind, LedgerEntry, Source
+from domain.postings import post_entry
 from domain.programme import Programme
+
+
+def inline_customer_id(phone: str) -> str:
+    """Customers enrolled inline at the till are known by their phone number."""
+    digits = re.sub(r"[^\d+]", "", phone)
+    return f"phone:{digits}"
 
 
 def enrol(
@@ -23,21 +31,14 @@ def enrol(
     account = Account(business_id=business_id, account_id=account_id, customer_id=customer_id)
     if programme is None or not programme.active or programme.welcome_bonus <= 0:
         return account, []
-    account = account.posted(programme.welcome_bonus)
-    entry = LedgerEntry(
-        entry_id=entry_id_for(business_id, f"welcome:{account_id}", EntryKind.WELCOME_BONUS),
-        business_id=business_id,
-        account_id=account_id,
-        customer_id=customer_id,
-        seq=account.last_seq,
+    account, entry = post_entry(
+        account,
         kind=EntryKind.WELCOME_BONUS,
         points=programme.welcome_bonus,
-        balance_after=account.balance,
         source=Source.SYSTEM,
         source_ref=str(account_id),
-        event_id=None,
-        occurred_at=at,
-        recorded_at=at,
+        origin=f"welcome:{account_id}",
+        at=at,
         attribution=attribution,
     )
     return account, [entry]

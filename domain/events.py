@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from uuid import UUID
 
 from domain.ledger import Attribution, Source
 
@@ -38,6 +39,8 @@ class PurchaseCompleted:
     amount: Decimal
     currency: str
     attribution: Attribution
+    redemption_id: UUID | None = None
+    """A held redemption this sale settles: it is captured when the sale is applied."""
 
     @property
     def purchase_key(self) -> PurchaseKey:

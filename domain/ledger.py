@@ -18,7 +18,10 @@ class EntryKind(enum.StrEnum):
     REVERSAL = "reversal"
     WELCOME_BONUS = "welcome_bonus"
     REDEMPTION = "redemption"
+    REDEMPTION_CANCELLED = "redemption_cancelled"
     ADJUSTMENT = "adjustment"
+    SUSPENSION = "suspension"
+    REACTIVATION = "reactivation"
 
 
 class Source(enum.StrEnum):
@@ -39,6 +42,8 @@ class Attribution:
     terminal_id: str | None = None
     staff_id: str | None = None
     actor: str | None = None
+    ip_address: str | None = None
+    user_agent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ class LedgerEntry:
     rates: RateSnapshot | None = None
     related_entry_id: UUID | None = None
     attribution: Attribution = field(default_factory=Attribution)
+    reason: str | None = None
 
 
 def entry_id_for(business_id: str, origin: str, kind: EntryKind) -> UUID:

@@ -40,6 +40,7 @@ class Programme:
     active: bool = True
     inline_enrolment: bool = False
     welcome_bonus: int = 0
+    hold_minutes: int = 30
     rules: tuple[RuleVersion, ...] = field(default=())
 
     def rule_at(self, moment: datetime) -> RuleVersion | None:

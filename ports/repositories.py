@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -10,6 +11,7 @@ from domain.accounts import Account
 from domain.batch import BatchChanges, BatchKeys, BatchState
 from domain.ledger import LedgerEntry
 from domain.programme import Programme, RuleVersion
+from domain.redemption import Redemption
 
 
 class EventBatchRepository(Protocol):
@@ -25,6 +27,8 @@ class AccountRepository(Protocol):
 
     async def by_customer(self, business_id: str, customer_id: str) -> Account | None: ...
 
+    async def by_id(self, business_id: str, account_id: UUID) -> Account | None: ...
+
     async def lock(self, business_id: str, account_id: UUID) -> Account | None: ...
 
     async def add(self, account: Account) -> None: ...
@@ -38,6 +42,15 @@ class LedgerRepository(Protocol):
     async def append(self, entries: Sequence[LedgerEntry]) -> None: ...
 
     async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]: ...
+
+    async def page(
+        self,
+        business_id: str,
+        account_id: UUID,
+        before_seq: int | None,
+        kind: str | None,
+        limit: int,
+    ) -> list[LedgerEntry]: ...
 
 
 class ProgrammeRepository(Protocol):
@@ -56,3 +69,25 @@ class OutboxRepository(Protocol):
     async def claim_pending(self, limit: int) -> list[tuple[int, LedgerEntry]]: ...
 
     async def mark_published(self, outbox_ids: Sequence[int]) -> None: ...
+
+
+class RedemptionRepository(Protocol):
+    """Redemptions and their holds; held points count only until the hold expires."""
+
+    async def get(self, business_id: str, redemption_id: UUID) -> Redemption | None: ...
+
+    async def save(self, redemption: Redemption) -> None: ...
+
+    async def held_points(self, business_id: str, account_id: UUID, now: datetime) -> int: ...
+
+    async def expire_overdue(self, business_id: str, account_id: UUID, now: datetime) -> None: ...
+
+
+class IdempotencyKeyRepository(Protocol):
+    """Claims a request key once; a later claim gets the first fingerprint and result."""
+
+    async def claim(
+        self, business_id: str, key: str, fingerprint: str
+    ) -> tuple[str, UUID | None] | None: ...
+
+    async def record(self, business_id: str, key: str, redemption_id: UUID) -> None: ...

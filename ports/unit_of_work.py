@@ -6,9 +6,11 @@ from typing import Protocol
 from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
+    IdempotencyKeyRepository,
     LedgerRepository,
     OutboxRepository,
     ProgrammeRepository,
+    RedemptionRepository,
 )
 
 
@@ -20,6 +22,8 @@ class UnitOfWork(Protocol):
     ledger: LedgerRepository
     programmes: ProgrammeRepository
     outbox: OutboxRepository
+    redemptions: RedemptionRepository
+    idempotency_keys: IdempotencyKeyRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -1,28 +1,24 @@
-"""Use cases: enrol a customer; read an account's balance and recent entries."""
+"""Use cases on accounts: enrol, look up, history, manual adjustments, suspension."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from uuid import uuid4
+from dataclasses import dataclass, replace
+from uuid import UUID, uuid4
 
-from domain.accounts import Account
-from domain.enrolment import enrol
-from domain.ledger import Attribution, LedgerEntry
+from domain.accounts import Account, AccountStatus
+from domain.commands import AdjustPoints, ChangeAccountStatus, EnrolCustomer, ListTransactions
+from domain.enrolment import enrol, inline_customer_id
+from domain.errors import (
+    AccountNotFound,
+    AlreadyEnrolled,
+    InlineEnrolmentDisabled,
+    InvalidRequest,
+)
+from domain.ledger import EntryKind, LedgerEntry, Source
+from domain.postings import post_entry
+from domain.views import AccountView, TransactionPage
 from ports.clock import Clock
-from ports.unit_of_work import UnitOfWorkFactory
-
-
-class AlreadyEnrolled(Exception):
-    def __init__(self, account: Account) -> None:
-        super().__init__(f"customer {account.customer_id} is already enrolled")
-        self.account = account
-
-
-@dataclass(frozen=True)
-class EnrolCustomer:
-    business_id: str
-    customer_id: str
-    attribution: Attribution = field(default_factory=Attribution)
+from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -31,35 +27,133 @@ class AccountStatement:
     recent_entries: list[LedgerEntry]
 
 
-async def enrol_customer(
-    command: EnrolCustomer, uow_factory: UnitOfWorkFactory, clock: Clock
-) -> Account:
-    """Open the customer's account, with the welcome bonus when the programme has one."""
-    async with uow_factory() as uow:
-        existing = await uow.accounts.by_customer(command.business_id, command.customer_id)
-        if existing is not None:
-            raise AlreadyEnrolled(existing)
-        programme = await uow.programmes.get(command.business_id)
-        account, entries = enrol(
-            programme,
-            business_id=command.business_id,
-            customer_id=command.customer_id,
-            account_id=uuid4(),
-            at=clock.now(),
-            attribution=command.attribution,
-        )
-        await uow.accounts.add(account)
-        await uow.ledger.append(entries)
-        await uow.commit()
-    return account
+class Accounts:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
 
+    async def enrol(self, command: EnrolCustomer) -> AccountView:
+        """Open the customer's account, with the welcome bonus when the programme has one."""
+        async with self._uow_factory() as uow:
+            programme = await uow.programmes.get(command.business_id)
+            customer_id = command.customer_id
+            if customer_id is None:
+                if not command.phone:
+                    raise InvalidRequest("Give a customer_id, or a phone and name.")
+                if programme is None or not programme.inline_enrolment:
+                    raise InlineEnrolmentDisabled(
+                        "This programme does not allow enrolling by phone at the till."
+                    )
+                customer_id = inline_customer_id(command.phone)
+            existing = await uow.accounts.by_customer(command.business_id, customer_id)
+            if existing is not None:
+                raise AlreadyEnrolled(existing.account_id, customer_id)
+            account, entries = enrol(
+                programme,
+                business_id=command.business_id,
+                customer_id=customer_id,
+                account_id=uuid4(),
+                at=self._clock.now(),
+                attribution=command.attribution,
+            )
+            account = replace(account, phone=command.phone, name=command.name)
+            await uow.accounts.add(account)
+            await uow.ledger.append(entries)
+            await uow.commit()
+        return AccountView(account)
 
-async def account_statement(
-    business_id: str, customer_id: str, uow_factory: UnitOfWorkFactory, limit: int = 20
-) -> AccountStatement | None:
-    async with uow_factory() as uow:
-        account = await uow.accounts.by_customer(business_id, customer_id)
+    async def account(self, business_id: str, account_id: UUID) -> AccountView:
+        async with self._uow_factory() as uow:
+            account = await uow.accounts.by_id(business_id, account_id)
+            return await self._view(uow, account)
+
+    async def account_by_customer(self, business_id: str, customer_id: str) -> AccountView:
+        async with self._uow_factory() as uow:
+            account = await uow.accounts.by_customer(business_id, customer_id)
+            return await self._view(uow, account)
+
+    async def statement(
+        self, business_id: str, customer_id: str, limit: int = 20
+    ) -> AccountStatement | None:
+        async with self._uow_factory() as uow:
+            account = await uow.accounts.by_customer(business_id, customer_id)
+            if account is None:
+                return None
+            entries = await uow.ledger.recent(business_id, account.account_id, limit)
+        return AccountStatement(account, entries)
+
+    async def transactions(self, command: ListTransactions) -> TransactionPage:
+        async with self._uow_factory() as uow:
+            account = await uow.accounts.by_id(command.business_id, command.account_id)
+            if account is None:
+                raise AccountNotFound("No such loyalty account.")
+            entries = await uow.ledger.page(
+                command.business_id,
+                command.account_id,
+                command.before_seq,
+                command.kind,
+                command.limit + 1,
+            )
+        more = len(entries) > command.limit
+        entries = entries[: command.limit]
+        return TransactionPage(entries, entries[-1].seq if more and entries else None)
+
+    async def adjust(self, command: AdjustPoints) -> LedgerEntry:
+        if command.points == 0 or not command.reason.strip():
+            raise InvalidRequest("An adjustment needs non-zero points and a reason.")
+        async with self._uow_factory() as uow:
+            account = await self._lock(uow, command.business_id, command.account_id)
+            account, entry = post_entry(
+                account,
+                kind=EntryKind.ADJUSTMENT,
+                points=command.points,
+                source=Source.ADMIN,
+                source_ref=f"adjustment:{uuid4()}",
+                origin=f"adjustment:{uuid4()}",
+                at=self._clock.now(),
+                attribution=command.attribution,
+                reason=command.reason.strip(),
+            )
+            await uow.ledger.append([entry])
+            await uow.accounts.save_balances([account])
+            await uow.commit()
+        return entry
+
+    async def change_status(self, command: ChangeAccountStatus) -> AccountView:
+        """Suspend or reactivate; each change is a zero-point ledger entry for the record."""
+        target = AccountStatus.SUSPENDED if command.suspend else AccountStatus.ACTIVE
+        async with self._uow_factory() as uow:
+            account = await self._lock(uow, command.business_id, command.account_id)
+            if account.status is AccountStatus.CLOSED:
+                raise InvalidRequest("This account is closed.")
+            if account.status is not target:
+                kind = EntryKind.SUSPENSION if command.suspend else EntryKind.REACTIVATION
+                account, entry = post_entry(
+                    replace(account, status=target),
+                    kind=kind,
+                    points=0,
+                    source=Source.ADMIN,
+                    source_ref=str(account.account_id),
+                    origin=f"{kind.value}:{uuid4()}",
+                    at=self._clock.now(),
+                    attribution=command.attribution,
+                    reason=command.reason,
+                )
+                await uow.ledger.append([entry])
+                await uow.accounts.save_balances([account])
+                await uow.commit()
+            return await self._view(uow, account)
+
+    async def _lock(self, uow: UnitOfWork, business_id: str, account_id: UUID) -> Account:
+        account = await uow.accounts.lock(business_id, account_id)
         if account is None:
-            return None
-        entries = await uow.ledger.recent(business_id, account.account_id, limit)
-    return AccountStatement(account, entries)
+            raise AccountNotFound("No such loyalty account.")
+        return account
+
+    async def _view(self, uow: UnitOfWork, account: Account | None) -> AccountView:
+        if account is None:
+            raise AccountNotFound("No such loyalty account.")
+        held = await uow.redemptions.held_points(
+            account.business_id, account.account_id, self._clock.now()
+        )
+        return AccountView(account, held)

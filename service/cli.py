@@ -12,11 +12,11 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from domain.commands import EnrolCustomer, SetProgramme
+from domain.errors import AlreadyEnrolled
 from service import presenters
-from service.accounts import AlreadyEnrolled, EnrolCustomer, account_statement, enrol_customer
 from service.containers import Container
 from service.logging import configure_logging
-from service.programmes import SetProgramme, set_programme
 from service.runtime import resolve, serve_until_signalled
 from service.settings import Settings
 
@@ -115,7 +115,7 @@ def program_set(
     )
 
     async def work(c: Container) -> None:
-        programme = await set_programme(command, await resolve(c.uow_factory()), c.clock())
+        programme = await (await resolve(c.programmes())).set(command)
         typer.echo(json.dumps(presenters.programme(programme), indent=2))
 
     _with_database(work)
@@ -127,13 +127,11 @@ def enroll(business: str, customer: str) -> None:
 
     async def work(c: Container) -> None:
         try:
-            account = await enrol_customer(
-                EnrolCustomer(business, customer), await resolve(c.uow_factory()), c.clock()
-            )
+            view = await (await resolve(c.accounts())).enrol(EnrolCustomer(business, customer))
         except AlreadyEnrolled as error:
-            typer.echo(f"already enrolled: account {error.account.account_id}", err=True)
+            typer.echo(f"already enrolled: account {error.account_id}", err=True)
             raise typer.Exit(1) from error
-        typer.echo(json.dumps(presenters.account(account), indent=2))
+        typer.echo(json.dumps(presenters.account(view.account), indent=2))
 
     _with_database(work)
 
@@ -148,7 +146,7 @@ def account(
     """Show a customer's balance and recent ledger entries."""
 
     async def work(c: Container) -> Any:
-        return await account_statement(business, customer, await resolve(c.uow_factory()), limit)
+        return await (await resolve(c.accounts())).statement(business, customer, limit)
 
     statement = _with_database(work)
     if statement is None:

@@ -9,12 +9,16 @@ from faststream.kafka import KafkaBroker
 from adapters.kafka.dead_letters import KafkaDeadLetters
 from adapters.kafka.event_consumer import KafkaEventConsumer
 from adapters.kafka.ledger_publisher import KafkaLedgerPublisher
-from adapters.postgres.errors import is_transient_database_error
+from adapters.postgres.errors import is_conflict_error, is_transient_database_error
 from adapters.postgres.pool import postgres_pool
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from adapters.system_clock import SystemClock
+from service.accounts import Accounts
 from service.event_intake import ApplyEventBatch
+from service.operations import LoyaltyService
 from service.outbox_relay import OutboxRelay
+from service.programmes import Programmes
+from service.redemptions import Redemptions
 from service.retrying import RetryingEventHandler, RetryPolicy
 from service.settings import Settings
 
@@ -35,6 +39,7 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
     clock = providers.Singleton(SystemClock)
     is_transient = providers.Object(is_transient_database_error)
+    is_conflict = providers.Object(is_conflict_error)
 
     pool = providers.Resource(
         postgres_pool,
@@ -78,4 +83,15 @@ class Container(containers.DeclarativeContainer):
         batch_size=settings.provided.outbox_batch_size,
         idle_seconds=settings.provided.outbox_idle_seconds,
         is_transient=is_transient,
+    )
+
+    programmes = providers.Singleton(Programmes, uow_factory=uow_factory, clock=clock)
+    accounts = providers.Singleton(Accounts, uow_factory=uow_factory, clock=clock)
+    redemptions = providers.Singleton(Redemptions, uow_factory=uow_factory, clock=clock)
+    operations = providers.Singleton(
+        LoyaltyService,
+        programmes=programmes,
+        accounts=accounts,
+        redemptions=redemptions,
+        is_conflict=is_conflict,
     )

@@ -1,63 +1,68 @@
-"""Use case: configure a business's programme with a new rule version."""
+"""Use cases: read a business's programme; configure it with a new rule version."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
-from decimal import Decimal
+from dataclasses import replace
+from typing import TypeVar
 
+from domain.commands import SetProgramme
+from domain.errors import InvalidRequest, ProgrammeNotFound
 from domain.programme import Programme, RuleVersion
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWorkFactory
 
-
-@dataclass(frozen=True)
-class SetProgramme:
-    business_id: str
-    earn_rate: Decimal
-    redemption_rate: Decimal
-    name: str | None = None
-    active: bool | None = None
-    inline_enrolment: bool | None = None
-    welcome_bonus: int | None = None
-    multiplier: Decimal = Decimal(1)
-    multiplier_from: datetime | None = None
-    multiplier_until: datetime | None = None
-    max_discount: Decimal | None = None
-    min_balance_to_redeem: int = 0
-    effective_from: datetime | None = None
+__all__ = ["Programmes", "SetProgramme"]
 
 
-async def set_programme(
-    command: SetProgramme, uow_factory: UnitOfWorkFactory, clock: Clock
-) -> Programme:
-    """Create or update the programme and add a rule version; older versions stay."""
-    async with uow_factory() as uow:
-        current = await uow.programmes.get(command.business_id)
-        programme = current or Programme(command.business_id, name=command.business_id)
-        programme = replace(
-            programme,
-            name=command.name if command.name is not None else programme.name,
-            active=command.active if command.active is not None else programme.active,
-            inline_enrolment=command.inline_enrolment
-            if command.inline_enrolment is not None
-            else programme.inline_enrolment,
-            welcome_bonus=command.welcome_bonus
-            if command.welcome_bonus is not None
-            else programme.welcome_bonus,
-        )
-        rule = RuleVersion(
-            version=programme.next_version(),
-            effective_from=command.effective_from or clock.now(),
-            earn_rate=command.earn_rate,
-            redemption_rate=command.redemption_rate,
-            multiplier=command.multiplier,
-            multiplier_from=command.multiplier_from,
-            multiplier_until=command.multiplier_until,
-            max_discount=command.max_discount,
-            min_balance_to_redeem=command.min_balance_to_redeem,
-        )
-        await uow.programmes.save(programme)
-        await uow.programmes.add_rule(command.business_id, rule)
-        await uow.commit()
-    return replace(programme, rules=(*programme.rules, rule))
+T = TypeVar("T")
+
+
+def _pick(new: T | None, current: T) -> T:
+    return current if new is None else new
+
+
+class Programmes:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+
+    async def get(self, business_id: str) -> Programme:
+        async with self._uow_factory() as uow:
+            programme = await uow.programmes.get(business_id)
+        if programme is None:
+            raise ProgrammeNotFound("This business has no loyalty programme yet.")
+        return programme
+
+    async def set(self, command: SetProgramme) -> Programme:
+        """Create or update the programme and add a rule version; older versions stay."""
+        if command.earn_rate < 0 or command.redemption_rate <= 0 or command.multiplier <= 0:
+            raise InvalidRequest("Rates must be positive (the earn rate may be zero).")
+        window = (command.multiplier_from, command.multiplier_until)
+        if None not in window and window[0] >= window[1]:  # type: ignore[operator]
+            raise InvalidRequest("The multiplier window must end after it starts.")
+        async with self._uow_factory() as uow:
+            current = await uow.programmes.get(command.business_id)
+            programme = current or Programme(command.business_id, name=command.business_id)
+            programme = replace(
+                programme,
+                name=_pick(command.name, programme.name),
+                active=_pick(command.active, programme.active),
+                inline_enrolment=_pick(command.inline_enrolment, programme.inline_enrolment),
+                welcome_bonus=_pick(command.welcome_bonus, programme.welcome_bonus),
+                hold_minutes=_pick(command.hold_minutes, programme.hold_minutes),
+            )
+            rule = RuleVersion(
+                version=programme.next_version(),
+                effective_from=command.effective_from or self._clock.now(),
+                earn_rate=command.earn_rate,
+                redemption_rate=command.redemption_rate,
+                multiplier=command.multiplier,
+                multiplier_from=command.multiplier_from,
+                multiplier_until=command.multiplier_until,
+                max_discount=command.max_discount,
+                min_balance_to_redeem=command.min_balance_to_redeem,
+            )
+            await uow.programmes.save(programme)
+            await uow.programmes.add_rule(command.business_id, rule)
+            await uow.commit()
+        return replace(programme, rules=(*programme.rules, rule))

@@ -37,6 +37,7 @@ class SaleCompleted(InboundEvent):
     terminal_id: Identifier | None = None
     staff_id: Identifier | None = None
     receipt_number: Identifier | None = None
+    loyalty_redemption_id: UUID | None = None
 
 
 class CustomerReturnCreated(InboundEvent):
@@ -98,3 +99,4 @@ class LedgerEntryPublished(BaseModel):
     terminal_id: str | None
     staff_id: str | None
     actor: str | None
+    reason: str | None = None

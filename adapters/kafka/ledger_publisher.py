@@ -39,6 +39,7 @@ def ledger_message(entry: LedgerEntry) -> LedgerEntryPublished:
         terminal_id=a.terminal_id,
         staff_id=a.staff_id,
         actor=a.actor,
+        reason=entry.reason,
     )
 
 

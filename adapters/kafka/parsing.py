@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel, ValidationError
 
@@ -67,8 +68,10 @@ def _schema_errors(error: ValidationError) -> str:
 def _canonical(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
-    if hasattr(value, "astimezone"):
+    if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
+    if isinstance(value, UUID):
+        return str(value)
     raise TypeError(type(value).__name__)
 
 
@@ -108,6 +111,7 @@ def to_domain(kind: EventKind, model: BaseModel, digest: str) -> InboundEvent:
                 terminal_id=model.terminal_id,
                 staff_id=model.staff_id if isinstance(model, SaleCompleted) else None,
             ),
+            redemption_id=model.loyalty_redemption_id if isinstance(model, SaleCompleted) else None,
         )
     assert isinstance(model, CustomerReturnCreated | BillRefunded)
     is_return = isinstance(model, CustomerReturnCreated)

@@ -10,18 +10,20 @@ import asyncpg
 from adapters.postgres.rows import account_from
 from domain.accounts import Account
 
-ACCOUNT_COLUMNS = "business_id, account_id, customer_id, status, balance, last_seq"
+ACCOUNT_COLUMNS = "business_id, account_id, customer_id, status, balance, last_seq, phone, name"
 
 BY_CUSTOMER = f"""
 SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE business_id = $1 AND customer_id = $2
 """
 
-LOCK_ONE = f"""
-SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE business_id = $1 AND account_id = $2 FOR UPDATE
+BY_ID = f"""
+SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE business_id = $1 AND account_id = $2
 """
 
+LOCK_ONE = BY_ID + " FOR UPDATE"
+
 INSERT = f"""
-INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 """
 
 SAVE_BALANCES = """
@@ -41,6 +43,10 @@ class PostgresAccounts:
         row = await self._connection.fetchrow(BY_CUSTOMER, business_id, customer_id)
         return account_from(row) if row else None
 
+    async def by_id(self, business_id: str, account_id: UUID) -> Account | None:
+        row = await self._connection.fetchrow(BY_ID, business_id, account_id)
+        return account_from(row) if row else None
+
     async def lock(self, business_id: str, account_id: UUID) -> Account | None:
         row = await self._connection.fetchrow(LOCK_ONE, business_id, account_id)
         return account_from(row) if row else None
@@ -54,6 +60,8 @@ class PostgresAccounts:
             account.status.value,
             account.balance,
             account.last_seq,
+            account.phone,
+            account.name,
         )
 
     async def save_balances(self, accounts: Sequence[Account]) -> None:

@@ -68,3 +68,9 @@ SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
 ON CONFLICT (business_id, source, reference) DO UPDATE
 SET status = EXCLUDED.status, reason = EXCLUDED.reason, points_reversed = EXCLUDED.points_reversed
 """
+
+REDEMPTIONS = """
+SELECT r.* FROM redemptions r
+JOIN unnest($1::text[], $2::uuid[]) AS k(business_id, redemption_id)
+  ON r.business_id = k.business_id AND r.redemption_id = k.redemption_id
+"""

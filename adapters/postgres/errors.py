@@ -22,3 +22,15 @@ TRANSIENT_POSTGRES_ERRORS: tuple[type[BaseException], ...] = (
 
 def is_transient_database_error(error: BaseException) -> bool:
     return isinstance(error, TRANSIENT_POSTGRES_ERRORS)
+
+
+CONFLICT_ERRORS: tuple[type[BaseException], ...] = (
+    pg.TransactionRollbackError,
+    pg.LockNotAvailableError,
+    pg.UniqueViolationError,
+)
+
+
+def is_conflict_error(error: BaseException) -> bool:
+    """Another transaction holds or changed the same rows: the caller may retry."""
+    return isinstance(error, CONFLICT_ERRORS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from uuid import UUID
 
 import asyncpg
 
@@ -11,12 +12,15 @@ from adapters.postgres import batch_sql as sql
 from adapters.postgres.accounts import PostgresAccounts
 from adapters.postgres.ledger import PostgresLedger
 from adapters.postgres.programmes import load_programmes
+from adapters.postgres.redemptions import UPSERT as UPSERT_REDEMPTION
+from adapters.postgres.redemptions import redemption_columns, redemption_from
 from adapters.postgres.refund_rows import refund_columns, refund_from
 from adapters.postgres.rows import account_from, rates_columns, rates_from
 from domain.batch import BatchChanges, BatchKeys, BatchState
 from domain.events import PurchaseKey
 from domain.ledger import Source
 from domain.purchases import Purchase
+from domain.redemption import Redemption
 
 
 def advisory_key(key: PurchaseKey) -> int:
@@ -51,6 +55,8 @@ class PostgresEventBatches:
             record = refund_from(row)
             refunds[record.key] = record
         account_ids = {(p.business_id, p.account_id) for p in purchases.values() if p.account_id}
+        held = await self._redemptions(keys)
+        account_ids |= {(r.business_id, r.account_id) for r in held.values()}
         accounts = {
             (row["business_id"], row["account_id"]): account_from(row)
             for row in await conn.fetch(
@@ -67,7 +73,14 @@ class PostgresEventBatches:
             accounts=accounts,
             purchases=purchases,
             refunds=refunds,
+            redemptions=await self._redemptions(keys),  # again, now their accounts are locked
         )
+
+    async def _redemptions(self, keys: BatchKeys) -> dict[tuple[str, UUID], Redemption]:
+        if not keys.redemptions:
+            return {}
+        rows = await self._connection.fetch(sql.REDEMPTIONS, *_columns(keys.redemptions, 2))
+        return {(row["business_id"], row["redemption_id"]): redemption_from(row) for row in rows}
 
     async def save(self, changes: BatchChanges) -> None:
         conn = self._connection
@@ -98,6 +111,8 @@ class PostgresEventBatches:
         if changes.refunds:
             rows = [refund_columns(r) for r in changes.refunds.values()]
             await conn.execute(sql.UPSERT_REFUNDS, *zip(*rows, strict=True))
+        for redemption in changes.redemptions.values():
+            await conn.execute(UPSERT_REDEMPTION, *redemption_columns(redemption))
         await PostgresLedger(conn).append(changes.entries)
         await PostgresAccounts(conn).save_balances(list(changes.accounts.values()))
 

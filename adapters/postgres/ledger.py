@@ -16,7 +16,8 @@ SELECT * FROM unnest(
     $1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::bigint[],
     $8::bigint[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[],
     $14::numeric[], $15::text[], $16::integer[], $17::numeric[], $18::numeric[], $19::numeric[],
-    $20::uuid[], $21::text[], $22::text[], $23::text[], $24::text[]
+    $20::uuid[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[],
+    $27::text[]
 )
 """
 
@@ -30,6 +31,15 @@ SELECT {LEDGER_COLUMNS} FROM ledger_entries
 WHERE business_id = $1 AND account_id = $2
 ORDER BY seq DESC
 LIMIT $3
+"""
+
+
+PAGE = f"""
+SELECT {LEDGER_COLUMNS} FROM ledger_entries
+WHERE business_id = $1 AND account_id = $2
+  AND ($3::bigint IS NULL OR seq < $3) AND ($4::text IS NULL OR kind = $4)
+ORDER BY seq DESC
+LIMIT $5
 """
 
 
@@ -51,4 +61,16 @@ class PostgresLedger:
 
     async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]:
         rows = await self._connection.fetch(RECENT_ENTRIES, business_id, account_id, limit)
+        return [entry_from(row) for row in rows]
+
+    async def page(
+        self,
+        business_id: str,
+        account_id: UUID,
+        before_seq: int | None,
+        kind: str | None,
+        limit: int,
+    ) -> list[LedgerEntry]:
+        """Newest first, strictly before ``before_seq`` (keyset pagination)."""
+        rows = await self._connection.fetch(PAGE, business_id, account_id, before_seq, kind, limit)
         return [entry_from(row) for row in rows]

@@ -10,7 +10,7 @@ from adapters.postgres.rows import programme_from, rule_from
 from domain.programme import Programme, RuleVersion
 
 PROGRAMMES = """
-SELECT business_id, name, active, inline_enrolment, welcome_bonus
+SELECT business_id, name, active, inline_enrolment, welcome_bonus, hold_minutes
 FROM programmes WHERE business_id = ANY($1::text[])
 """
 
@@ -21,12 +21,13 @@ FROM rule_versions WHERE business_id = ANY($1::text[])
 """
 
 UPSERT = """
-INSERT INTO programmes (business_id, name, active, inline_enrolment, welcome_bonus)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO programmes (business_id, name, active, inline_enrolment, welcome_bonus,
+    hold_minutes)
+VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (business_id) DO UPDATE
 SET name = EXCLUDED.name, active = EXCLUDED.active,
     inline_enrolment = EXCLUDED.inline_enrolment, welcome_bonus = EXCLUDED.welcome_bonus,
-    updated_at = now()
+    hold_minutes = EXCLUDED.hold_minutes, updated_at = now()
 """
 
 INSERT_RULE = """
@@ -64,6 +65,7 @@ class PostgresProgrammes:
             programme.active,
             programme.inline_enrolment,
             programme.welcome_bonus,
+            programme.hold_minutes,
         )
 
     async def add_rule(self, business_id: str, rule: RuleVersion) -> None:

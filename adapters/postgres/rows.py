@@ -14,7 +14,8 @@ Row = Mapping[str, Any]
 LEDGER_COLUMNS = (
     "business_id, entry_id, account_id, customer_id, seq, kind, points, balance_after, source,"
     " source_ref, event_id, occurred_at, recorded_at, amount, currency, rule_version, earn_rate,"
-    " multiplier, redemption_rate, related_entry_id, store_id, terminal_id, staff_id, actor"
+    " multiplier, redemption_rate, related_entry_id, store_id, terminal_id, staff_id, actor,"
+    " ip_address, user_agent, reason"
 )
 
 
@@ -26,6 +27,8 @@ def account_from(row: Row) -> Account:
         status=AccountStatus(row["status"]),
         balance=row["balance"],
         last_seq=row["last_seq"],
+        phone=row.get("phone"),
+        name=row.get("name"),
     )
 
 
@@ -70,7 +73,10 @@ def entry_from(row: Row) -> LedgerEntry:
             terminal_id=row["terminal_id"],
             staff_id=row["staff_id"],
             actor=row["actor"],
+            ip_address=row["ip_address"],
+            user_agent=row["user_agent"],
         ),
+        reason=row["reason"],
     )
 
 
@@ -98,6 +104,9 @@ def entry_columns(entry: LedgerEntry) -> tuple[Any, ...]:
         a.terminal_id,
         a.staff_id,
         a.actor,
+        a.ip_address,
+        a.user_agent,
+        entry.reason,
     )
 
 
@@ -122,5 +131,6 @@ def programme_from(row: Row, rules: list[RuleVersion]) -> Programme:
         active=row["active"],
         inline_enrolment=row["inline_enrolment"],
         welcome_bonus=row["welcome_bonus"],
+        hold_minutes=row["hold_minutes"],
         rules=tuple(sorted(rules, key=lambda r: r.version)),
     )

@@ -13,12 +13,15 @@ from adapters.postgres.event_batches import PostgresEventBatches
 from adapters.postgres.ledger import PostgresLedger
 from adapters.postgres.outbox import PostgresOutbox
 from adapters.postgres.programmes import PostgresProgrammes
+from adapters.postgres.redemptions import PostgresIdempotencyKeys, PostgresRedemptions
 from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
+    IdempotencyKeyRepository,
     LedgerRepository,
     OutboxRepository,
     ProgrammeRepository,
+    RedemptionRepository,
 )
 
 
@@ -43,6 +46,8 @@ class PostgresUnitOfWork:
         self.ledger: LedgerRepository = PostgresLedger(conn)
         self.programmes: ProgrammeRepository = PostgresProgrammes(conn)
         self.outbox: OutboxRepository = PostgresOutbox(conn)
+        self.redemptions: RedemptionRepository = PostgresRedemptions(conn)
+        self.idempotency_keys: IdempotencyKeyRepository = PostgresIdempotencyKeys(conn)
         return self
 
     async def commit(self) -> None:

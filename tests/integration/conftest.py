@@ -8,9 +8,10 @@ import pytest
 
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from adapters.system_clock import SystemClock
-from service.accounts import EnrolCustomer, enrol_customer
+from domain.commands import EnrolCustomer, SetProgramme
+from service.accounts import Accounts
 from service.event_intake import ApplyEventBatch
-from service.programmes import SetProgramme, set_programme
+from service.programmes import Programmes
 
 EARLY = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -28,20 +29,18 @@ def apply_events(uow_factory: PostgresUnitOfWorkFactory) -> ApplyEventBatch:
 async def given_programme(
     uow_factory: PostgresUnitOfWorkFactory, business: str, earn_rate: str = "1", **options: object
 ) -> None:
-    await set_programme(
+    await Programmes(uow_factory, SystemClock()).set(
         SetProgramme(
             business_id=business,
             earn_rate=Decimal(earn_rate),
             redemption_rate=Decimal(100),
             effective_from=EARLY,
             **options,  # type: ignore[arg-type]
-        ),
-        uow_factory,
-        SystemClock(),
+        )
     )
 
 
 async def given_customer(
     uow_factory: PostgresUnitOfWorkFactory, business: str, customer: str
 ) -> None:
-    await enrol_customer(EnrolCustomer(business, customer), uow_factory, SystemClock())
+    await Accounts(uow_factory, SystemClock()).enrol(EnrolCustomer(business, customer))

@@ -1,0 +1,138 @@
+"""PostgresRedemptions: redemptions and their holds; PostgresIdempotency: POS retry keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from adapters.postgres.rows import Row
+from domain.ledger import Attribution
+from domain.redemption import Redemption, RedemptionStatus
+
+COLUMNS = (
+    "business_id, redemption_id, account_id, points, discount, capped, status, created_at,"
+    " expires_at, captured_at, cancelled_at, entry_id, cancel_entry_id, sale_amount,"
+    " sale_reference, actor, store_id, terminal_id"
+)
+
+GET = f"SELECT {COLUMNS} FROM redemptions WHERE business_id = $1 AND redemption_id = $2"
+
+UPSERT = f"""
+INSERT INTO redemptions ({COLUMNS})
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+ON CONFLICT (business_id, redemption_id) DO UPDATE
+SET status = EXCLUDED.status, captured_at = EXCLUDED.captured_at,
+    cancelled_at = EXCLUDED.cancelled_at, entry_id = EXCLUDED.entry_id,
+    cancel_entry_id = EXCLUDED.cancel_entry_id, sale_reference = EXCLUDED.sale_reference
+"""
+
+HELD_POINTS = """
+SELECT coalesce(sum(points), 0) FROM redemptions
+WHERE business_id = $1 AND account_id = $2 AND status = 'held' AND expires_at > $3
+"""
+
+EXPIRE_OVERDUE = """
+UPDATE redemptions SET status = 'expired'
+WHERE business_id = $1 AND account_id = $2 AND status = 'held' AND expires_at <= $3
+"""
+
+CLAIM_KEY = """
+INSERT INTO idempotency_keys (business_id, idempotency_key, request_fingerprint)
+VALUES ($1, $2, $3)
+ON CONFLICT (business_id, idempotency_key) DO NOTHING
+RETURNING idempotency_key
+"""
+
+EXISTING_KEY = """
+SELECT request_fingerprint, redemption_id FROM idempotency_keys
+WHERE business_id = $1 AND idempotency_key = $2
+"""
+
+RECORD_KEY = """
+UPDATE idempotency_keys SET redemption_id = $3 WHERE business_id = $1 AND idempotency_key = $2
+"""
+
+
+def redemption_from(row: Row) -> Redemption:
+    return Redemption(
+        business_id=row["business_id"],
+        redemption_id=row["redemption_id"],
+        account_id=row["account_id"],
+        points=row["points"],
+        discount=row["discount"],
+        capped=row["capped"],
+        status=RedemptionStatus(row["status"]),
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        captured_at=row["captured_at"],
+        cancelled_at=row["cancelled_at"],
+        entry_id=row["entry_id"],
+        cancel_entry_id=row["cancel_entry_id"],
+        sale_amount=row["sale_amount"],
+        sale_reference=row["sale_reference"],
+        attribution=Attribution(
+            actor=row["actor"], store_id=row["store_id"], terminal_id=row["terminal_id"]
+        ),
+    )
+
+
+def redemption_columns(r: Redemption) -> tuple[object, ...]:
+    a = r.attribution
+    return (
+        r.business_id,
+        r.redemption_id,
+        r.account_id,
+        r.points,
+        r.discount,
+        r.capped,
+        r.status.value,
+        r.created_at,
+        r.expires_at,
+        r.captured_at,
+        r.cancelled_at,
+        r.entry_id,
+        r.cancel_entry_id,
+        r.sale_amount,
+        r.sale_reference,
+        a.actor,
+        a.store_id,
+        a.terminal_id,
+    )
+
+
+class PostgresRedemptions:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def get(self, business_id: str, redemption_id: UUID) -> Redemption | None:
+        row = await self._connection.fetchrow(GET, business_id, redemption_id)
+        return redemption_from(row) if row else None
+
+    async def save(self, redemption: Redemption) -> None:
+        await self._connection.execute(UPSERT, *redemption_columns(redemption))
+
+    async def held_points(self, business_id: str, account_id: UUID, now: datetime) -> int:
+        return int(await self._connection.fetchval(HELD_POINTS, business_id, account_id, now))
+
+    async def expire_overdue(self, business_id: str, account_id: UUID, now: datetime) -> None:
+        await self._connection.execute(EXPIRE_OVERDUE, business_id, account_id, now)
+
+
+class PostgresIdempotencyKeys:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def claim(
+        self, business_id: str, key: str, fingerprint: str
+    ) -> tuple[str, UUID | None] | None:
+        """None when the key is new (now claimed); else the first request's fingerprint and
+        redemption. A concurrent first request is waited for by the unique index."""
+        if await self._connection.fetchval(CLAIM_KEY, business_id, key, fingerprint):
+            return None
+        row = await self._connection.fetchrow(EXISTING_KEY, business_id, key)
+        return (row["request_fingerprint"], row["redemption_id"])
+
+    async def record(self, business_id: str, key: str, redemption_id: UUID) -> None:
+        await self._connection.execute(RECORD_KEY, business_id, key, redemption_id)

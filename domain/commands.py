@@ -1,0 +1,108 @@
+"""Commands: what a caller asks the service to do, as plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from domain.ledger import Attribution
+
+
+@dataclass(frozen=True)
+class SetProgramme:
+    business_id: str
+    earn_rate: Decimal
+    redemption_rate: Decimal
+    name: str | None = None
+    active: bool | None = None
+    inline_enrolment: bool | None = None
+    welcome_bonus: int | None = None
+    hold_minutes: int | None = None
+    multiplier: Decimal = Decimal(1)
+    multiplier_from: datetime | None = None
+    multiplier_until: datetime | None = None
+    max_discount: Decimal | None = None
+    min_balance_to_redeem: int = 0
+    effective_from: datetime | None = None
+
+
+@dataclass(frozen=True)
+class EnrolCustomer:
+    """Enrol by ``customer_id``, or inline by phone and name when the programme allows it."""
+
+    business_id: str
+    customer_id: str | None = None
+    phone: str | None = None
+    name: str | None = None
+    attribution: Attribution = field(default_factory=Attribution)
+
+
+@dataclass(frozen=True)
+class PreviewRedemption:
+    business_id: str
+    account_id: UUID
+    points: int
+    sale_amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Redeem:
+    """Take points now, or with ``hold`` reserve them until captured, cancelled or expired.
+
+    ``idempotency_key`` and ``request_fingerprint`` make a retried request answer as the
+    first one did.
+    """
+
+    business_id: str
+    account_id: UUID
+    points: int
+    idempotency_key: str
+    request_fingerprint: str
+    sale_amount: Decimal | None = None
+    hold: bool = False
+    attribution: Attribution = field(default_factory=Attribution)
+
+
+@dataclass(frozen=True)
+class CaptureRedemption:
+    business_id: str
+    redemption_id: UUID
+    attribution: Attribution = field(default_factory=Attribution)
+
+
+@dataclass(frozen=True)
+class CancelRedemption:
+    business_id: str
+    redemption_id: UUID
+    attribution: Attribution = field(default_factory=Attribution)
+
+
+@dataclass(frozen=True)
+class AdjustPoints:
+    business_id: str
+    account_id: UUID
+    points: int
+    reason: str
+    attribution: Attribution = field(default_factory=Attribution)
+
+
+@dataclass(frozen=True)
+class ChangeAccountStatus:
+    """Suspend (``suspend=True``) or reactivate an account; recorded as a zero-point entry."""
+
+    business_id: str
+    account_id: UUID
+    suspend: bool
+    reason: str | None = None
+    attribution: Attribution = field(default_factory=Attribution)
+
+
+@dataclass(frozen=True)
+class ListTransactions:
+    business_id: str
+    account_id: UUID
+    limit: int = 50
+    before_seq: int | None = None
+    kind: str | None = None

@@ -1,0 +1,165 @@
+"""Redeeming points for a discount: the quote, the blocks, and holds that expire."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
+from uuid import UUID
+
+from domain.accounts import Account, AccountStatus
+from domain.ledger import Attribution
+from domain.programme import Programme
+
+CENT = Decimal("0.01")
+
+
+class BlockReason(enum.StrEnum):
+    INVALID_POINTS = "invalid_points"
+    NO_PROGRAMME = "programme_not_found"
+    PROGRAMME_INACTIVE = "programme_inactive"
+    NO_RULE_IN_FORCE = "no_rule_in_force"
+    ACCOUNT_SUSPENDED = "account_suspended"
+    ACCOUNT_CLOSED = "account_closed"
+    NEGATIVE_BALANCE = "negative_balance"
+    BELOW_MINIMUM_BALANCE = "below_minimum_balance"
+    INSUFFICIENT_POINTS = "insufficient_points"
+
+
+BLOCK_DETAILS = {
+    BlockReason.INVALID_POINTS: "Ask for a positive number of points.",
+    BlockReason.NO_PROGRAMME: "This business has no loyalty programme yet.",
+    BlockReason.PROGRAMME_INACTIVE: "The loyalty programme is paused.",
+    BlockReason.NO_RULE_IN_FORCE: "The loyalty programme has no rates in force yet.",
+    BlockReason.ACCOUNT_SUSPENDED: "This loyalty account is suspended.",
+    BlockReason.ACCOUNT_CLOSED: "This loyalty account is closed.",
+    BlockReason.NEGATIVE_BALANCE: "The balance is negative after a return; points can be "
+    "redeemed again once it is restored.",
+    BlockReason.BELOW_MINIMUM_BALANCE: "The balance is below the minimum needed to redeem.",
+    BlockReason.INSUFFICIENT_POINTS: "Not enough points available for this redemption.",
+}
+
+
+@dataclass(frozen=True)
+class RedemptionQuote:
+    points_requested: int
+    points_to_take: int
+    discount: Decimal
+    capped: bool
+    balance: int
+    held: int
+    available: int
+    balance_after: int
+    blocked: BlockReason | None = None
+
+    @property
+    def detail(self) -> str | None:
+        return BLOCK_DETAILS[self.blocked] if self.blocked else None
+
+
+def _block_reason(
+    account: Account, programme: Programme | None, at: datetime, points: int, available: int
+) -> BlockReason | None:
+    if points <= 0:
+        return BlockReason.INVALID_POINTS
+    if programme is None:
+        return BlockReason.NO_PROGRAMME
+    if not programme.active:
+        return BlockReason.PROGRAMME_INACTIVE
+    rule = programme.rule_at(at)
+    if rule is None:
+        return BlockReason.NO_RULE_IN_FORCE
+    if account.status is AccountStatus.SUSPENDED:
+        return BlockReason.ACCOUNT_SUSPENDED
+    if account.status is AccountStatus.CLOSED:
+        return BlockReason.ACCOUNT_CLOSED
+    if account.balance < 0:
+        return BlockReason.NEGATIVE_BALANCE
+    if available < rule.min_balance_to_redeem:
+        return BlockReason.BELOW_MINIMUM_BALANCE
+    if points > available:
+        return BlockReason.INSUFFICIENT_POINTS
+    return None
+
+
+def quote_redemption(
+    account: Account,
+    programme: Programme | None,
+    at: datetime,
+    points: int,
+    sale_amount: Decimal | None = None,
+    held: int = 0,
+) -> RedemptionQuote:
+    """Discount = points / redemption rate, capped by the maximum discount (and the sale).
+
+    When capped, only the points needed for the capped discount are taken. Held points are
+    not available to spend twice.
+    """
+    available = account.balance - held
+    blocked = _block_reason(account, programme, at, points, available)
+    rule = programme.rule_at(at) if programme else None
+    discount, to_take, capped = Decimal(0), 0, False
+    if rule is not None and points > 0:
+        discount = (Decimal(points) / rule.redemption_rate).quantize(CENT, rounding=ROUND_DOWN)
+        to_take = points
+        caps = [c for c in (rule.max_discount, sale_amount) if c is not None]
+        if caps and discount > min(caps):
+            discount = min(caps)
+            to_take = int((discount * rule.redemption_rate).to_integral_value(ROUND_CEILING))
+            capped = True
+        if to_take <= 0 and blocked is None:
+            blocked = BlockReason.INVALID_POINTS
+    return RedemptionQuote(
+        points_requested=points,
+        points_to_take=to_take,
+        discount=discount,
+        capped=capped,
+        balance=account.balance,
+        held=held,
+        available=available,
+        balance_after=account.balance - to_take,
+        blocked=blocked,
+    )
+
+
+def redemption_entry_origin(redemption_id: UUID) -> str:
+    """The origin of a capture's entry, shared by every way of capturing: one entry at most."""
+    return f"redemption:{redemption_id}"
+
+
+class RedemptionStatus(enum.StrEnum):
+    HELD = "held"
+    CAPTURED = "captured"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class Redemption:
+    business_id: str
+    redemption_id: UUID
+    account_id: UUID
+    points: int
+    discount: Decimal
+    capped: bool
+    status: RedemptionStatus
+    created_at: datetime
+    expires_at: datetime | None = None
+    captured_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    entry_id: UUID | None = None
+    cancel_entry_id: UUID | None = None
+    sale_amount: Decimal | None = None
+    sale_reference: str | None = None
+    attribution: Attribution = field(default_factory=Attribution)
+
+    def status_at(self, now: datetime) -> RedemptionStatus:
+        """A hold past its expiry is expired, whether or not a sweep has marked it yet."""
+        if (
+            self.status is RedemptionStatus.HELD
+            and self.expires_at is not None
+            and self.expires_at <= now
+        ):
+            return RedemptionStatus.EXPIRED
+        return self.status

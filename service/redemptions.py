@@ -1,0 +1,194 @@
+"""Use cases: preview, redeem (at once or held), capture and cancel redemptions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from uuid import UUID, uuid4
+
+from domain.accounts import Account
+from domain.commands import CancelRedemption, CaptureRedemption, PreviewRedemption, Redeem
+from domain.errors import (
+    AccountNotFound,
+    IdempotencyKeyReused,
+    RedemptionBlocked,
+    RedemptionExpired,
+    RedemptionNotFound,
+    RedemptionNotHeld,
+)
+from domain.ledger import Attribution, EntryKind, Source
+from domain.postings import post_entry
+from domain.redemption import (
+    Redemption,
+    RedemptionQuote,
+    RedemptionStatus,
+    quote_redemption,
+    redemption_entry_origin,
+)
+from domain.views import RedemptionResult
+from ports.clock import Clock
+from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+
+class Redemptions:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+
+    async def preview(self, command: PreviewRedemption) -> RedemptionQuote:
+        """No side effects: nothing is locked, written or expired."""
+        async with self._uow_factory() as uow:
+            account = await uow.accounts.by_id(command.business_id, command.account_id)
+            if account is None:
+                raise AccountNotFound("No such loyalty account.")
+            now = self._clock.now()
+            held = await uow.redemptions.held_points(account.business_id, account.account_id, now)
+            programme = await uow.programmes.get(command.business_id)
+        return quote_redemption(account, programme, now, command.points, command.sale_amount, held)
+
+    async def redeem(self, command: Redeem) -> RedemptionResult:
+        async with self._uow_factory() as uow:
+            earlier = await uow.idempotency_keys.claim(
+                command.business_id, command.idempotency_key, command.request_fingerprint
+            )
+            if earlier is not None:
+                return await self._replay(uow, command, *earlier)
+            account, held = await self._lock_account(uow, command.business_id, command.account_id)
+            now = self._clock.now()
+            programme = await uow.programmes.get(command.business_id)
+            quote = quote_redemption(
+                account, programme, now, command.points, command.sale_amount, held
+            )
+            if quote.blocked is not None:
+                raise RedemptionBlocked(quote.blocked.value, quote.detail or quote.blocked.value)
+            redemption = Redemption(
+                business_id=command.business_id,
+                redemption_id=uuid4(),
+                account_id=account.account_id,
+                points=quote.points_to_take,
+                discount=quote.discount,
+                capped=quote.capped,
+                status=RedemptionStatus.HELD,
+                created_at=now,
+                sale_amount=command.sale_amount,
+                attribution=command.attribution,
+            )
+            if command.hold:
+                minutes = programme.hold_minutes if programme else 30
+                redemption = replace(redemption, expires_at=now + timedelta(minutes=minutes))
+            else:
+                redemption = await self._take_points(uow, account, redemption, command.attribution)
+            await uow.redemptions.save(redemption)
+            await uow.idempotency_keys.record(
+                command.business_id, command.idempotency_key, redemption.redemption_id
+            )
+            await uow.commit()
+        return RedemptionResult(redemption, quote)
+
+    async def get(self, business_id: str, redemption_id: UUID) -> Redemption:
+        async with self._uow_factory() as uow:
+            redemption = await uow.redemptions.get(business_id, redemption_id)
+        if redemption is None:
+            raise RedemptionNotFound("No such redemption.")
+        return replace(redemption, status=redemption.status_at(self._clock.now()))
+
+    async def capture(self, command: CaptureRedemption) -> Redemption:
+        async with self._uow_factory() as uow:
+            redemption, account = await self._lock_redemption(uow, command)
+            status = redemption.status_at(self._clock.now())
+            if status is RedemptionStatus.CAPTURED:
+                return redemption  # capturing twice takes the points once
+            if status is RedemptionStatus.EXPIRED:
+                raise RedemptionExpired("The hold on these points has expired.")
+            if status is not RedemptionStatus.HELD:
+                raise RedemptionNotHeld(f"The redemption is {status.value}, not held.")
+            redemption = await self._take_points(uow, account, redemption, command.attribution)
+            await uow.redemptions.save(redemption)
+            await uow.commit()
+        return redemption
+
+    async def cancel(self, command: CancelRedemption) -> Redemption:
+        """A held redemption is released; a captured one gives its points back, once."""
+        async with self._uow_factory() as uow:
+            redemption, account = await self._lock_redemption(uow, command)
+            now = self._clock.now()
+            status = redemption.status_at(now)
+            if status in (RedemptionStatus.CANCELLED, RedemptionStatus.EXPIRED):
+                return replace(redemption, status=status)
+            cancel_entry_id = None
+            if status is RedemptionStatus.CAPTURED:
+                account, entry = post_entry(
+                    account,
+                    kind=EntryKind.REDEMPTION_CANCELLED,
+                    points=redemption.points,
+                    source=Source.POS,
+                    source_ref=str(redemption.redemption_id),
+                    origin=f"redemption-cancel:{redemption.redemption_id}",
+                    at=now,
+                    attribution=command.attribution,
+                    related_entry_id=redemption.entry_id,
+                )
+                await uow.ledger.append([entry])
+                await uow.accounts.save_balances([account])
+                cancel_entry_id = entry.entry_id
+            redemption = replace(
+                redemption,
+                status=RedemptionStatus.CANCELLED,
+                cancelled_at=now,
+                cancel_entry_id=cancel_entry_id,
+            )
+            await uow.redemptions.save(redemption)
+            await uow.commit()
+        return redemption
+
+    async def _take_points(
+        self, uow: UnitOfWork, account: Account, redemption: Redemption, by: Attribution
+    ) -> Redemption:
+        now = self._clock.now()
+        account, entry = post_entry(
+            account,
+            kind=EntryKind.REDEMPTION,
+            points=-redemption.points,
+            source=Source.POS,
+            source_ref=str(redemption.redemption_id),
+            origin=redemption_entry_origin(redemption.redemption_id),
+            at=now,
+            attribution=by,
+        )
+        await uow.ledger.append([entry])
+        await uow.accounts.save_balances([account])
+        return replace(
+            redemption, status=RedemptionStatus.CAPTURED, captured_at=now, entry_id=entry.entry_id
+        )
+
+    async def _lock_account(
+        self, uow: UnitOfWork, business_id: str, account_id: UUID
+    ) -> tuple[Account, int]:
+        account = await uow.accounts.lock(business_id, account_id)
+        if account is None:
+            raise AccountNotFound("No such loyalty account.")
+        now = self._clock.now()
+        await uow.redemptions.expire_overdue(business_id, account_id, now)
+        return account, await uow.redemptions.held_points(business_id, account_id, now)
+
+    async def _lock_redemption(
+        self, uow: UnitOfWork, command: CaptureRedemption | CancelRedemption
+    ) -> tuple[Redemption, Account]:
+        found = await uow.redemptions.get(command.business_id, command.redemption_id)
+        if found is None:
+            raise RedemptionNotFound("No such redemption.")
+        account, _ = await self._lock_account(uow, command.business_id, found.account_id)
+        redemption = await uow.redemptions.get(command.business_id, command.redemption_id)
+        assert redemption is not None
+        return redemption, account
+
+    async def _replay(
+        self, uow: UnitOfWork, command: Redeem, fingerprint: str, redemption_id: UUID | None
+    ) -> RedemptionResult:
+        if fingerprint != command.request_fingerprint or redemption_id is None:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was already used for a different request."
+            )
+        redemption = await uow.redemptions.get(command.business_id, redemption_id)
+        assert redemption is not None
+        return RedemptionResult(redemption, None, replayed=True)

@@ -23,7 +23,11 @@ class Account:
     last_seq: int = 0
     phone: str | None = None
     name: str | None = None
+    last_hash: str = "0" * 64
 
     def posted(self, points: int) -> Account:
         """The account after one more ledger entry of ``points`` (negative allowed)."""
         return replace(self, balance=self.balance + points, last_seq=self.last_seq + 1)
+
+    def chained(self, entry_hash: str) -> Account:
+        return replace(self, last_hash=entry_hash)

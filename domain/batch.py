@@ -15,7 +15,7 @@ from uuid import UUID
 from domain.accounts import Account, AccountStatus
 from domain.arithmetic import points_earned
 from domain.events import InboundEvent, PurchaseCompleted, PurchaseKey, RefundIssued, RefundKey
-from domain.ledger import EntryKind, LedgerEntry, RateSnapshot, Source, entry_id_for
+from domain.ledger import EntryKind, LedgerEntry, RateSnapshot, Source
 from domain.outcomes import InboxRecord, Outcome, OutcomeStatus, SkipReason
 from domain.postings import post_entry
 from domain.programme import Programme
@@ -181,8 +181,9 @@ class _BatchApplier:
             origin=redemption_entry_origin(redemption.redemption_id),
             at=self.recorded_at,
             attribution=event.attribution,
+            event_id=event.event_id,
+            occurred_at=event.occurred_at,
         )
-        entry = replace(entry, event_id=event.event_id, occurred_at=event.occurred_at)
         self.state.accounts[account_key] = self.changes.accounts[account_key] = account
         self.changes.entries.append(entry)
         captured = replace(
@@ -293,30 +294,25 @@ class _BatchApplier:
         rates: RateSnapshot | None,
         related_entry_id: UUID | None,
     ) -> LedgerEntry:
-        account = account.posted(points)
-        key = (account.business_id, account.account_id)
-        self.state.accounts[key] = account
-        self.changes.accounts[key] = account
-        entry = LedgerEntry(
-            entry_id=entry_id_for(account.business_id, origin, kind),
-            business_id=account.business_id,
-            account_id=account.account_id,
-            customer_id=account.customer_id,
-            seq=account.last_seq,
+        account, entry = post_entry(
+            account,
             kind=kind,
             points=points,
-            balance_after=account.balance,
             source=event.source,
             source_ref=event.reference,
+            origin=origin,
+            at=self.recorded_at,
+            attribution=event.attribution,
+            related_entry_id=related_entry_id,
             event_id=event.event_id,
             occurred_at=event.occurred_at,
-            recorded_at=self.recorded_at,
             amount=event.amount,
             currency=event.currency,
             rates=rates,
-            related_entry_id=related_entry_id,
-            attribution=event.attribution,
         )
+        key = (account.business_id, account.account_id)
+        self.state.accounts[key] = account
+        self.changes.accounts[key] = account
         self.changes.entries.append(entry)
         return entry
 

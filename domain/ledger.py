@@ -86,6 +86,8 @@ class LedgerEntry:
     related_entry_id: UUID | None = None
     attribution: Attribution = field(default_factory=Attribution)
     reason: str | None = None
+    prev_hash: str = ""
+    entry_hash: str = ""
 
 
 def entry_id_for(business_id: str, origin: str, kind: EntryKind) -> UUID:

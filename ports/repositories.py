@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -91,3 +91,19 @@ class IdempotencyKeyRepository(Protocol):
     ) -> tuple[str, UUID | None] | None: ...
 
     async def record(self, business_id: str, key: str, redemption_id: UUID) -> None: ...
+
+
+class LedgerAuditRepository(Protocol):
+    """Finds breaches of the ledger's invariants; each is a sentence naming what is wrong."""
+
+    async def balance_breaches(self, business_id: str | None) -> list[str]: ...
+
+    async def reversal_breaches(self, business_id: str | None) -> list[str]: ...
+
+    async def inbox_breaches(self, business_id: str | None) -> list[str]: ...
+
+    async def outbox_breaches(self, business_id: str | None, max_age_seconds: float) -> list[str]: ...
+
+    async def last_hashes(self, business_id: str | None) -> dict[tuple[str, str], str]: ...
+
+    def entries_in_chain_order(self, business_id: str | None) -> AsyncIterator[LedgerEntry]: ...

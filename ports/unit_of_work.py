@@ -7,6 +7,7 @@ from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
     IdempotencyKeyRepository,
+    LedgerAuditRepository,
     LedgerRepository,
     OutboxRepository,
     ProgrammeRepository,
@@ -24,6 +25,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     redemptions: RedemptionRepository
     idempotency_keys: IdempotencyKeyRepository
+    audit: LedgerAuditRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -159,6 +159,30 @@ def account(
 
 
 @app.command()
+def verify(
+    business: Annotated[str | None, typer.Option(help="Check one business only.")] = None,
+    outbox_max_age: Annotated[
+        float, typer.Option(help="Seconds an entry may wait in the outbox.")
+    ] = 300.0,
+) -> None:
+    """Recompute hash chains and check every ledger invariant; exit 1 naming each breach."""
+    from service.verification import verify_ledger
+
+    async def work(c: Container) -> Any:
+        return await verify_ledger(await resolve(c.uow_factory()), business, outbox_max_age)
+
+    report = _with_database(work)
+    for breach in report.breaches:
+        typer.echo(f"BREACH: {breach}", err=True)
+    typer.echo(
+        f"checked {report.entries_checked} entries over {report.accounts_checked} accounts:"
+        f" {len(report.breaches)} breach(es)"
+    )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
 def publish(
     topic: str,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],

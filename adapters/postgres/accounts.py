@@ -10,7 +10,9 @@ import asyncpg
 from adapters.postgres.rows import account_from
 from domain.accounts import Account
 
-ACCOUNT_COLUMNS = "business_id, account_id, customer_id, status, balance, last_seq, phone, name"
+ACCOUNT_COLUMNS = (
+    "business_id, account_id, customer_id, status, balance, last_seq, phone, name, last_hash"
+)
 
 BY_CUSTOMER = f"""
 SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE business_id = $1 AND customer_id = $2
@@ -23,14 +25,15 @@ SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE business_id = $1 AND account_id = $
 LOCK_ONE = BY_ID + " FOR UPDATE"
 
 INSERT = f"""
-INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 """
 
 SAVE_BALANCES = """
 UPDATE accounts AS a
-SET balance = c.balance, last_seq = c.last_seq, status = c.status, updated_at = now()
-FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[])
-    AS c(business_id, account_id, balance, last_seq, status)
+SET balance = c.balance, last_seq = c.last_seq, status = c.status, last_hash = c.last_hash,
+    updated_at = now()
+FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])
+    AS c(business_id, account_id, balance, last_seq, status, last_hash)
 WHERE a.business_id = c.business_id AND a.account_id = c.account_id
 """
 
@@ -62,6 +65,7 @@ class PostgresAccounts:
             account.last_seq,
             account.phone,
             account.name,
+            account.last_hash,
         )
 
     async def save_balances(self, accounts: Sequence[Account]) -> None:
@@ -74,4 +78,5 @@ class PostgresAccounts:
             [a.balance for a in accounts],
             [a.last_seq for a in accounts],
             [a.status.value for a in accounts],
+            [a.last_hash for a in accounts],
         )

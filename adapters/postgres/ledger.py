@@ -17,7 +17,7 @@ SELECT * FROM unnest(
     $8::bigint[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[],
     $14::numeric[], $15::text[], $16::integer[], $17::numeric[], $18::numeric[], $19::numeric[],
     $20::uuid[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[],
-    $27::text[]
+    $27::text[], $28::text[], $29::text[]
 )
 """
 

@@ -15,7 +15,7 @@ LEDGER_COLUMNS = (
     "business_id, entry_id, account_id, customer_id, seq, kind, points, balance_after, source,"
     " source_ref, event_id, occurred_at, recorded_at, amount, currency, rule_version, earn_rate,"
     " multiplier, redemption_rate, related_entry_id, store_id, terminal_id, staff_id, actor,"
-    " ip_address, user_agent, reason"
+    " ip_address, user_agent, reason, prev_hash, entry_hash"
 )
 
 
@@ -29,6 +29,7 @@ def account_from(row: Row) -> Account:
         last_seq=row["last_seq"],
         phone=row.get("phone"),
         name=row.get("name"),
+        last_hash=row["last_hash"],
     )
 
 
@@ -77,6 +78,8 @@ def entry_from(row: Row) -> LedgerEntry:
             user_agent=row["user_agent"],
         ),
         reason=row["reason"],
+        prev_hash=row["prev_hash"],
+        entry_hash=row["entry_hash"],
     )
 
 
@@ -107,6 +110,8 @@ def entry_columns(entry: LedgerEntry) -> tuple[Any, ...]:
         a.ip_address,
         a.user_agent,
         entry.reason,
+        entry.prev_hash,
+        entry.entry_hash,
     )
 
 

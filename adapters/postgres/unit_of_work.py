@@ -9,6 +9,7 @@ from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
 
 from adapters.postgres.accounts import PostgresAccounts
+from adapters.postgres.audit import PostgresLedgerAudit
 from adapters.postgres.event_batches import PostgresEventBatches
 from adapters.postgres.ledger import PostgresLedger
 from adapters.postgres.outbox import PostgresOutbox
@@ -18,6 +19,7 @@ from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
     IdempotencyKeyRepository,
+    LedgerAuditRepository,
     LedgerRepository,
     OutboxRepository,
     ProgrammeRepository,
@@ -48,6 +50,7 @@ class PostgresUnitOfWork:
         self.outbox: OutboxRepository = PostgresOutbox(conn)
         self.redemptions: RedemptionRepository = PostgresRedemptions(conn)
         self.idempotency_keys: IdempotencyKeyRepository = PostgresIdempotencyKeys(conn)
+        self.audit: LedgerAuditRepository = PostgresLedgerAudit(conn)
         return self
 
     async def commit(self) -> None:

@@ -1,0 +1,106 @@
+"""PostgresLedgerAudit: the invariant checks behind ``loyalty verify``, as SQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+
+from adapters.postgres.rows import LEDGER_COLUMNS, entry_from
+from domain.ledger import LedgerEntry
+
+SCOPE = "($1::text IS NULL OR {alias}.business_id = $1)"
+
+BALANCES = f"""
+SELECT a.business_id, a.account_id, a.balance, a.last_seq, a.last_hash,
+       coalesce(e.total, 0) AS total, coalesce(e.entries, 0) AS entries,
+       coalesce(e.max_seq, 0) AS max_seq
+FROM accounts a
+LEFT JOIN (
+    SELECT business_id, account_id, sum(points) AS total, count(*) AS entries, max(seq) AS max_seq
+    FROM ledger_entries GROUP BY business_id, account_id
+) e ON e.business_id = a.business_id AND e.account_id = a.account_id
+WHERE {SCOPE.format(alias="a")}
+  AND (a.balance <> coalesce(e.total, 0) OR a.last_seq <> coalesce(e.entries, 0)
+       OR coalesce(e.max_seq, 0) <> coalesce(e.entries, 0))
+"""
+
+OVER_REVERSED = f"""
+SELECT earn.business_id, earn.entry_id, earn.source_ref, earn.points,
+       -sum(rev.points) AS reversed
+FROM ledger_entries earn
+JOIN ledger_entries rev
+  ON rev.business_id = earn.business_id AND rev.related_entry_id = earn.entry_id
+ AND rev.kind = 'reversal'
+WHERE earn.kind = 'earn' AND {SCOPE.format(alias="earn")}
+GROUP BY earn.business_id, earn.entry_id, earn.source_ref, earn.points
+HAVING -sum(rev.points) > earn.points
+"""
+
+APPLIED_WITHOUT_ENTRIES = f"""
+SELECT i.business_id, i.event_id, i.kind FROM inbox i
+WHERE i.status = 'applied' AND {SCOPE.format(alias="i")}
+  AND NOT EXISTS (
+    SELECT 1 FROM ledger_entries e WHERE e.business_id = i.business_id AND e.event_id = i.event_id
+  )
+"""
+
+STALE_OUTBOX = f"""
+SELECT o.business_id, o.outbox_id, o.entry_id, o.created_at FROM outbox o
+WHERE o.published_at IS NULL AND o.created_at < now() - make_interval(secs => $2)
+  AND {SCOPE.format(alias="o")}
+ORDER BY o.outbox_id LIMIT 100
+"""
+
+ENTRIES_IN_CHAIN_ORDER = f"""
+SELECT {LEDGER_COLUMNS} FROM ledger_entries
+WHERE ($1::text IS NULL OR business_id = $1)
+ORDER BY business_id, account_id, seq
+"""
+
+LAST_HASHES = f"""
+SELECT business_id, account_id, last_hash FROM accounts a WHERE {SCOPE.format(alias="a")}
+"""
+
+
+class PostgresLedgerAudit:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def balance_breaches(self, business_id: str | None) -> list[str]:
+        return [
+            f"account {r['business_id']}/{r['account_id']}: balance {r['balance']} but entries "
+            f"sum to {r['total']}; last_seq {r['last_seq']}, {r['entries']} entries, "
+            f"highest seq {r['max_seq']}"
+            for r in await self._connection.fetch(BALANCES, business_id)
+        ]
+
+    async def reversal_breaches(self, business_id: str | None) -> list[str]:
+        return [
+            f"earn {r['business_id']}/{r['entry_id']} ({r['source_ref']}): earned {r['points']}, "
+            f"reversed {r['reversed']}"
+            for r in await self._connection.fetch(OVER_REVERSED, business_id)
+        ]
+
+    async def inbox_breaches(self, business_id: str | None) -> list[str]:
+        return [
+            f"event {r['business_id']}/{r['event_id']} ({r['kind']}) is applied but has no entry"
+            for r in await self._connection.fetch(APPLIED_WITHOUT_ENTRIES, business_id)
+        ]
+
+    async def outbox_breaches(self, business_id: str | None, max_age_seconds: float) -> list[str]:
+        return [
+            f"outbox {r['business_id']}/{r['outbox_id']} (entry {r['entry_id']}) unpublished "
+            f"since {r['created_at'].isoformat()}"
+            for r in await self._connection.fetch(STALE_OUTBOX, business_id, max_age_seconds)
+        ]
+
+    async def last_hashes(self, business_id: str | None) -> dict[tuple[str, str], str]:
+        rows = await self._connection.fetch(LAST_HASHES, business_id)
+        return {(r["business_id"], str(r["account_id"])): r["last_hash"] for r in rows}
+
+    async def entries_in_chain_order(
+        self, business_id: str | None
+    ) -> AsyncIterator[LedgerEntry]:
+        async for row in self._connection.cursor(ENTRIES_IN_CHAIN_ORDER, business_id):
+            yield entry_from(row)

@@ -1,0 +1,49 @@
+"""Tamper evidence: each entry's hash covers its content and the previous entry's hash.
+
+Changing, removing or reordering any entry of an account breaks every hash after it, which
+``loyalty verify`` recomputes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from domain.ledger import LedgerEntry
+
+GENESIS_HASH = "0" * 64
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return str(value)
+
+
+def entry_hash(entry: LedgerEntry, prev_hash: str) -> str:
+    fields = (
+        prev_hash,
+        entry.entry_id,
+        entry.business_id,
+        entry.account_id,
+        entry.customer_id,
+        entry.seq,
+        entry.kind.value,
+        entry.points,
+        entry.balance_after,
+        entry.source.value,
+        entry.source_ref,
+        entry.event_id,
+        entry.occurred_at,
+        entry.amount,
+        entry.currency,
+        entry.related_entry_id,
+        entry.reason,
+    )
+    text = "\x1f".join(_text(f) for f in fields)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -98,6 +98,12 @@ class BatchChanges:
         self.conflicts.extend(other.conflicts)
         self.failed.extend(other.failed)
 
+    def outcomes(self) -> dict[EventKey, Outcome]:
+        """Every event's outcome, by (business_id, event_id)."""
+        found = {(r.business_id, r.event_id): r.outcome for r in self.inbox}
+        found.update(self.resolved_inbox)
+        return found
+
     def outcome_of(self, event: InboundEvent) -> Outcome | None:
         key = (event.business_id, event.event_id)
         if key in self.resolved_inbox:

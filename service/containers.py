@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import structlog
 from dependency_injector import containers, providers
 from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry
 
 from adapters.kafka.dead_letters import KafkaDeadLetters
 from adapters.kafka.event_consumer import KafkaEventConsumer
@@ -12,6 +15,7 @@ from adapters.kafka.ledger_publisher import KafkaLedgerPublisher
 from adapters.postgres.errors import is_conflict_error, is_transient_database_error
 from adapters.postgres.pool import postgres_pool
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from adapters.prometheus_metrics import PrometheusServiceMetrics
 from adapters.system_clock import SystemClock
 from service.accounts import Accounts
 from service.event_intake import ApplyEventBatch
@@ -32,6 +36,7 @@ def kafka_broker(settings: Settings) -> KafkaBroker:
         enable_idempotence=False,
         logger=structlog.get_logger("loyalty.kafka"),
         graceful_timeout=15.0,
+        log_level=logging.DEBUG,  # per-batch "Received"/"Processed" lines only when debugging
     )
 
 
@@ -40,6 +45,8 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     is_transient = providers.Object(is_transient_database_error)
     is_conflict = providers.Object(is_conflict_error)
+    metrics_registry = providers.Singleton(CollectorRegistry)
+    metrics = providers.Singleton(PrometheusServiceMetrics, registry=metrics_registry)
 
     pool = providers.Resource(
         postgres_pool,
@@ -65,7 +72,11 @@ class Container(containers.DeclarativeContainer):
         budget_seconds=settings.provided.retry_budget_seconds,
     )
     event_handler = providers.Singleton(
-        RetryingEventHandler, inner=apply_events, is_transient=is_transient, policy=retry_policy
+        RetryingEventHandler,
+        inner=apply_events,
+        is_transient=is_transient,
+        policy=retry_policy,
+        metrics=metrics,
     )
     event_consumer = providers.Singleton(
         KafkaEventConsumer,
@@ -75,6 +86,7 @@ class Container(containers.DeclarativeContainer):
         handler=event_handler,
         dead_letters=dead_letters,
         max_records=settings.provided.batch_max_records,
+        metrics=metrics,
     )
     outbox_relay = providers.Singleton(
         OutboxRelay,
@@ -83,6 +95,8 @@ class Container(containers.DeclarativeContainer):
         batch_size=settings.provided.outbox_batch_size,
         idle_seconds=settings.provided.outbox_idle_seconds,
         is_transient=is_transient,
+        clock=clock,
+        metrics=metrics,
     )
 
     programmes = providers.Singleton(Programmes, uow_factory=uow_factory, clock=clock)

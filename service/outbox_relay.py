@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import structlog
 
+from ports.clock import Clock
+from ports.metrics import ServiceMetrics
 from ports.publishing import LedgerPublisher
 from ports.unit_of_work import UnitOfWorkFactory
 
@@ -28,7 +30,11 @@ class OutboxRelay:
         batch_size: int,
         idle_seconds: float,
         is_transient: Callable[[BaseException], bool],
+        clock: Clock,
+        metrics: ServiceMetrics,
     ) -> None:
+        self._clock = clock
+        self._metrics = metrics
         self._uow_factory = uow_factory
         self._publisher = publisher
         self._batch_size = batch_size
@@ -39,10 +45,14 @@ class OutboxRelay:
         async with self._uow_factory() as uow:
             claimed = await uow.outbox.claim_pending(self._batch_size)
             if not claimed:
+                self._metrics.outbox(0, 0.0)
                 return 0
+            oldest = min(entry.recorded_at for _, entry in claimed)
             await self._publisher.publish([entry for _, entry in claimed])
             await uow.outbox.mark_published([outbox_id for outbox_id, _ in claimed])
             await uow.commit()
+        lag = (self._clock.now() - oldest).total_seconds()
+        self._metrics.outbox(len(claimed), max(lag, 0.0))
         return len(claimed)
 
     async def run(self, stopping: asyncio.Event) -> None:
@@ -56,6 +66,7 @@ class OutboxRelay:
                 if not self._is_transient(error):
                     log.exception("outbox relay failed")
                 failures += 1
+                self._metrics.retry("outbox")
                 published = 0
                 delay = min(0.2 * 2**failures, 30.0)
                 log.warning("outbox relay retrying", error=repr(error), wait_seconds=delay)

@@ -17,6 +17,7 @@ from tenacity import (
 from domain.batch import BatchChanges
 from domain.events import InboundEvent
 from ports.intake import EventBatchHandler
+from ports.metrics import ServiceMetrics
 
 log = structlog.get_logger("loyalty.retry")
 
@@ -50,7 +51,9 @@ class RetryingEventHandler:
         inner: EventBatchHandler,
         is_transient: Callable[[BaseException], bool],
         policy: RetryPolicy,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._inner = inner
         self._is_transient = is_transient
         self._policy = policy
@@ -76,6 +79,11 @@ class RetryingEventHandler:
                 merged.failed.append((event, f"{type(error).__name__}: {error}"))
         return merged
 
+    def _before_sleep(self, state: RetryCallState) -> None:
+        _log_retry(state)
+        if self._metrics is not None:
+            self._metrics.retry("consumer")
+
     async def _with_retries(self, events: Sequence[InboundEvent]) -> BatchChanges:
         retrying = AsyncRetrying(
             retry=retry_if_exception(self._is_transient),
@@ -83,7 +91,7 @@ class RetryingEventHandler:
                 multiplier=self._policy.initial_seconds, max=self._policy.max_seconds
             ),
             stop=stop_after_delay(self._policy.budget_seconds),
-            before_sleep=_log_retry,
+            before_sleep=self._before_sleep,
             reraise=True,
         )
         async for attempt in retrying:

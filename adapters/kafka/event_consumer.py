@@ -6,18 +6,22 @@ are published, and only then are the offsets committed (manual acknowledgement).
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Mapping
 from typing import TypeAlias
 
 import structlog
-from aiokafka.structs import ConsumerRecord
+from aiokafka.structs import ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
 from adapters.kafka.dead_letters import DeadLetter, KafkaDeadLetters
 from adapters.kafka.parsing import Rejection, parse_event
+from domain.batch import BatchChanges
 from domain.events import EventKind, InboundEvent
 from ports.intake import EventBatchHandler
+from ports.metrics import ServiceMetrics
 
 log = structlog.get_logger("loyalty.consumer")
 
@@ -38,8 +42,10 @@ class KafkaEventConsumer:
         handler: EventBatchHandler,
         dead_letters: KafkaDeadLetters,
         max_records: int,
+        metrics: ServiceMetrics,
     ) -> None:
         self._topics = dict(topics)
+        self._metrics = metrics
         self._handler = handler
         self._dead_letters = dead_letters
         self._subscriber = broker.subscriber(
@@ -68,6 +74,7 @@ class KafkaEventConsumer:
         await message.ack()
 
     async def process(self, records: tuple[Record, ...]) -> None:
+        started = time.perf_counter()
         events: list[InboundEvent] = []
         origins: dict[int, Record] = {}
         letters: list[DeadLetter] = []
@@ -90,9 +97,10 @@ class KafkaEventConsumer:
                         f"event id {event.event_id} was already applied with a different payload",
                     )
                 )
+            outcomes = changes.outcomes()
             for event in events:
                 r = origins[id(event)]
-                outcome = changes.outcome_of(event)
+                outcome = outcomes.get((event.business_id, event.event_id))
                 log.debug(
                     "event handled",
                     event_id=event.event_id,
@@ -113,6 +121,7 @@ class KafkaEventConsumer:
             )
         if letters:
             await self._dead_letters.publish(letters)
+        self._record_metrics(records, events, origins, changes, letters, started)
         log.info(
             "batch applied",
             size=len(records),
@@ -120,3 +129,35 @@ class KafkaEventConsumer:
             dead_lettered=len(letters),
             duplicates=len(changes.duplicates) if changes else 0,
         )
+
+    def _record_metrics(
+        self,
+        records: tuple[Record, ...],
+        events: list[InboundEvent],
+        origins: dict[int, Record],
+        changes: BatchChanges | None,
+        letters: list[DeadLetter],
+        started: float,
+    ) -> None:
+        outcomes: Counter[tuple[str, str]] = Counter()
+        known = changes.outcomes() if changes else {}
+        for event in events:
+            found = known.get((event.business_id, event.event_id))
+            status = found.status.value if found else "duplicate"
+            outcomes[(origins[id(event)].topic, status)] += 1
+        for letter in letters:
+            outcomes[(letter.record.topic, "dead_lettered")] += 1
+        for (topic, status), count in outcomes.items():
+            self._metrics.events(topic, status, count)
+        self._metrics.batch(len(records), time.perf_counter() - started)
+        consumer = getattr(self._subscriber, "consumer", None)
+        if consumer is None:
+            return
+        newest: dict[tuple[str, int], int] = {}
+        for record in records:
+            key = (record.topic, record.partition)
+            newest[key] = max(newest.get(key, -1), record.offset)
+        for (topic, partition), offset in newest.items():
+            highwater = consumer.highwater(TopicPartition(topic, partition))
+            if highwater is not None:
+                self._metrics.consumer_lag(topic, partition, max(highwater - offset - 1, 0))

@@ -1,0 +1,73 @@
+"""PrometheusServiceMetrics: the service's metrics in a Prometheus registry."""
+
+from __future__ import annotations
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
+
+
+class PrometheusServiceMetrics:
+    def __init__(self, registry: CollectorRegistry = REGISTRY) -> None:
+        self._events = Counter(
+            "loyalty_events_total",
+            "Inbound events by topic and outcome (applied, skipped, parked, duplicate, "
+            "dead_lettered).",
+            ["topic", "outcome"],
+            registry=registry,
+        )
+        self._batch_size = Histogram(
+            "loyalty_batch_size",
+            "Messages per applied batch.",
+            buckets=(1, 5, 10, 50, 100, 250, 500, 1000, 5000),
+            registry=registry,
+        )
+        self._batch_seconds = Histogram(
+            "loyalty_batch_duration_seconds", "Time to apply one batch.", registry=registry
+        )
+        self._retries = Counter(
+            "loyalty_retries_total", "Transient failures retried.", ["stage"], registry=registry
+        )
+        self._lag = Gauge(
+            "loyalty_consumer_lag",
+            "Messages behind the end of each partition after the last batch.",
+            ["topic", "partition"],
+            registry=registry,
+        )
+        self._published = Counter(
+            "loyalty_outbox_published_total", "Ledger entries published.", registry=registry
+        )
+        self._outbox_lag = Gauge(
+            "loyalty_outbox_lag_seconds",
+            "Age of the oldest ledger entry not yet published.",
+            registry=registry,
+        )
+
+    def events(self, topic: str, outcome: str, count: int = 1) -> None:
+        self._events.labels(topic, outcome).inc(count)
+
+    def batch(self, size: int, seconds: float) -> None:
+        self._batch_size.observe(size)
+        self._batch_seconds.observe(seconds)
+
+    def retry(self, stage: str) -> None:
+        self._retries.labels(stage).inc()
+
+    def consumer_lag(self, topic: str, partition: int, lag: int) -> None:
+        self._lag.labels(topic, str(partition)).set(lag)
+
+    def outbox(self, published: int, oldest_pending_seconds: float) -> None:
+        self._published.inc(published)
+        self._outbox_lag.set(oldest_pending_seconds)
+
+
+class NoMetrics:
+    """For tools and tests that record nothing."""
+
+    def events(self, topic: str, outcome: str, count: int = 1) -> None: ...
+
+    def batch(self, size: int, seconds: float) -> None: ...
+
+    def retry(self, stage: str) -> None: ...
+
+    def consumer_lag(self, topic: str, partition: int, lag: int) -> None: ...
+
+    def outbox(self, published: int, oldest_pending_seconds: float) -> None: ...

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class ServiceMetrics(Protocol):
+    """Counts and times what the service does, for dashboards and alerts."""
+
+    def events(self, topic: str, outcome: str, count: int = 1) -> None: ...
+
+    def batch(self, size: int, seconds: float) -> None: ...
+
+    def retry(self, stage: str) -> None: ...
+
+    def consumer_lag(self, topic: str, partition: int, lag: int) -> None: ...
+
+    def outbox(self, published: int, oldest_pending_seconds: float) -> None: ...

@@ -178,6 +178,8 @@ class _BatchApplier:
         if redemption.expires_at is not None and redemption.expires_at <= event.occurred_at:
             return
         account_key = (redemption.business_id, redemption.account_id)
+        programme = self.state.programmes.get(event.business_id)
+        rule = programme.rule_at(event.occurred_at) if programme else None
         account, entry = post_entry(
             self.state.accounts[account_key],
             kind=EntryKind.REDEMPTION,
@@ -189,6 +191,8 @@ class _BatchApplier:
             attribution=event.attribution,
             event_id=event.event_id,
             occurred_at=event.occurred_at,
+            amount=redemption.discount,
+            rates=RateSnapshot.of(rule, event.occurred_at) if rule else None,
         )
         self.state.accounts[account_key] = self.changes.accounts[account_key] = account
         self.changes.entries.append(entry)

@@ -17,7 +17,7 @@ from domain.errors import AlreadyEnrolled
 from service import presenters
 from service.containers import Container
 from service.logging import configure_logging
-from service.runtime import resolve, serve_until_signalled
+from service.runtime import Role, resolve, serve_until_signalled
 from service.settings import Settings
 
 app = typer.Typer(help="Loyalty points service.", no_args_is_help=True)
@@ -63,13 +63,34 @@ def dev(
         typer.echo(how_to_try_it(settings))
         container = Container()
         container.settings.override(settings)
-        asyncio.run(serve_until_signalled(container))
+        asyncio.run(serve_until_signalled(container, Role.ALL))
 
 
 @app.command()
-def serve() -> None:
-    """Run the consumers and the outbox relay until SIGINT or SIGTERM."""
-    asyncio.run(serve_until_signalled(_container()))
+def serve(
+    role: Annotated[Role, typer.Option(help="What this process runs.")] = Role.ALL,
+) -> None:
+    """Run the consumers, outbox relay and HTTP API (by role) until SIGINT or SIGTERM."""
+    asyncio.run(serve_until_signalled(_container(), role))
+
+
+@app.command()
+def token(
+    business: Annotated[str, typer.Option(help="The business the token acts for.")],
+    role: Annotated[str, typer.Option(help="cashier, manager or admin.")] = "cashier",
+    terminal: Annotated[str | None, typer.Option(help="A paired POS terminal.")] = None,
+    store: Annotated[str | None, typer.Option(help="The store of the terminal.")] = None,
+    subject: Annotated[str, typer.Option(help="Who acts (the sub claim).")] = "dev-user",
+    ttl: Annotated[int, typer.Option(help="Seconds the token is valid.")] = 8 * 3600,
+) -> None:
+    """Mint an HS256 bearer token with LOYALTY_JWT_SECRET (development)."""
+    from adapters.http.auth import mint_token
+
+    secret = Settings().jwt_secret
+    if not secret:
+        typer.echo("LOYALTY_JWT_SECRET is not set (loyalty dev sets it for you)", err=True)
+        raise typer.Exit(1)
+    typer.echo(mint_token(secret, business, role, subject, terminal, store, ttl))
 
 
 @app.command()

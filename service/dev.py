@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,11 @@ def embedded_services(options: DevOptions) -> Iterator[Settings]:
             tansu.start()
             started.append(tansu)
             overrides["kafka_bootstrap_servers"] = tansu.bootstrap_servers
-        settings = Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(
+            http_port=options.http_port,
+            jwt_secret=os.environ.get("LOYALTY_JWT_SECRET") or secrets.token_urlsafe(32),
+            **overrides,  # type: ignore[arg-type]
+        )
         write_dev_env(settings)
         yield settings
     finally:
@@ -67,6 +72,7 @@ def write_dev_env(settings: Settings) -> None:
         "# Written by `loyalty dev` while it runs; other loyalty commands here read it.\n"
         f"LOYALTY_DATABASE_URL={settings.database_url}\n"
         f"LOYALTY_KAFKA_BOOTSTRAP_SERVERS={settings.kafka_bootstrap_servers}\n"
+        f"LOYALTY_JWT_SECRET={settings.jwt_secret}\n"
     )
 
 
@@ -80,15 +86,26 @@ def prepare(settings: Settings) -> None:
 
 
 def how_to_try_it(settings: Settings) -> str:
+    from adapters.http.auth import mint_token
+
     kafka = settings.kafka_bootstrap_servers
+    api = f"http://{settings.http_host}:{settings.http_port}"
+    admin = mint_token(settings.jwt_secret or "", "shop-1", "admin", "dev-admin")
     return f"""
 Loyalty service running.
+  HTTP API:   {api}  (docs: {api}/docs)
   PostgreSQL: {settings.database_url}
   Kafka:      {kafka}  (topics: {", ".join(settings.inbound_topics())})
-  Settings written to {DEV_ENV_FILE}; run these in this folder from another terminal:
+  Settings written to {DEV_ENV_FILE}; the loyalty commands run in this folder use them.
 
-  .venv/bin/loyalty program set shop-1 --earn-rate 1 --redemption-rate 100
-  .venv/bin/loyalty enroll shop-1 cust-42
+An admin token for business shop-1 (mint others: .venv/bin/loyalty token --business B --role R):
+  export TOKEN={admin}
+
+Try it from another terminal in this folder:
+  curl -s -X PUT {api}/v1/program -H "Authorization: Bearer $TOKEN" \\
+    -H 'Content-Type: application/json' -d '{{"earn_rate": "1", "redemption_rate": "100"}}'
+  curl -s -X POST {api}/v1/accounts -H "Authorization: Bearer $TOKEN" \\
+    -H 'Content-Type: application/json' -d '{{"customer_id": "cust-42"}}'
   echo '{{"event_id":"e-1","occurred_at":"'$(date -u +%FT%TZ)'","business_id":"shop-1",\\
 "sale_id":"s-1","customer_id":"cust-42","total_amount":"25.90","currency":"EUR"}}' > sale.json
   .venv/bin/loyalty publish {settings.topic_sale_completed} sale.json

@@ -16,7 +16,7 @@ from domain.errors import (
     RedemptionNotFound,
     RedemptionNotHeld,
 )
-from domain.ledger import Attribution, EntryKind, Source
+from domain.ledger import Attribution, EntryKind, RateSnapshot, Source
 from domain.postings import post_entry
 from domain.redemption import (
     Redemption,
@@ -145,6 +145,8 @@ class Redemptions:
         self, uow: UnitOfWork, account: Account, redemption: Redemption, by: Attribution
     ) -> Redemption:
         now = self._clock.now()
+        programme = await uow.programmes.get(account.business_id)
+        rule = programme.rule_at(now) if programme else None
         account, entry = post_entry(
             account,
             kind=EntryKind.REDEMPTION,
@@ -154,6 +156,8 @@ class Redemptions:
             origin=redemption_entry_origin(redemption.redemption_id),
             at=now,
             attribution=by,
+            amount=redemption.discount,
+            rates=RateSnapshot.of(rule, now) if rule else None,
         )
         await uow.ledger.append([entry])
         await uow.accounts.save_balances([account])

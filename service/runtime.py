@@ -1,20 +1,33 @@
-"""Running the service: consumers and outbox relay until a stop signal, then a clean stop."""
+"""Running the service by role: consumers and outbox relay, the HTTP API, or both."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import enum
 import signal
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
 from typing import TypeVar, cast
 
 import structlog
+import uvicorn
 
+from adapters.http.app import create_http_app
+from adapters.http.auth import AuthSettings
 from adapters.kafka.event_consumer import KafkaEventConsumer
 from service.containers import Container
+from service.health import DependencyHealth
+from service.settings import Settings
 
 log = structlog.get_logger("loyalty.runtime")
 
 T = TypeVar("T")
+
+
+class Role(enum.StrEnum):
+    ALL = "all"
+    API = "api"
+    CONSUMER = "consumer"
 
 
 async def resolve(value: T | Awaitable[T]) -> T:
@@ -24,31 +37,91 @@ async def resolve(value: T | Awaitable[T]) -> T:
     return value
 
 
-class Service:
-    """The consumer group member and the outbox relay, sharing one broker connection."""
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn inside our event loop: the service, not uvicorn, owns the signals."""
 
-    def __init__(self, container: Container) -> None:
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def auth_settings(settings: Settings) -> AuthSettings:
+    if not (settings.jwt_secret or settings.jwt_public_key):
+        raise RuntimeError(
+            "the HTTP API needs LOYALTY_JWT_SECRET (HS256) or LOYALTY_JWT_PUBLIC_KEY (RS256)"
+        )
+    return AuthSettings(hs256_secret=settings.jwt_secret, rs256_public_key=settings.jwt_public_key)
+
+
+class Service:
+    """What one process runs: consumer group member and outbox relay, HTTP API, or both."""
+
+    def __init__(self, container: Container, role: Role = Role.ALL) -> None:
         self._container = container
+        self._role = role
         self._stopping = asyncio.Event()
         self._relay_task: asyncio.Task[None] | None = None
         self._consumer: KafkaEventConsumer | None = None
+        self._http: _EmbeddedServer | None = None
+        self._http_task: asyncio.Task[None] | None = None
+
+    @property
+    def runs_consumers(self) -> bool:
+        return self._role in (Role.ALL, Role.CONSUMER)
+
+    @property
+    def runs_api(self) -> bool:
+        return self._role in (Role.ALL, Role.API)
 
     async def start(self) -> None:
-        await resolve(self._container.init_resources())
-        self._consumer = await resolve(self._container.event_consumer())
-        relay = await resolve(self._container.outbox_relay())
-        broker = self._container.broker()
+        c = self._container
+        settings = c.settings()
+        await resolve(c.init_resources())
+        if self.runs_consumers:
+            self._consumer = await resolve(c.event_consumer())
+        broker = c.broker()
         await broker.start()
-        self._relay_task = asyncio.create_task(relay.run(self._stopping), name="outbox-relay")
-        settings = self._container.settings()
+        if self.runs_consumers:
+            relay = await resolve(c.outbox_relay())
+            self._relay_task = asyncio.create_task(relay.run(self._stopping), name="outbox-relay")
+        if self.runs_api:
+            await self._start_http(settings)
         log.info(
             "service started",
+            role=self._role.value,
             kafka=settings.kafka_bootstrap_servers,
-            group=settings.consumer_group,
-            topics=list(settings.inbound_topics()),
+            group=settings.consumer_group if self.runs_consumers else None,
+            http=f"http://{settings.http_host}:{settings.http_port}" if self.runs_api else None,
         )
 
+    async def _start_http(self, settings: Settings) -> None:
+        c = self._container
+        app = create_http_app(
+            await resolve(c.operations()),
+            DependencyHealth(await resolve(c.pool()), c.broker()),
+            auth_settings(settings),
+            registry=c.metrics_registry(),
+        )
+        config = uvicorn.Config(
+            app,
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+        )
+        self._http = _EmbeddedServer(config)
+        self._http_task = asyncio.create_task(self._http.serve(), name="http")
+        while not self._http.started:
+            if self._http_task.done():
+                await self._http_task
+                raise RuntimeError("the HTTP server stopped while starting")
+            await asyncio.sleep(0.02)
+
     async def stop(self) -> None:
+        if self._http is not None and self._http_task is not None:
+            self._http.should_exit = True  # finishes requests in flight
+            await self._http_task
         if self._consumer is not None:
             await self._consumer.stop()  # stop fetching; the batch in flight finishes and commits
         self._stopping.set()
@@ -59,15 +132,20 @@ class Service:
         log.info("service stopped")
 
 
-async def serve_until_signalled(container: Container) -> None:
+async def serve_until_signalled(container: Container, role: Role = Role.ALL) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    service = Service(container)
+    service = Service(container, role)
     await service.start()
     try:
         await stop.wait()
     finally:
         log.info("stopping")
-        await service.stop()
+        timeout = container.settings().shutdown_timeout_seconds
+        try:
+            async with asyncio.timeout(timeout):
+                await service.stop()
+        except TimeoutError:
+            log.error("clean stop took longer than the bound; exiting", seconds=timeout)

@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_idle_seconds: float = 0.2
 
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+    jwt_secret: str | None = None
+    """HS256 key for bearer tokens (dev and simple deployments)."""
+    jwt_public_key: str | None = None
+    """RS256 public key (PEM text) for production; when set, only RS256 tokens are accepted."""
+    shutdown_timeout_seconds: float = 15.0
+
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"
 

@@ -8,7 +8,7 @@ import pytest
 
 from adapters.kafka.topics import ensure_topics
 from service.containers import Container
-from service.runtime import Service
+from service.runtime import Role, Service
 from service.settings import Settings
 from tests.conftest import with_database
 
@@ -49,7 +49,7 @@ async def contract_settings(
 async def start_service(settings: Settings) -> Service:
     container = Container()
     container.settings.override(settings)
-    service = Service(container)
+    service = Service(container, Role.CONSUMER)
     await service.start()
     return service
 

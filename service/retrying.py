@@ -42,8 +42,12 @@ def _log_retry(state: RetryCallState) -> None:
 class RetryingEventHandler:
     """Retries the batch while failures are transient, within the policy's time budget.
 
-    Nothing is skipped: when the budget runs out the error propagates and the consumer
-    leaves the offsets uncommitted, so the batch is delivered again.
+    A transient failure skips nothing: when the budget runs out the error propagates and
+    the consumer leaves the offsets uncommitted, so the batch is delivered again. A
+    non-transient failure (a bug, or data the rules cannot handle) re-applies the batch one
+    event at a time; the events that still fail are returned in ``failed`` for the
+    dead-letter topic, where an operator can redrive them once the cause is fixed (a sale
+    among them leaves its returns parked until then).
     """
 
     def __init__(
@@ -88,7 +92,9 @@ class RetryingEventHandler:
         retrying = AsyncRetrying(
             retry=retry_if_exception(self._is_transient),
             wait=wait_exponential_jitter(
-                multiplier=self._policy.initial_seconds, max=self._policy.max_seconds
+                multiplier=self._policy.initial_seconds,
+                max=self._policy.max_seconds,
+                jitter=self._policy.initial_seconds,
             ),
             stop=stop_after_delay(self._policy.budget_seconds),
             before_sleep=self._before_sleep,

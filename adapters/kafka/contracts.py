@@ -6,12 +6,13 @@ Unknown fields are ignored; timestamps must carry an offset (RFC 3339).
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.ledger import EntryKind, Source
 
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -80,14 +81,14 @@ class LedgerEntryPublished(BaseModel):
     account_id: UUID
     customer_id: str
     seq: int
-    kind: str
+    kind: EntryKind
     points: int
     balance_after: int
-    source: str
+    source: Source
     source_ref: str
     event_id: str | None
-    occurred_at: datetime
-    recorded_at: datetime
+    occurred_at: AwareDatetime
+    recorded_at: AwareDatetime
     amount: Decimal | None
     currency: str | None
     rule_version: int | None

@@ -99,8 +99,6 @@ class PostgresLedgerAudit:
         rows = await self._connection.fetch(LAST_HASHES, business_id)
         return {(r["business_id"], str(r["account_id"])): r["last_hash"] for r in rows}
 
-    async def entries_in_chain_order(
-        self, business_id: str | None
-    ) -> AsyncIterator[LedgerEntry]:
+    async def entries_in_chain_order(self, business_id: str | None) -> AsyncIterator[LedgerEntry]:
         async for row in self._connection.cursor(ENTRIES_IN_CHAIN_ORDER, business_id):
             yield entry_from(row)

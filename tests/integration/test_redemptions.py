@@ -61,8 +61,12 @@ def service(uow_factory: PostgresUnitOfWorkFactory, clock: SettableClock) -> Loy
     )
 
 
-async def funded_account(service: LoyaltyService, uow_factory: PostgresUnitOfWorkFactory,
-                         points: int, **programme: object) -> UUID:
+async def funded_account(
+    service: LoyaltyService,
+    uow_factory: PostgresUnitOfWorkFactory,
+    points: int,
+    **programme: object,
+) -> UUID:
     await given_programme(uow_factory, "cafe", max_discount=Decimal("5"), **programme)
     view = await service.enrol(EnrolCustomer("cafe", "zoe"))
     await service.adjust(AdjustPoints("cafe", view.account.account_id, points, "opening balance"))
@@ -102,7 +106,9 @@ async def test_a_retried_request_redeems_once_and_a_reused_key_is_refused(
 
 
 async def test_held_points_cannot_be_spent_twice_and_expire_back(
-    pool: asyncpg.Pool, service: LoyaltyService, uow_factory: PostgresUnitOfWorkFactory,
+    pool: asyncpg.Pool,
+    service: LoyaltyService,
+    uow_factory: PostgresUnitOfWorkFactory,
     clock: SettableClock,
 ) -> None:
     account_id = await funded_account(service, uow_factory, 300)
@@ -142,8 +148,13 @@ async def test_a_sale_carrying_the_redemption_id_captures_the_hold(
     account_id = await funded_account(service, uow_factory, 300, earn_rate="1")
     held = await service.redeem(redeem(account_id, 200, "s1", hold=True))
     rid = held.redemption.redemption_id
-    payload = sale("cafe", "zoe", "10.00", loyalty_redemption_id=str(rid),
-                   occurred_at=datetime.now(UTC).isoformat())
+    payload = sale(
+        "cafe",
+        "zoe",
+        "10.00",
+        loyalty_redemption_id=str(rid),
+        occurred_at=datetime.now(UTC).isoformat(),
+    )
 
     await ApplyEventBatch(uow_factory, SettableClock())([parsed(EventKind.SALE_COMPLETED, payload)])
 

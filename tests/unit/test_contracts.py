@@ -1,0 +1,123 @@
+"""Message contracts: the committed schema files match the code; the edge parses money exactly."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.kafka.parsing import Rejection, parse_event
+from adapters.kafka.schema_export import ASYNCAPI_FILE, asyncapi_document, contract_files
+from domain.events import EventKind, InboundEvent
+from tests.support.events import bill, bill_refund, customer_return, encode, sale
+
+pytestmark = pytest.mark.unit
+
+CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "deploy" / "contracts"
+REGENERATE = "run `.venv/bin/python -m adapters.kafka.schema_export` and commit deploy/contracts"
+
+MONEY_FIELDS = [
+    (EventKind.SALE_COMPLETED, lambda: sale("b1", "c1", "1"), "total_amount"),
+    (EventKind.CUSTOMER_RETURN_CREATED, lambda: customer_return("b1", "s1", "1"), "refund_amount"),
+    (EventKind.BILL_PAID, lambda: bill("b1", "c1", "1"), "amount"),
+    (EventKind.BILL_REFUNDED, lambda: bill_refund("b1", "bill-1", "1"), "refund_amount"),
+]
+
+
+def accepted(kind: EventKind, raw: bytes) -> InboundEvent:
+    event = parse_event(kind, raw)
+    assert not isinstance(event, Rejection), event
+    return event
+
+
+def rejected(kind: EventKind, raw: bytes) -> Rejection:
+    outcome = parse_event(kind, raw)
+    assert isinstance(outcome, Rejection), outcome
+    return outcome
+
+
+def test_the_contracts_directory_holds_exactly_the_exported_files() -> None:
+    committed = sorted(p.name for p in CONTRACTS_DIR.iterdir())
+
+    assert committed == sorted(contract_files()), f"contract files differ: {REGENERATE}"
+
+
+@pytest.mark.parametrize("name", sorted(contract_files()))
+def test_each_committed_contract_file_equals_what_the_code_exports(name: str) -> None:
+    path = CONTRACTS_DIR / name
+
+    assert path.is_file(), f"{name} is missing: {REGENERATE}"
+    assert path.read_text(encoding="utf-8") == contract_files()[name], (
+        f"{name} is out of date with adapters/kafka/contracts.py: {REGENERATE}"
+    )
+
+
+def test_the_asyncapi_document_refers_every_channel_to_an_exported_schema() -> None:
+    document = asyncapi_document()
+    messages = document["components"]["messages"]
+
+    assert document["asyncapi"] == "3.0.0"
+    assert sorted(c["address"] for c in document["channels"].values()) == sorted(
+        name.removesuffix(".json") for name in contract_files() if name != ASYNCAPI_FILE
+    )
+    for message in messages.values():
+        assert (CONTRACTS_DIR / message["payload"]["$ref"]).is_file()
+    assert {o["action"] for o in document["operations"].values()} == {"receive", "send"}
+
+
+@pytest.mark.parametrize(("kind", "make", "field"), MONEY_FIELDS)
+@pytest.mark.parametrize(
+    ("value", "exact"),
+    [(0.1, "0.1"), ("0.1", "0.1"), (19.99, "19.99"), (100, "100"), ("1234567.891", "1234567.891")],
+)
+def test_money_is_exact_whether_sent_as_a_json_number_or_a_decimal_string(
+    kind: EventKind, make: Any, field: str, value: float | str, exact: str
+) -> None:
+    payload = {**make(), field: value}
+
+    event = accepted(kind, encode(payload))
+
+    assert event.amount == Decimal(exact)
+    assert str(event.amount) == exact
+
+
+@pytest.mark.parametrize(
+    "raw_amount", [b"-1", b'"-0.01"', b"NaN", b'"NaN"', b'"Infinity"', b"1e10", b'"ten"', b"true"]
+)
+def test_money_that_is_negative_not_finite_too_large_or_not_a_number_is_rejected(
+    raw_amount: bytes,
+) -> None:
+    raw = encode({**sale("b1", "c1", "1"), "total_amount": "__AMOUNT__"})
+    raw = raw.replace(b'"__AMOUNT__"', raw_amount)
+
+    assert rejected(EventKind.SALE_COMPLETED, raw).code in {"schema_violation", "invalid_json"}
+
+
+@pytest.mark.parametrize("moment", ["2026-06-01T12:00:00", "2026-06-01 12:00", "2026-06-01"])
+def test_a_timestamp_without_an_offset_is_rejected(moment: str) -> None:
+    rejection = rejected(
+        EventKind.SALE_COMPLETED, encode(sale("b1", "c1", "1", occurred_at=moment))
+    )
+
+    assert rejection.code == "schema_violation"
+    assert "occurred_at" in rejection.detail
+
+
+@pytest.mark.parametrize("moment", ["2026-06-01T12:00:00Z", "2026-06-01T14:00:00+02:00"])
+def test_a_timestamp_with_an_offset_is_accepted(moment: str) -> None:
+    event = accepted(EventKind.SALE_COMPLETED, encode(sale("b1", "c1", "1", occurred_at=moment)))
+
+    assert event.occurred_at.utcoffset() is not None
+
+
+def test_unknown_fields_are_ignored_and_do_not_change_the_payload_hash() -> None:
+    payload = sale("b1", "c1", "12.50")
+    extended = {**payload, "loyalty_tier": "gold", "lines": [{"sku": "x", "qty": 2}]}
+
+    plain = accepted(EventKind.SALE_COMPLETED, encode(payload))
+    with_extras = accepted(EventKind.SALE_COMPLETED, encode(extended))
+
+    assert with_extras == plain
+    assert with_extras.payload_hash == plain.payload_hash

@@ -87,6 +87,9 @@ class Container(containers.DeclarativeContainer):
         dead_letters=dead_letters,
         max_records=settings.provided.batch_max_records,
         metrics=metrics,
+        session_timeout_ms=settings.provided.consumer_session_timeout_ms,
+        heartbeat_interval_ms=settings.provided.consumer_heartbeat_interval_ms,
+        max_poll_interval_ms=settings.provided.consumer_max_poll_interval_ms,
     )
     outbox_relay = providers.Singleton(
         OutboxRelay,

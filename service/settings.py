@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     dead_letter_suffix: str = ".dlq"
     topic_partitions: int = Field(default=3, ge=1)
     batch_max_records: int = Field(default=500, ge=1)
+    consumer_session_timeout_ms: int = Field(default=10_000, ge=1000)
+    consumer_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
+    consumer_max_poll_interval_ms: int = Field(default=300_000, ge=1000)
 
     retry_initial_seconds: float = 0.2
     retry_max_seconds: float = 30.0

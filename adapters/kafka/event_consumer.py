@@ -43,6 +43,9 @@ class KafkaEventConsumer:
         dead_letters: KafkaDeadLetters,
         max_records: int,
         metrics: ServiceMetrics,
+        session_timeout_ms: int = 10_000,
+        heartbeat_interval_ms: int = 3_000,
+        max_poll_interval_ms: int = 300_000,
     ) -> None:
         self._topics = dict(topics)
         self._metrics = metrics
@@ -55,6 +58,9 @@ class KafkaEventConsumer:
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             max_records=max_records,
+            session_timeout_ms=session_timeout_ms,
+            heartbeat_interval_ms=heartbeat_interval_ms,
+            max_poll_interval_ms=max_poll_interval_ms,
             decoder=_keep_raw,
         )
         self._subscriber(self._consume)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.events import EventKind
@@ -52,6 +52,16 @@ class Settings(BaseSettings):
 
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _retries_fit_in_a_poll_interval(self) -> Settings:
+        # A batch being retried must finish (or give up and be redelivered) before the group
+        # coordinator decides the consumer is dead and hands its partitions to another.
+        if self.retry_budget_seconds * 1000 >= self.consumer_max_poll_interval_ms * 0.8:
+            raise ValueError(
+                "retry_budget_seconds must stay well under consumer_max_poll_interval_ms"
+            )
+        return self
 
     def inbound_topics(self) -> dict[str, EventKind]:
         return {

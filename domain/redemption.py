@@ -17,6 +17,7 @@ CENT = Decimal("0.01")
 
 class BlockReason(enum.StrEnum):
     INVALID_POINTS = "invalid_points"
+    TOO_FEW_POINTS = "too_few_points"
     NO_PROGRAMME = "programme_not_found"
     PROGRAMME_INACTIVE = "programme_inactive"
     NO_RULE_IN_FORCE = "no_rule_in_force"
@@ -29,6 +30,7 @@ class BlockReason(enum.StrEnum):
 
 BLOCK_DETAILS = {
     BlockReason.INVALID_POINTS: "Ask for a positive number of points.",
+    BlockReason.TOO_FEW_POINTS: "Too few points for any discount on this sale.",
     BlockReason.NO_PROGRAMME: "This business has no loyalty programme yet.",
     BlockReason.PROGRAMME_INACTIVE: "The loyalty programme is paused.",
     BlockReason.NO_RULE_IN_FORCE: "The loyalty programme has no rates in force yet.",
@@ -105,11 +107,11 @@ def quote_redemption(
         to_take = points
         caps = [c for c in (rule.max_discount, sale_amount) if c is not None]
         if caps and discount > min(caps):
-            discount = min(caps)
+            discount = min(caps).quantize(CENT, rounding=ROUND_DOWN)
             to_take = int((discount * rule.redemption_rate).to_integral_value(ROUND_CEILING))
             capped = True
-        if to_take <= 0 and blocked is None:
-            blocked = BlockReason.INVALID_POINTS
+        if discount <= 0 and blocked is None:
+            blocked = BlockReason.TOO_FEW_POINTS  # never take points for no discount
     return RedemptionQuote(
         points_requested=points,
         points_to_take=to_take,

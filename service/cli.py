@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from adapters.http.auth import Role as TokenRole
 from domain.commands import EnrolCustomer, SetProgramme
 from domain.errors import AlreadyEnrolled
 from service import presenters
@@ -77,7 +78,7 @@ def serve(
 @app.command()
 def token(
     business: Annotated[str, typer.Option(help="The business the token acts for.")],
-    role: Annotated[str, typer.Option(help="cashier, manager or admin.")] = "cashier",
+    role: Annotated[TokenRole, typer.Option(help="What the bearer may do.")] = TokenRole.CASHIER,
     terminal: Annotated[str | None, typer.Option(help="A paired POS terminal.")] = None,
     store: Annotated[str | None, typer.Option(help="The store of the terminal.")] = None,
     subject: Annotated[str, typer.Option(help="Who acts (the sub claim).")] = "dev-user",

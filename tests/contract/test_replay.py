@@ -11,7 +11,7 @@ from service.settings import Settings
 from tests.contract.conftest import start_service
 from tests.integration.conftest import given_customer, given_programme
 from tests.support.events import bill, bill_refund, customer_return, encode, sale
-from tests.support.kafka import committed_offsets, end_offsets, eventually, produce
+from tests.support.kafka import committed_offsets, eventually, last_offsets, produce
 
 pytestmark = pytest.mark.contract
 
@@ -58,7 +58,7 @@ async def test_replaying_every_topic_under_a_new_consumer_group_changes_no_balan
     replay_group = f"{s.consumer_group}-replay"
     replayer = await start_service(s.model_copy(update={"consumer_group": replay_group}))
     try:
-        ends = await end_offsets(s.kafka_bootstrap_servers, list(s.inbound_topics()))
+        ends = await last_offsets(s.kafka_bootstrap_servers, list(s.inbound_topics()))
         await eventually(
             lambda: committed_offsets(s.kafka_bootstrap_servers, replay_group, list(ends)),
             lambda done: all(done.get(tp, -1) >= end for tp, end in ends.items() if end > 0),

@@ -13,7 +13,7 @@ from service.verification import verify_ledger
 from tests.faults.harness import Workload
 from tests.faults.setup_data import balances
 from tests.faults.streaming import wait_for
-from tests.support.kafka import end_offsets, read_topic
+from tests.support.kafka import last_offsets, read_topic
 
 
 async def assert_exactly_once(db: asyncpg.Pool, settings: Settings, load: Workload) -> None:
@@ -33,11 +33,11 @@ async def assert_exactly_once(db: asyncpg.Pool, settings: Settings, load: Worklo
     report = await verify_ledger(PostgresUnitOfWorkFactory(db), None, 3600)
     assert report.breaches == []
 
-    dead = await end_offsets(
+    dead = await last_offsets(
         settings.kafka_bootstrap_servers,
         [t + settings.dead_letter_suffix for t in settings.inbound_topics()],
     )
-    assert sum(dead.values()) == 0, f"dead letters: {dead}"
+    assert dead == {}, f"dead letters: {dead}"
 
 
 async def assert_ledger_topic_has_every_entry(db: asyncpg.Pool, settings: Settings) -> int:

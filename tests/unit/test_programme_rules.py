@@ -158,3 +158,25 @@ def test_the_welcome_bonus_entry_id_is_derived_from_the_account():
 
     assert first.entry_id == again.entry_id
     assert first.entry_id != other.entry_id
+
+
+def test_a_redemption_never_takes_points_for_no_discount() -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+    from uuid import uuid4
+
+    from domain.accounts import Account
+    from domain.programme import Programme, RuleVersion
+    from domain.redemption import BlockReason, quote_redemption
+
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    rule = RuleVersion(1, datetime(2020, 1, 1, tzinfo=UTC), Decimal(1), Decimal(100000))
+    account = Account("b", uuid4(), "c", balance=500)
+    quote = quote_redemption(account, Programme("b", "p", rules=(rule,)), at, 500)
+    assert quote.blocked is BlockReason.TOO_FEW_POINTS and quote.discount == 0
+
+    capped = RuleVersion(1, rule.effective_from, Decimal(1), Decimal(100))
+    quote = quote_redemption(
+        account, Programme("b", "p", rules=(capped,)), at, 500, sale_amount=Decimal("0.019")
+    )
+    assert (quote.discount, quote.points_to_take, quote.capped) == (Decimal("0.01"), 1, True)

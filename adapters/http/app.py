@@ -1,0 +1,78 @@
+"""The FastAPI application: routes, problem handlers, metrics and the OpenAPI document."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from fastapi import Depends, FastAPI
+from fastapi.openapi.utils import get_openapi
+from prometheus_client import CollectorRegistry
+
+from adapters.http.auth import AUTH_STATE_KEY, AuthSettings
+from adapters.http.dependencies import no_unknown_query_parameters
+from adapters.http.handlers import install_problem_handlers
+from adapters.http.metrics import HttpMetrics, MetricsMiddleware
+from adapters.http.problems import problem_schemas
+from adapters.http.routes import accounts, history, programme, redemptions
+from adapters.http.routes import health as operational
+from adapters.system_clock import SystemClock
+from ports.clock import Clock
+from ports.operations import HealthCheck, LoyaltyOperations
+
+TITLE = "Loyalty points API"
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def _with_problem_schemas(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """The generated document, plus the Problem schema the declared error answers refer to."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(problem_schemas())
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    return openapi
+
+
+def create_http_app(
+    operations: LoyaltyOperations,
+    health: HealthCheck,
+    auth: AuthSettings,
+    lifespan: Lifespan | None = None,
+    *,
+    clock: Clock | None = None,
+    registry: CollectorRegistry | None = None,
+) -> FastAPI:
+    """The API over ``operations``. HTTP metrics go to ``registry`` (default: one per app)."""
+    app = FastAPI(
+        title=TITLE,
+        version="1.0.0",
+        description="Enrol customers, look balances up, preview and redeem points. "
+        "Every call needs a bearer token; the business comes from the token.",
+        lifespan=lifespan,
+    )
+    metrics = HttpMetrics(registry or CollectorRegistry(auto_describe=True))
+    app.state.operations = operations
+    app.state.health = health
+    app.state.clock = clock or SystemClock()
+    app.state.metrics = metrics
+    setattr(app.state, AUTH_STATE_KEY, auth)
+    strict_query = [Depends(no_unknown_query_parameters)]
+    for module in (programme, accounts, redemptions, history):
+        app.include_router(module.router, dependencies=strict_query)
+    app.include_router(operational.router)
+    install_problem_handlers(app)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.openapi = _with_problem_schemas(app)  # type: ignore[method-assign]
+    return app

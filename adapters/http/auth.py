@@ -1,0 +1,162 @@
+"""Bearer JWT authentication (PyJWT) and role checks: who is calling, for which business."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from fastapi import Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from adapters.http.problems import ProblemError
+
+AUTH_STATE_KEY = "auth_settings"
+
+
+class Role(enum.StrEnum):
+    CASHIER = "cashier"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+ALL_ROLES = (Role.CASHIER, Role.MANAGER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """HS256 with a shared secret by default; RS256 only when a public key is configured."""
+
+    hs256_secret: str | None = None
+    rs256_public_key: str | None = None
+    audience: str | None = None
+    leeway_seconds: int = 30
+
+    def __post_init__(self) -> None:
+        if not (self.hs256_secret or self.rs256_public_key):
+            raise ValueError("configure an HS256 secret or an RS256 public key")
+
+    @property
+    def algorithm(self) -> str:
+        return "RS256" if self.rs256_public_key else "HS256"
+
+    @property
+    def key(self) -> str:
+        return self.rs256_public_key or self.hs256_secret or ""
+
+
+@dataclass(frozen=True)
+class Principal:
+    actor: str
+    business_id: str
+    role: Role
+    store_id: str | None = None
+    terminal_id: str | None = None
+
+
+def _unauthenticated(code: str, detail: str, bearer: str = "Bearer") -> ProblemError:
+    return ProblemError(401, code, detail, headers={"WWW-Authenticate": bearer})
+
+
+def _optional_text(claims: dict[str, Any], name: str) -> str | None:
+    value = claims.get(name)
+    if value is None or (isinstance(value, str) and value):
+        return value
+    raise ValueError(name)
+
+
+def _principal(claims: dict[str, Any]) -> Principal:
+    actor, business_id = claims.get("sub"), claims.get("business_id")
+    if not (isinstance(actor, str) and actor and isinstance(business_id, str) and business_id):
+        raise ValueError("sub and business_id must be non-empty strings")
+    return Principal(
+        actor=actor,
+        business_id=business_id,
+        role=Role(str(claims.get("role"))),
+        store_id=_optional_text(claims, "store_id"),
+        terminal_id=_optional_text(claims, "terminal_id"),
+    )
+
+
+def verify_token(token: str, settings: AuthSettings) -> Principal:
+    """The principal a token names; only the configured algorithm is accepted."""
+    invalid = 'Bearer error="invalid_token"'
+    try:
+        claims = jwt.decode(
+            token,
+            settings.key,
+            algorithms=[settings.algorithm],
+            audience=settings.audience,
+            leeway=settings.leeway_seconds,
+            options={"require": ["exp", "sub"]},
+        )
+        return _principal(claims)
+    except jwt.ExpiredSignatureError as error:
+        raise _unauthenticated(
+            "token_expired", "Your session has expired. Please sign in again.", invalid
+        ) from error
+    except (jwt.PyJWTError, ValueError) as error:
+        raise _unauthenticated(
+            "invalid_token", "Your sign-in is not valid. Please sign in again.", invalid
+        ) from error
+
+
+_bearer = HTTPBearer(auto_error=False, description="A JWT with sub, business_id and role.")
+
+
+def _settings(request: Request) -> AuthSettings:
+    settings = getattr(request.app.state, AUTH_STATE_KEY, None)
+    if not isinstance(settings, AuthSettings):
+        raise RuntimeError("the HTTP app was built without AuthSettings")
+    return settings
+
+
+def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """A FastAPI dependency: the caller's principal, when its role is one of ``roles``."""
+    allowed = frozenset(roles)
+
+    async def principal(
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Security(_bearer),
+    ) -> Principal:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise _unauthenticated("authentication_required", "Please sign in to continue.")
+        caller = verify_token(credentials.credentials, _settings(request))
+        if caller.role not in allowed:
+            needed = " or ".join(sorted(role.value for role in allowed))
+            raise ProblemError(
+                403,
+                "insufficient_role",
+                f"Your role ({caller.role.value}) cannot do this; ask a {needed}.",
+            )
+        return caller
+
+    return principal
+
+
+def mint_token(
+    secret: str,
+    business_id: str,
+    role: Role | str,
+    subject: str,
+    terminal_id: str | None = None,
+    store_id: str | None = None,
+    ttl_seconds: int = 8 * 3600,
+) -> str:
+    """An HS256 token for development and tests."""
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "sub": subject,
+        "business_id": business_id,
+        "role": Role(role).value,
+        "iat": now,
+        "exp": now + timedelta(seconds=ttl_seconds),
+    }
+    if terminal_id is not None:
+        claims["terminal_id"] = terminal_id
+    if store_id is not None:
+        claims["store_id"] = store_id
+    return jwt.encode(claims, secret, algorithm="HS256")

@@ -1,0 +1,130 @@
+"""Domain objects into response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from adapters.http.cursor import encode_cursor
+from adapters.http.schemas import (
+    AccountOut,
+    EntryOut,
+    ProgrammeOut,
+    QuoteOut,
+    RedemptionCreatedOut,
+    RedemptionOut,
+    RuleOut,
+    TransactionPageOut,
+)
+from domain.ledger import LedgerEntry
+from domain.programme import Programme, RuleVersion
+from domain.redemption import Redemption, RedemptionQuote
+from domain.views import AccountView, RedemptionResult, TransactionPage
+
+
+def rule_out(rule: RuleVersion) -> RuleOut:
+    return RuleOut(
+        version=rule.version,
+        effective_from=rule.effective_from,
+        earn_rate=rule.earn_rate,
+        redemption_rate=rule.redemption_rate,
+        multiplier=rule.multiplier,
+        multiplier_from=rule.multiplier_from,
+        multiplier_until=rule.multiplier_until,
+        max_discount=rule.max_discount,
+        min_balance_to_redeem=rule.min_balance_to_redeem,
+    )
+
+
+def programme_out(programme: Programme, now: datetime) -> ProgrammeOut:
+    active = programme.rule_at(now)
+    return ProgrammeOut(
+        name=programme.name,
+        active=programme.active,
+        inline_enrolment=programme.inline_enrolment,
+        welcome_bonus=programme.welcome_bonus,
+        hold_minutes=programme.hold_minutes,
+        active_rule=rule_out(active) if active else None,
+        versions=[rule_out(rule) for rule in sorted(programme.rules, key=lambda r: r.version)],
+    )
+
+
+def account_out(view: AccountView) -> AccountOut:
+    account = view.account
+    return AccountOut(
+        account_id=account.account_id,
+        customer_id=account.customer_id,
+        status=account.status,
+        balance=account.balance,
+        held=view.held,
+        available=view.available,
+        phone=account.phone,
+        name=account.name,
+    )
+
+
+def quote_out(quote: RedemptionQuote) -> QuoteOut:
+    return QuoteOut(
+        points_requested=quote.points_requested,
+        points_to_take=quote.points_to_take,
+        discount=quote.discount,
+        capped=quote.capped,
+        balance=quote.balance,
+        held=quote.held,
+        available=quote.available,
+        balance_after=quote.balance_after,
+        blocked=quote.blocked.value if quote.blocked else None,
+        blocked_detail=quote.detail,
+    )
+
+
+def redemption_out(redemption: Redemption, now: datetime) -> RedemptionOut:
+    return RedemptionOut(
+        redemption_id=redemption.redemption_id,
+        account_id=redemption.account_id,
+        points=redemption.points,
+        discount=redemption.discount,
+        capped=redemption.capped,
+        status=redemption.status_at(now),
+        created_at=redemption.created_at,
+        expires_at=redemption.expires_at,
+        captured_at=redemption.captured_at,
+        cancelled_at=redemption.cancelled_at,
+        sale_amount=redemption.sale_amount,
+        sale_reference=redemption.sale_reference,
+    )
+
+
+def redemption_created_out(result: RedemptionResult, now: datetime) -> RedemptionCreatedOut:
+    shown = redemption_out(result.redemption, now)
+    quote = quote_out(result.quote) if result.quote else None
+    return RedemptionCreatedOut(**shown.model_dump(), quote=quote)
+
+
+def entry_out(entry: LedgerEntry) -> EntryOut:
+    return EntryOut(
+        entry_id=entry.entry_id,
+        seq=entry.seq,
+        kind=entry.kind,
+        points=entry.points,
+        balance_after=entry.balance_after,
+        source=entry.source,
+        source_ref=entry.source_ref,
+        occurred_at=entry.occurred_at,
+        recorded_at=entry.recorded_at,
+        amount=entry.amount,
+        currency=entry.currency,
+        rule_version=entry.rates.rule_version if entry.rates else None,
+        related_entry_id=entry.related_entry_id,
+        reason=entry.reason,
+        store_id=entry.attribution.store_id,
+        terminal_id=entry.attribution.terminal_id,
+        actor=entry.attribution.actor,
+    )
+
+
+def page_out(page: TransactionPage) -> TransactionPageOut:
+    cursor = page.next_before_seq
+    return TransactionPageOut(
+        entries=[entry_out(entry) for entry in page.entries],
+        next_cursor=encode_cursor(cursor) if cursor is not None else None,
+    )

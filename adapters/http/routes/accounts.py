@@ -1,0 +1,102 @@
+"""Loyalty accounts: enrol a customer, look an account up, suspend and reactivate it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from adapters.http.dependencies import Manager, Operations, Staff, attribution
+from adapters.http.presenters import account_out
+from adapters.http.problems import problem_responses
+from adapters.http.schemas import AccountOut, EnrolmentIn, StatusChangeIn
+from domain.commands import ChangeAccountStatus, EnrolCustomer
+
+router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 403, 409, 422)
+)
+async def enrol(
+    body: EnrolmentIn,
+    principal: Staff,
+    operations: Operations,
+    request: Request,
+    response: Response,
+) -> AccountOut:
+    """Enrol by `customer_id`, or inline by `phone` when the programme allows it.
+
+    Already enrolled answers 409 with the existing `account_id`.
+    """
+    view = await operations.enrol(
+        EnrolCustomer(
+            business_id=principal.business_id,
+            customer_id=body.customer_id,
+            phone=body.phone,
+            name=body.name,
+            attribution=attribution(principal, request),
+        )
+    )
+    response.headers["Location"] = f"/v1/accounts/{view.account.account_id}"
+    return account_out(view)
+
+
+@router.get("", responses=problem_responses(401, 403, 404, 422))
+async def find_account(
+    customer_id: Annotated[str, Query(min_length=1, max_length=128)],
+    principal: Staff,
+    operations: Operations,
+) -> AccountOut:
+    """The account of one customer; 404 when the customer is not enrolled."""
+    return account_out(await operations.account_by_customer(principal.business_id, customer_id))
+
+
+@router.get("/{account_id}", responses=problem_responses(401, 403, 404, 422))
+async def read_account(account_id: UUID, principal: Staff, operations: Operations) -> AccountOut:
+    return account_out(await operations.account(principal.business_id, account_id))
+
+
+async def _change_status(
+    suspend: bool,
+    account_id: UUID,
+    body: StatusChangeIn | None,
+    principal: Manager,
+    operations: Operations,
+    request: Request,
+) -> AccountOut:
+    view = await operations.change_status(
+        ChangeAccountStatus(
+            business_id=principal.business_id,
+            account_id=account_id,
+            suspend=suspend,
+            reason=body.reason if body else None,
+            attribution=attribution(principal, request),
+        )
+    )
+    return account_out(view)
+
+
+@router.post("/{account_id}/suspend", responses=problem_responses(401, 403, 404, 409, 422))
+async def suspend(
+    account_id: UUID,
+    principal: Manager,
+    operations: Operations,
+    request: Request,
+    body: StatusChangeIn | None = None,
+) -> AccountOut:
+    """Stop redemptions on the account; recorded in the ledger as a zero-point entry."""
+    return await _change_status(True, account_id, body, principal, operations, request)
+
+
+@router.post("/{account_id}/reactivate", responses=problem_responses(401, 403, 404, 409, 422))
+async def reactivate(
+    account_id: UUID,
+    principal: Manager,
+    operations: Operations,
+    request: Request,
+    body: StatusChangeIn | None = None,
+) -> AccountOut:
+    """Allow redemptions again; recorded in the ledger as a zero-point entry."""
+    return await _change_status(False, account_id, body, principal, operations, request)

@@ -1,0 +1,65 @@
+"""An account's ledger: the history of entries, and manual adjustments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, status
+
+from adapters.http.cursor import decode_cursor
+from adapters.http.dependencies import Manager, Operations, Staff, attribution
+from adapters.http.presenters import entry_out, page_out
+from adapters.http.problems import problem_responses
+from adapters.http.schemas import AdjustmentIn, EntryOut, TransactionPageOut
+from domain.commands import AdjustPoints, ListTransactions
+from domain.ledger import EntryKind
+
+router = APIRouter(prefix="/v1/accounts/{account_id}", tags=["history"])
+
+
+@router.get("/transactions", responses=problem_responses(400, 401, 403, 404, 422))
+async def transactions(
+    account_id: UUID,
+    principal: Staff,
+    operations: Operations,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=64, description="From `next_cursor`.")] = None,
+    kind: EntryKind | None = None,
+) -> TransactionPageOut:
+    """Entries newest first, a page at a time."""
+    page = await operations.transactions(
+        ListTransactions(
+            business_id=principal.business_id,
+            account_id=account_id,
+            limit=limit,
+            before_seq=decode_cursor(cursor) if cursor is not None else None,
+            kind=kind.value if kind else None,
+        )
+    )
+    return page_out(page)
+
+
+@router.post(
+    "/adjustments",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def adjust(
+    account_id: UUID,
+    body: AdjustmentIn,
+    principal: Manager,
+    operations: Operations,
+    request: Request,
+) -> EntryOut:
+    """Add or take points by hand, with a reason; answers the ledger entry it made."""
+    entry = await operations.adjust(
+        AdjustPoints(
+            business_id=principal.business_id,
+            account_id=account_id,
+            points=body.points,
+            reason=body.reason,
+            attribution=attribution(principal, request),
+        )
+    )
+    return entry_out(entry)

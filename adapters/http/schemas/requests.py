@@ -1,0 +1,128 @@
+"""Request bodies: validated at the edge, strictly (no coercion of numbers, booleans or times)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Self
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+
+MAX_POINTS = 1_000_000_000
+
+# Positive, up to ten integer digits and four decimals, without leading zeros; written out
+# without lookaheads so that schema-driven generators can produce matching strings.
+POSITIVE_DECIMAL = (
+    r"^(?:[1-9][0-9]{0,9}(?:\.[0-9]{1,4})?"
+    r"|0\.(?:[1-9][0-9]{0,3}|0[1-9][0-9]{0,2}|00[1-9][0-9]?|000[1-9]))$"
+)
+
+
+def _decimal_string(value: object) -> object:
+    if isinstance(value, str) and re.fullmatch(POSITIVE_DECIMAL, value):
+        return value
+    raise ValueError('use a positive decimal string such as "12.50"')
+
+
+PositiveDecimal = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_string),
+    WithJsonSchema({"type": "string", "pattern": POSITIVE_DECIMAL, "examples": ["12.50"]}),
+]
+
+
+RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+
+
+def _rfc3339(value: object) -> object:
+    if isinstance(value, str) and re.fullmatch(RFC3339, value):
+        return value
+    raise ValueError('use an RFC 3339 time with an offset, such as "2025-07-01T00:00:00Z"')
+
+
+# RFC 3339 text only: pydantic would otherwise read 0 or "0" as seconds since 1970.
+Moment = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+Points = Annotated[StrictInt, Field(gt=0, le=MAX_POINTS)]
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_POINTS)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProgrammeIn(RequestBody):
+    """Programme settings and the rates of a new rule version."""
+
+    earn_rate: PositiveDecimal = Field(description="Points per currency unit spent.")
+    redemption_rate: PositiveDecimal = Field(description="Points per currency unit of discount.")
+    name: Text | None = None
+    active: StrictBool | None = None
+    inline_enrolment: StrictBool | None = None
+    welcome_bonus: Count | None = None
+    hold_minutes: Annotated[StrictInt, Field(ge=1, le=1440)] | None = None
+    multiplier: PositiveDecimal = Decimal(1)
+    multiplier_from: Moment | None = None
+    multiplier_until: Moment | None = None
+    max_discount: PositiveDecimal | None = None
+    min_balance_to_redeem: Count = 0
+    effective_from: Moment | None = Field(default=None, description="Default: now.")
+
+    @model_validator(mode="after")
+    def _window_is_ordered(self) -> Self:
+        start, end = self.multiplier_from, self.multiplier_until
+        if start is not None and end is not None and end <= start:
+            raise ValueError("multiplier_until must be after multiplier_from")
+        return self
+
+
+class EnrolmentIn(RequestBody):
+    """Enrol by `customer_id`, or inline at the till by `phone` (and `name`)."""
+
+    customer_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()\-.]{5,24}$")] | None = None
+    name: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_enrol(self) -> Self:
+        if (self.customer_id is None) == (self.phone is None):
+            raise ValueError("give either customer_id or phone")
+        return self
+
+
+class PreviewIn(RequestBody):
+    points: Points
+    sale_amount: PositiveDecimal | None = None
+
+
+class RedemptionIn(PreviewIn):
+    hold: StrictBool = Field(default=False, description="Reserve the points until captured.")
+
+
+class AdjustmentIn(RequestBody):
+    points: Annotated[
+        StrictInt,
+        Field(ge=-MAX_POINTS, le=MAX_POINTS, json_schema_extra={"not": {"const": 0}}),
+    ]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+    @model_validator(mode="after")
+    def _not_zero(self) -> Self:
+        if self.points == 0:
+            raise ValueError("points must not be zero")
+        return self
+
+
+class StatusChangeIn(RequestBody):
+    reason: Text | None = None

@@ -1,0 +1,113 @@
+"""Response bodies: points as integers; money and rates as decimal strings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, Field, PlainSerializer
+
+from domain.accounts import AccountStatus
+from domain.ledger import EntryKind, Source
+from domain.redemption import RedemptionStatus
+
+DecimalString = Annotated[
+    Decimal, PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json")
+]
+
+
+class RuleOut(BaseModel):
+    version: int
+    effective_from: datetime
+    earn_rate: DecimalString
+    redemption_rate: DecimalString
+    multiplier: DecimalString
+    multiplier_from: datetime | None
+    multiplier_until: datetime | None
+    max_discount: DecimalString | None
+    min_balance_to_redeem: int
+
+
+class ProgrammeOut(BaseModel):
+    name: str
+    active: bool
+    inline_enrolment: bool
+    welcome_bonus: int
+    hold_minutes: int
+    active_rule: RuleOut | None = Field(description="The version in force now.")
+    versions: list[RuleOut] = Field(description="Every version, oldest first.")
+
+
+class AccountOut(BaseModel):
+    account_id: UUID
+    customer_id: str
+    status: AccountStatus
+    balance: int
+    held: int
+    available: int
+    phone: str | None
+    name: str | None
+
+
+class QuoteOut(BaseModel):
+    points_requested: int
+    points_to_take: int
+    discount: DecimalString
+    capped: bool
+    balance: int
+    held: int
+    available: int
+    balance_after: int
+    blocked: str | None = Field(description="Why it cannot go ahead, e.g. insufficient_points.")
+    blocked_detail: str | None
+
+
+class RedemptionOut(BaseModel):
+    redemption_id: UUID
+    account_id: UUID
+    points: int
+    discount: DecimalString
+    capped: bool
+    status: RedemptionStatus
+    created_at: datetime
+    expires_at: datetime | None
+    captured_at: datetime | None
+    cancelled_at: datetime | None
+    sale_amount: DecimalString | None
+    sale_reference: str | None
+
+
+class RedemptionCreatedOut(RedemptionOut):
+    quote: QuoteOut | None
+
+
+class EntryOut(BaseModel):
+    entry_id: UUID
+    seq: int
+    kind: EntryKind
+    points: int
+    balance_after: int
+    source: Source
+    source_ref: str
+    occurred_at: datetime
+    recorded_at: datetime
+    amount: DecimalString | None
+    currency: str | None
+    rule_version: int | None
+    related_entry_id: UUID | None
+    reason: str | None
+    store_id: str | None
+    terminal_id: str | None
+    actor: str | None
+
+
+class TransactionPageOut(BaseModel):
+    entries: list[EntryOut] = Field(description="Newest first.")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page.")
+
+
+class ReadyOut(BaseModel):
+    status: str
+    checks: dict[str, bool]

@@ -1,0 +1,58 @@
+"""The real service as a child process: started, SIGKILLed and stopped as in production."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from service.settings import Settings
+
+LOYALTY = str(Path(sys.executable).parent / "loyalty")
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOYALTY_")}
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            env[f"LOYALTY_{name.upper()}"] = str(value)
+    return env
+
+
+class ServiceProcess:
+    """``loyalty serve`` in a child process: started, SIGKILLed, stopped like in production."""
+
+    def __init__(self, settings: Settings, log_path: Path, role: str = "consumer") -> None:
+        self.settings = settings
+        self.log_path = log_path
+        self.role = role
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it
+        self.process = subprocess.Popen(
+            [LOYALTY, "serve", "--role", self.role],
+            env=settings_env(self.settings),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.starts += 1
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self, timeout: float = 30) -> int:
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None

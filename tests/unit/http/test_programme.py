@@ -1,0 +1,96 @@
+"""The programme: anyone may read it, only an admin sets it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from adapters.http.auth import Role
+from domain.commands import SetProgramme
+
+from .conftest import SHOP, bearer
+from .fakes import FakeOperations
+
+pytestmark = pytest.mark.unit
+
+RATES = {"earn_rate": "1.5", "redemption_rate": "100"}
+
+
+async def test_a_cashier_reads_the_programme_with_its_active_version_and_history(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/v1/program", headers=bearer(Role.CASHIER))
+
+    assert response.status_code == 200
+    programme = response.json()
+    assert programme["active_rule"]["version"] == 1
+    assert programme["active_rule"]["redemption_rate"] == "100"
+    assert [v["version"] for v in programme["versions"]] == [1]
+
+
+async def test_an_admin_sets_a_new_version_in_force_now_by_default(
+    client: httpx.AsyncClient, operations: FakeOperations
+) -> None:
+    response = await client.put(
+        "/v1/program", json={**RATES, "hold_minutes": 15}, headers=bearer(Role.ADMIN)
+    )
+
+    assert response.status_code == 200
+    programme = response.json()
+    assert (programme["active_rule"]["version"], programme["hold_minutes"]) == (2, 15)
+    assert programme["active_rule"]["earn_rate"] == "1.5"
+    (command,) = operations.commands
+    assert isinstance(command, SetProgramme)
+    assert (command.business_id, command.earn_rate, command.effective_from) == (
+        SHOP,
+        Decimal("1.5"),
+        None,
+    )
+
+
+async def test_a_future_version_is_listed_but_not_yet_active(client: httpx.AsyncClient) -> None:
+    response = await client.put(
+        "/v1/program",
+        json={**RATES, "effective_from": "2030-01-01T00:00:00+00:00"},
+        headers=bearer(Role.ADMIN),
+    )
+
+    programme = response.json()
+    assert programme["active_rule"]["version"] == 1
+    assert [v["version"] for v in programme["versions"]] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"earn_rate": "1"},
+        {**RATES, "earn_rate": "0"},
+        {**RATES, "redemption_rate": "-1"},
+        {**RATES, "active": "true"},
+        {**RATES, "effective_from": "2030-01-01T00:00:00"},
+        {
+            **RATES,
+            "multiplier_from": "2030-01-02T00:00:00Z",
+            "multiplier_until": "2030-01-01T00:00:00Z",
+        },
+        {**RATES, "business_id": "shop-b"},
+    ],
+    ids=[
+        "no redemption rate",
+        "zero rate",
+        "negative rate",
+        "string bool",
+        "naive time",
+        "window backwards",
+        "business in body",
+    ],
+)
+async def test_an_invalid_programme_is_a_422_problem(
+    client: httpx.AsyncClient, operations: FakeOperations, body: dict[str, object]
+) -> None:
+    response = await client.put("/v1/program", json=body, headers=bearer(Role.ADMIN))
+
+    assert response.status_code == 422
+    assert operations.commands == []

@@ -212,3 +212,18 @@ async def test_a_suspended_account_redeems_nothing_until_reactivated(
     assert (await redeem(api, account_id, "s-2")).status_code == 201
     kinds = [r["kind"] for r in await pool.fetch("SELECT kind FROM ledger_entries ORDER BY seq")]
     assert kinds == ["adjustment", "suspension", "reactivation", "redemption"]
+
+
+async def test_control_characters_are_refused_at_the_edge_not_by_the_database(
+    api: httpx.AsyncClient,
+) -> None:
+    programme = {"earn_rate": "1", "redemption_rate": "100", "name": "Nul\u0000Club"}
+    assert (await api.put("/v1/program", json=programme, headers=ADMIN)).status_code == 422
+    enrol = await api.post("/v1/accounts", json={"customer_id": "a\u0000b"}, headers=CASHIER)
+    assert enrol.status_code == 422
+    lookup = await api.get("/v1/accounts", params={"customer_id": "a\u0000b"}, headers=CASHIER)
+    assert lookup.status_code == 422
+    account_id = await account_with_points(api, 10)
+    adjust = {"points": 1, "reason": "typo\u0000"}
+    made = await api.post(f"/v1/accounts/{account_id}/adjustments", json=adjust, headers=MANAGER)
+    assert made.status_code == 422

@@ -121,3 +121,16 @@ def test_unknown_fields_are_ignored_and_do_not_change_the_payload_hash() -> None
 
     assert with_extras == plain
     assert with_extras.payload_hash == plain.payload_hash
+
+
+def test_identifiers_with_control_characters_are_a_schema_violation() -> None:
+    from adapters.kafka.parsing import Rejection, parse_event
+    from domain.events import EventKind
+
+    payload = (
+        b'{"event_id": "e\\u0000", "occurred_at": "2026-01-01T00:00:00Z", "business_id": "b",'
+        b' "sale_id": "s", "customer_id": null, "total_amount": "1", "currency": "EUR"}'
+    )
+    rejected = parse_event(EventKind.SALE_COMPLETED, payload)
+    assert isinstance(rejected, Rejection) and rejected.code == "schema_violation"
+    assert "event_id" in rejected.detail

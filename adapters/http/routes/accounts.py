@@ -11,6 +11,7 @@ from adapters.http.dependencies import Manager, Operations, Staff, attribution
 from adapters.http.presenters import account_out
 from adapters.http.problems import problem_responses
 from adapters.http.schemas import AccountOut, EnrolmentIn, StatusChangeIn
+from adapters.http.schemas.requests import PRINTABLE
 from domain.commands import ChangeAccountStatus, EnrolCustomer
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
@@ -45,7 +46,7 @@ async def enrol(
 
 @router.get("", responses=problem_responses(401, 403, 404, 422))
 async def find_account(
-    customer_id: Annotated[str, Query(min_length=1, max_length=128)],
+    customer_id: Annotated[str, Query(min_length=1, max_length=128, pattern=PRINTABLE)],
     principal: Staff,
     operations: Operations,
 ) -> AccountOut:

@@ -55,7 +55,14 @@ def _rfc3339(value: object) -> object:
 Moment = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
 Points = Annotated[StrictInt, Field(gt=0, le=MAX_POINTS)]
 Count = Annotated[StrictInt, Field(ge=0, le=MAX_POINTS)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+"""No control characters: PostgreSQL text cannot hold NUL, and none belongs in a name."""
+
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PRINTABLE),
+]
+CustomerId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=PRINTABLE)]
 
 
 class RequestBody(BaseModel):
@@ -90,7 +97,7 @@ class ProgrammeIn(RequestBody):
 class EnrolmentIn(RequestBody):
     """Enrol by `customer_id`, or inline at the till by `phone` (and `name`)."""
 
-    customer_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    customer_id: CustomerId | None = None
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()\-.]{5,24}$")] | None = None
     name: Text | None = None
 
@@ -115,7 +122,10 @@ class AdjustmentIn(RequestBody):
         StrictInt,
         Field(ge=-MAX_POINTS, le=MAX_POINTS, json_schema_extra={"not": {"const": 0}}),
     ]
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    reason: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=PRINTABLE),
+    ]
 
     @model_validator(mode="after")
     def _not_zero(self) -> Self:

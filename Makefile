@@ -37,5 +37,8 @@ format: install-dev
 test: lint
 	$(BIN)/python -m pytest
 
+bench: install-dev
+	$(BIN)/python -m bench
+
 clean:
 	rm -rf $(VENV) .loyalty .pytest_cache .mypy_cache .ruff_cache .hypothesis

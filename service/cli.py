@@ -15,7 +15,7 @@ import typer
 from adapters.http.auth import Role as TokenRole
 from domain.commands import EnrolCustomer, SetProgramme
 from domain.errors import AlreadyEnrolled
-from service import presenters
+from service import cli_operator, presenters
 from service.containers import Container
 from service.logging import configure_logging
 from service.runtime import Role, resolve, serve_until_signalled
@@ -24,6 +24,7 @@ from service.settings import Settings
 app = typer.Typer(help="Loyalty points service.", no_args_is_help=True)
 program_app = typer.Typer(help="Configure a business's loyalty programme.", no_args_is_help=True)
 app.add_typer(program_app, name="program")
+cli_operator.register(app)
 
 T = TypeVar("T")
 

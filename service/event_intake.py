@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from domain.batch import BatchChanges, BatchKeys, apply_batch
 from domain.events import InboundEvent
 from ports.clock import Clock
-from ports.unit_of_work import UnitOfWorkFactory
+from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 class ApplyEventBatch:
@@ -23,8 +23,14 @@ class ApplyEventBatch:
 
     async def __call__(self, events: Sequence[InboundEvent]) -> BatchChanges:
         async with self._uow_factory() as uow:
-            state = await uow.event_batches.load(BatchKeys.of(events))
-            changes = apply_batch(state, events, self._clock.now())
-            await uow.event_batches.save(changes)
+            changes = await self.apply_within(uow, events)
             await uow.commit()
+        return changes
+
+    async def apply_within(self, uow: UnitOfWork, events: Sequence[InboundEvent]) -> BatchChanges:
+        """Apply in the caller's unit of work, which decides whether to commit (a dry run
+        applies every batch in one transaction and rolls it back)."""
+        state = await uow.event_batches.load(BatchKeys.of(events))
+        changes = apply_batch(state, events, self._clock.now())
+        await uow.event_batches.save(changes)
         return changes

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     topic_bill_refunded: str = "bill.refunded"
     topic_ledger: str = "loyalty.ledger"
     dead_letter_suffix: str = ".dlq"
+    max_redrives: int = Field(default=3, ge=0)
     topic_partitions: int = Field(default=3, ge=1)
     batch_max_records: int = Field(default=500, ge=1)
     consumer_session_timeout_ms: int = Field(default=10_000, ge=1000)

@@ -18,9 +18,21 @@ class DeadLetter:
     detail: str
 
 
+REDRIVE_COUNT = "x-redrive-count"
+
+
+def header(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:
+    for key, value in record.headers or ():
+        if key == name:
+            return bytes(value).decode("utf-8", "replace")
+    return None
+
+
 def dead_letter_headers(letter: DeadLetter) -> dict[str, str]:
     record = letter.record
+    redriven = header(record, REDRIVE_COUNT)  # kept, so a letter cannot loop for ever
     return {
+        **({REDRIVE_COUNT: redriven} if redriven else {}),
         "x-dlq-reason": f"{letter.code}: {letter.detail}"[:4000],
         "x-dlq-code": letter.code,
         "x-dlq-at": datetime.now(UTC).isoformat(),

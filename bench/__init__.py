@@ -1,0 +1,1 @@
+"""``python -m bench``: throughput and latency of the service against same-run baselines."""

@@ -1,0 +1,103 @@
+"""``python -m bench [--events N] [--runs R] [--full]``: measure, print a table, write JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from pathlib import Path
+
+from bench.bare import raw_consume, set_based_sql
+from bench.infra import Servers, fresh_settings, servers
+from bench.naive import per_event_transactions
+from bench.service_run import run_service
+from bench.workload import enrol, produce_all, sales
+
+NAIVE_EVENTS = 5_000
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--customers", type=int, default=None, help="default: events / 10")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--full", action="store_true", help="200,000 events, 20,000 customers")
+    parser.add_argument("--skip-api", action="store_true", help="leave out the redeem API")
+    parser.add_argument("--output", type=Path, default=Path("bench-results.json"))
+    args = parser.parse_args()
+    if args.full:
+        args.events, args.customers = 200_000, 20_000
+    args.customers = args.customers or max(1, args.events // 10)
+    return args
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+async def one_run(srv: Servers, args: argparse.Namespace, run: int) -> dict[str, float]:
+    events, customers = args.events, args.customers
+    payloads = sales(events, customers, tag=f"r{run}")
+    figures: dict[str, float] = {}
+
+    bare = await fresh_settings(srv, "bare")
+    await enrol(bare.database_url, customers)
+    figures["bare_sql_events_per_s"] = await set_based_sql(bare.database_url, payloads)
+    say(f"run {run}: bare SQL {figures['bare_sql_events_per_s']:,.0f} events/s")
+
+    naive = await fresh_settings(srv, "naive")
+    await enrol(naive.database_url, customers)
+    subset = payloads[: min(NAIVE_EVENTS, events)]
+    figures["naive_events_per_s"] = await per_event_transactions(naive.database_url, subset)
+    say(f"run {run}: naive {figures['naive_events_per_s']:,.0f} events/s")
+
+    svc = await fresh_settings(srv, "svc")
+    await enrol(svc.database_url, customers)
+    await produce_all(srv.bootstrap, svc.topic_sale_completed, payloads)
+    kafka_rate, ends = await raw_consume(srv.bootstrap, svc.topic_sale_completed, events)
+    figures["bare_kafka_msgs_per_s"] = kafka_rate
+    say(f"run {run}: bare kafka {kafka_rate:,.0f} msgs/s; starting the service")
+    result = await run_service(svc, events, customers, ends, srv.work_dir)
+    figures.update(
+        service_events_per_s=result.earn_events_per_s,
+        service_peak_rss_mb=result.earn_peak_rss_mb,
+        replay_events_per_s=result.replay_events_per_s,
+        replay_peak_rss_mb=result.replay_peak_rss_mb,
+        latency_p50_ms=result.latency_p50_ms,
+        latency_p99_ms=result.latency_p99_ms,
+    )
+    say(
+        f"run {run}: service {result.earn_events_per_s:,.0f} events/s, "
+        f"replay {result.replay_events_per_s:,.0f} events/s, "
+        f"latency p50 {result.latency_p50_ms:.0f} ms p99 {result.latency_p99_ms:.0f} ms "
+        f"({result.latency_events} events at {result.latency_rate:.0f}/s)"
+    )
+    if not args.skip_api:
+        from bench.redeem import run_redeem
+
+        api = await fresh_settings(srv, "api", jwt_secret="bench-secret-" + "0" * 32)
+        figures.update(await run_redeem(api, srv.work_dir))
+        say(f"run {run}: redeem {figures.get('redeem_requests_per_s', 0):,.0f} req/s")
+    return figures
+
+
+async def main(args: argparse.Namespace) -> None:
+    runs: list[dict[str, float]] = []
+    with servers() as srv:
+        say(f"database {srv.admin_url}, broker {srv.bootstrap}")
+        for run in range(1, args.runs + 1):
+            runs.append(await one_run(srv, args, run))
+    config = {"events": args.events, "customers": args.customers, "runs": args.runs}
+    print(write_results(args.output, config, runs))
+    say(f"wrote {args.output}")
+
+
+def write_results(path: Path, config: dict[str, object], runs: list[dict[str, float]]) -> str:
+    from bench.report import write
+
+    return write(path, dict(config), runs)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(main(arguments()))

@@ -1,0 +1,169 @@
+"""Operator commands: replay a topic, list and redrive dead letters, export contracts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from adapters.kafka.redrive import Letter, redrive
+from adapters.kafka.topic_reader import KafkaTopicReader, TopicRange
+from service import presenters
+from service.containers import Container
+from service.replay import replay_topic
+from service.runtime import resolve
+from service.settings import Settings
+
+dlq_app = typer.Typer(help="Inspect and redrive dead letters.", no_args_is_help=True)
+contracts_app = typer.Typer(help="The message contracts.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(replay)
+    app.add_typer(dlq_app, name="dlq")
+    app.add_typer(contracts_app, name="contracts")
+
+
+def _container() -> Container:
+    container = Container()
+    container.settings.override(Settings())
+    return container
+
+
+def replay(
+    topic: Annotated[str, typer.Option(help="An inbound topic to re-apply.")],
+    from_offset: Annotated[int | None, typer.Option(help="Start at this offset.")] = None,
+    from_time: Annotated[datetime | None, typer.Option(help="Start at this time.")] = None,
+    to_time: Annotated[datetime | None, typer.Option(help="Stop after this time.")] = None,
+    partition: Annotated[list[int] | None, typer.Option(help="Only these partitions.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Summary as JSON.")] = False,
+) -> None:
+    """Re-apply a topic's events idempotently, without moving the consumer group's offsets."""
+    settings = Settings()
+    kind = settings.inbound_topics().get(topic)
+    if kind is None:
+        typer.echo(f"{topic} is not an inbound topic: {', '.join(settings.inbound_topics())}")
+        raise typer.Exit(2)
+    wanted = TopicRange(
+        topic,
+        partition or None,
+        from_offset,
+        presenters.aware(from_time),
+        presenters.aware(to_time),
+    )
+    reader = KafkaTopicReader(settings.kafka_bootstrap_servers, settings.batch_max_records)
+
+    async def run() -> Any:
+        container = _container()
+        await resolve(container.init_resources())
+        try:
+            columns = (
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]:,.0f} events/s"),
+                TimeRemainingColumn(),
+            )
+            with Progress(*columns, disable=as_json) as bar:
+                task = bar.add_task(f"replay {topic}", total=None, rate=0.0)
+
+                def advance(n: int) -> None:
+                    bar.update(task, advance=n, total=reader.estimated_total)
+                    speed = bar.tasks[task].speed or 0.0
+                    bar.update(task, rate=speed)
+
+                return await replay_topic(
+                    reader.batches(wanted),
+                    kind,
+                    await resolve(container.uow_factory()),
+                    await resolve(container.apply_events()),
+                    dry_run,
+                    advance,
+                )
+        finally:
+            await resolve(container.shutdown_resources())
+
+    summary = asyncio.run(run()).as_dict()
+    summary["dry_run"] = dry_run
+    typer.echo(json.dumps(summary, indent=2))
+
+
+def _dlq_topic(settings: Settings, topic: str) -> str:
+    suffix = settings.dead_letter_suffix
+    return topic if topic.endswith(suffix) else topic + suffix
+
+
+async def _letters(settings: Settings, topic: str) -> list[Letter]:
+    reader = KafkaTopicReader(settings.kafka_bootstrap_servers)
+    letters: list[Letter] = []
+    async for batch in reader.batches(TopicRange(_dlq_topic(settings, topic))):
+        letters.extend(Letter(record) for record in batch)
+    return letters
+
+
+@dlq_app.command("list")
+def dlq_list(
+    topic: Annotated[str, typer.Option(help="The source topic (or its .dlq).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Every dead letter of a topic, with its reason and origin."""
+    letters = asyncio.run(_letters(Settings(), topic))
+    if as_json:
+        typer.echo(json.dumps([letter.view() for letter in letters], indent=2))
+        return
+    for letter in letters:
+        v = letter.view()
+        origin = v["origin"]
+        typer.echo(
+            f"{v['dlq_partition']}/{v['dlq_offset']}  from {origin['topic']}/"
+            f"{origin['partition']}/{origin['offset']}  event {v['event_id'] or '-'}"
+            f"  redriven {v['redrive_count']}x  {v['reason']}"
+        )
+    typer.echo(f"{len(letters)} dead letter(s)")
+
+
+@dlq_app.command("redrive")
+def dlq_redrive(
+    topic: Annotated[str, typer.Option(help="The source topic (or its .dlq).")],
+    event_id: Annotated[str | None, typer.Option(help="Only the letter of this event.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every letter.")] = False,
+) -> None:
+    """Send letters back to their source topic; the inbox keeps it idempotent."""
+    if not (all_ or event_id):
+        typer.echo("say which letters: --event-id ID or --all", err=True)
+        raise typer.Exit(2)
+    settings = Settings()
+    letters = asyncio.run(_letters(settings, topic))
+    chosen = [x for x in letters if all_ or x.event_id == event_id]
+    sent, kept = asyncio.run(
+        redrive(settings.kafka_bootstrap_servers, chosen, settings.max_redrives)
+    )
+    for letter in kept:
+        typer.echo(
+            f"kept {letter.record.partition}/{letter.record.offset}: redriven"
+            f" {letter.redrive_count} times already (max {settings.max_redrives})",
+            err=True,
+        )
+    typer.echo(f"redriven {len(sent)}, kept {len(kept)}")
+
+
+@contracts_app.command("export")
+def contracts_export(directory: Path) -> None:
+    """Write the JSON Schema of every message and the AsyncAPI document into DIRECTORY."""
+    from adapters.kafka.schema_export import write_contract_schemas
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for path in write_contract_schemas(directory):
+        typer.echo(str(path))

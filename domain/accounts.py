@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from uuid import UUID
 
 
@@ -25,9 +25,17 @@ class Account:
     name: str | None = None
     last_hash: str = "0" * 64
 
-    def posted(self, points: int) -> Account:
-        """The account after one more ledger entry of ``points`` (negative allowed)."""
-        return replace(self, balance=self.balance + points, last_seq=self.last_seq + 1)
-
-    def chained(self, entry_hash: str) -> Account:
-        return replace(self, last_hash=entry_hash)
+    def posted(self, points: int, entry_hash: str | None = None) -> Account:
+        """The account after one more ledger entry of ``points`` (negative allowed), whose
+        hash becomes the account's newest."""
+        return Account(
+            self.business_id,
+            self.account_id,
+            self.customer_id,
+            self.status,
+            self.balance + points,
+            self.last_seq + 1,
+            self.phone,
+            self.name,
+            self.last_hash if entry_hash is None else entry_hash,
+        )

@@ -26,7 +26,7 @@ def _text(value: object) -> str:
 
 
 def entry_hash(entry: LedgerEntry, prev_hash: str) -> str:
-    fields = (
+    return hash_fields(
         prev_hash,
         entry.entry_id,
         entry.business_id,
@@ -45,5 +45,9 @@ def entry_hash(entry: LedgerEntry, prev_hash: str) -> str:
         entry.related_entry_id,
         entry.reason,
     )
+
+
+def hash_fields(*fields: object) -> str:
+    """The hash over fields in ``entry_hash``'s order (the previous hash first)."""
     text = "\x1f".join(_text(f) for f in fields)
     return hashlib.sha256(text.encode()).hexdigest()

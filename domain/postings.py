@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
 from domain.accounts import Account
-from domain.chain import entry_hash
+from domain.chain import hash_fields
 from domain.ledger import (
     Attribution,
     EntryKind,
@@ -40,20 +39,41 @@ def post_entry(
     """``origin`` names what caused the entry (its id derives from it); ``at`` is when it is
     recorded and ``occurred_at`` (default ``at``) when the business event happened. The entry
     is chained to the account's previous entry by hash."""
-    moved = account.posted(points)
+    entry_id = entry_id_for(account.business_id, origin, kind)
+    seq, balance_after = account.last_seq + 1, account.balance + points
+    occurred_at = occurred_at or at
+    sealed_hash = hash_fields(  # the order entry_hash uses, without building the entry twice
+        account.last_hash,
+        entry_id,
+        account.business_id,
+        account.account_id,
+        account.customer_id,
+        seq,
+        kind.value,
+        points,
+        balance_after,
+        source.value,
+        source_ref,
+        event_id,
+        occurred_at,
+        amount,
+        currency,
+        related_entry_id,
+        reason,
+    )
     entry = LedgerEntry(
-        entry_id=entry_id_for(account.business_id, origin, kind),
+        entry_id=entry_id,
         business_id=account.business_id,
         account_id=account.account_id,
         customer_id=account.customer_id,
-        seq=moved.last_seq,
+        seq=seq,
         kind=kind,
         points=points,
-        balance_after=moved.balance,
+        balance_after=balance_after,
         source=source,
         source_ref=source_ref,
         event_id=event_id,
-        occurred_at=occurred_at or at,
+        occurred_at=occurred_at,
         recorded_at=at,
         amount=amount,
         currency=currency,
@@ -62,6 +82,6 @@ def post_entry(
         attribution=attribution,
         reason=reason,
         prev_hash=account.last_hash,
+        entry_hash=sealed_hash,
     )
-    sealed = replace(entry, entry_hash=entry_hash(entry, account.last_hash))
-    return moved.chained(sealed.entry_hash), sealed
+    return account.posted(points, sealed_hash), entry

@@ -18,6 +18,7 @@ from adapters.embedded.tansu import EmbeddedTansu
 from adapters.kafka.topics import ensure_topics
 from adapters.postgres.migrations import apply_migrations
 from service.settings import Settings
+from tests.support.settings import isolated_settings
 
 PARTITIONS = 6
 _numbers = itertools.count()
@@ -73,20 +74,15 @@ async def fresh_settings(servers: Servers, label: str, **overrides: object) -> S
     url = _with_database(servers.admin_url, name)
     apply_migrations(url)
     prefix = f"b{servers.run_id}-{label}-{n}-"
-    settings = Settings(
-        database_url=url,
-        kafka_bootstrap_servers=servers.bootstrap,
-        consumer_group=f"{prefix}loyalty",
-        topic_sale_completed=f"{prefix}sale.completed",
-        topic_customer_return_created=f"{prefix}customer-return.created",
-        topic_bill_paid=f"{prefix}bill.paid",
-        topic_bill_refunded=f"{prefix}bill.refunded",
-        topic_ledger=f"{prefix}loyalty.ledger",
+    settings = isolated_settings(
+        prefix,
+        url,
+        servers.bootstrap,
         topic_partitions=PARTITIONS,
         outbox_idle_seconds=0.05,
         log_format="json",
         log_level="WARNING",
-        **overrides,  # type: ignore[arg-type]
+        **overrides,
     )
     await ensure_topics(servers.bootstrap, settings.all_topics(), PARTITIONS)
     return settings

@@ -11,6 +11,7 @@ from service.containers import Container
 from service.runtime import Role, Service
 from service.settings import Settings
 from tests.conftest import with_database
+from tests.support.settings import isolated_settings
 
 _modules = itertools.count()
 
@@ -29,15 +30,10 @@ async def contract_settings(
     finally:
         await admin.close()
     prefix = f"c{n}-"
-    settings = Settings(
-        database_url=with_database(postgres_url, name),
-        kafka_bootstrap_servers=kafka_bootstrap,
-        consumer_group=f"{prefix}loyalty",
-        topic_sale_completed=f"{prefix}sale.completed",
-        topic_customer_return_created=f"{prefix}customer-return.created",
-        topic_bill_paid=f"{prefix}bill.paid",
-        topic_bill_refunded=f"{prefix}bill.refunded",
-        topic_ledger=f"{prefix}loyalty.ledger",
+    settings = isolated_settings(
+        prefix,
+        with_database(postgres_url, name),
+        kafka_bootstrap,
         retry_budget_seconds=20,
         outbox_idle_seconds=0.05,
         log_format="console",

@@ -24,6 +24,7 @@ from tests.conftest import with_database
 from tests.integration.conftest import given_customer, given_programme
 from tests.support.events import bill, bill_refund, customer_return, encode, sale
 from tests.support.kafka import eventually, produce, read_topic
+from tests.support.settings import isolated_settings
 
 pytestmark = pytest.mark.contract
 
@@ -139,17 +140,7 @@ async def test_redriving_letters_after_a_bug_is_fixed_applies_them_once(
 ) -> None:
     url = await fresh_database(postgres_url, migrated_template, "ops_redrive")
     pool = await seeded(url)
-    s = Settings(
-        database_url=url,
-        kafka_bootstrap_servers=kafka_bootstrap,
-        consumer_group="redrive-loyalty",
-        topic_sale_completed="redrive-sale.completed",
-        topic_customer_return_created="redrive-customer-return.created",
-        topic_bill_paid="redrive-bill.paid",
-        topic_bill_refunded="redrive-bill.refunded",
-        topic_ledger="redrive-loyalty.ledger",
-        log_format="console",
-    )
+    s = isolated_settings("redrive-", url, kafka_bootstrap, log_format="console")
     await ensure_topics(kafka_bootstrap, s.all_topics(), 3)
     try:
         buggy = Container()

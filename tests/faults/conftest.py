@@ -16,6 +16,7 @@ from adapters.kafka.topics import ensure_topics
 from adapters.postgres.migrations import apply_migrations
 from service.settings import Settings
 from tests.conftest import with_database
+from tests.support.settings import isolated_settings
 
 _numbers = itertools.count()
 
@@ -58,15 +59,10 @@ async def fault_settings(fault_postgres: EmbeddedPostgres, fault_broker: Embedde
     url = with_database(fault_postgres.url, database)
     apply_migrations(url)
     prefix = f"f{n}-"
-    settings = Settings(
-        database_url=url,
-        kafka_bootstrap_servers=fault_broker.bootstrap_servers,
-        consumer_group=f"{prefix}loyalty",
-        topic_sale_completed=f"{prefix}sale.completed",
-        topic_customer_return_created=f"{prefix}customer-return.created",
-        topic_bill_paid=f"{prefix}bill.paid",
-        topic_bill_refunded=f"{prefix}bill.refunded",
-        topic_ledger=f"{prefix}loyalty.ledger",
+    settings = isolated_settings(
+        prefix,
+        url,
+        fault_broker.bootstrap_servers,
         consumer_session_timeout_ms=6000,
         consumer_heartbeat_interval_ms=1000,
         retry_budget_seconds=60,

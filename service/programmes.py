@@ -53,7 +53,9 @@ class Programmes:
             )
             rule = RuleVersion(
                 version=programme.next_version(),
-                effective_from=command.effective_from or self._clock.now(),
+                # By default in force from the start of this second: upstream timestamps are
+                # often whole seconds, and a sale rung up just after the change must earn.
+                effective_from=command.effective_from or self._clock.now().replace(microsecond=0),
                 earn_rate=command.earn_rate,
                 redemption_rate=command.redemption_rate,
                 multiplier=command.multiplier,

@@ -146,3 +146,24 @@ async def test_the_database_refuses_to_update_or_delete_ledger_entries(
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="immutable"):
         await pool.execute("TRUNCATE ledger_entries CASCADE")
     assert await balance(pool, shop, "alice") == await entry_sum(pool, shop, "alice") == 20
+
+
+async def test_a_sale_stamped_in_the_same_second_as_a_new_programme_earns(
+    pool: asyncpg.Pool, uow_factory: PostgresUnitOfWorkFactory, apply_events: ApplyEventBatch
+) -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from adapters.system_clock import SystemClock
+    from domain.commands import SetProgramme
+    from service.programmes import Programmes
+
+    await Programmes(uow_factory, SystemClock()).set(
+        SetProgramme("fresh-shop", earn_rate=Decimal(1), redemption_rate=Decimal(100))
+    )
+    await given_customer(uow_factory, "fresh-shop", "newcomer")
+    whole_second = datetime.now(UTC).replace(microsecond=0).isoformat()
+    await apply_events(
+        [parsed(SALE, sale("fresh-shop", "newcomer", "25", occurred_at=whole_second))]
+    )
+    assert await balance(pool, "fresh-shop", "newcomer") == 25

@@ -90,6 +90,8 @@ class Container(containers.DeclarativeContainer):
         session_timeout_ms=settings.provided.consumer_session_timeout_ms,
         heartbeat_interval_ms=settings.provided.consumer_heartbeat_interval_ms,
         max_poll_interval_ms=settings.provided.consumer_max_poll_interval_ms,
+        pause_initial_seconds=settings.provided.retry_initial_seconds,
+        pause_max_seconds=settings.provided.retry_max_seconds,
     )
     outbox_relay = providers.Singleton(
         OutboxRelay,

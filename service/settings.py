@@ -38,7 +38,9 @@ class Settings(BaseSettings):
 
     retry_initial_seconds: float = 0.2
     retry_max_seconds: float = 30.0
-    retry_budget_seconds: float = 120.0
+    retry_budget_seconds: float = 10.0
+    """How long a batch retries in place before the consumer pauses its partitions and
+    backs off (0.2 s doubling to ``retry_max_seconds``), keeping its group membership."""
 
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_idle_seconds: float = 0.2

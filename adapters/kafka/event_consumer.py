@@ -6,10 +6,12 @@ are published, and only then are the offsets committed (manual acknowledgement).
 
 from __future__ import annotations
 
+import asyncio
+import random
 import time
 from collections import Counter
 from collections.abc import Mapping
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import structlog
 from aiokafka.structs import ConsumerRecord, TopicPartition
@@ -46,7 +48,12 @@ class KafkaEventConsumer:
         session_timeout_ms: int = 10_000,
         heartbeat_interval_ms: int = 3_000,
         max_poll_interval_ms: int = 300_000,
+        pause_initial_seconds: float = 0.2,
+        pause_max_seconds: float = 30.0,
     ) -> None:
+        self._pause_initial = pause_initial_seconds
+        self._pause_max = pause_max_seconds
+        self._failures = 0
         self._topics = dict(topics)
         self._metrics = metrics
         self._handler = handler
@@ -74,10 +81,38 @@ class KafkaEventConsumer:
         try:
             await self.process(records)
         except Exception:
-            log.exception("batch failed; it will be redelivered", size=len(records))
-            await message.nack()
+            await message.nack()  # rewinds each partition to the batch's first record
+            self._pause_with_backoff(records)
             return
+        self._failures = 0
         await message.ack()
+
+    def _pause_with_backoff(self, records: tuple[Record, ...]) -> None:
+        """Pause the batch's partitions for a growing, jittered delay instead of blocking the
+        poll loop: the member keeps heartbeating and polling, so it keeps its partitions."""
+        self._failures += 1
+        delay = min(self._pause_initial * 2 ** (self._failures - 1), self._pause_max)
+        delay += random.uniform(0, self._pause_initial)
+        partitions = {TopicPartition(r.topic, r.partition) for r in records}
+        log.warning(
+            "batch failed; partitions paused, then redelivered",
+            size=len(records),
+            failures=self._failures,
+            pause_seconds=round(delay, 2),
+            exc_info=True,
+        )
+        consumer = getattr(self._subscriber, "consumer", None)
+        if consumer is None:
+            return
+        consumer.pause(*partitions)
+        asyncio.get_running_loop().call_later(delay, self._resume, consumer, partitions)
+
+    @staticmethod
+    def _resume(consumer: Any, partitions: set[TopicPartition]) -> None:
+        assigned = consumer.assignment()
+        still_ours = [tp for tp in partitions if tp in assigned]
+        if still_ours:  # a rebalance may have moved them on meanwhile
+            consumer.resume(*still_ours)
 
     async def process(self, records: tuple[Record, ...]) -> None:
         started = time.perf_counter()

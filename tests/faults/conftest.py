@@ -65,7 +65,7 @@ async def fault_settings(fault_postgres: EmbeddedPostgres, fault_broker: Embedde
         fault_broker.bootstrap_servers,
         consumer_session_timeout_ms=6000,
         consumer_heartbeat_interval_ms=1000,
-        retry_budget_seconds=60,
+        retry_budget_seconds=2,  # a 10 s outage then exercises pause-and-back-off
         retry_max_seconds=2,
         outbox_idle_seconds=0.05,
         log_format="json",

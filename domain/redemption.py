@@ -9,6 +9,7 @@ from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 from uuid import UUID
 
 from domain.accounts import Account, AccountStatus
+from domain.arithmetic import discount_for_points
 from domain.ledger import Attribution
 from domain.programme import Programme
 
@@ -103,7 +104,9 @@ def quote_redemption(
     rule = programme.rule_at(at) if programme else None
     discount, to_take, capped = Decimal(0), 0, False
     if rule is not None and points > 0:
-        discount = (Decimal(points) / rule.redemption_rate).quantize(CENT, rounding=ROUND_DOWN)
+        discount = discount_for_points(points, rule.redemption_rate).quantize(
+            CENT, rounding=ROUND_DOWN
+        )
         to_take = points
         caps = [c for c in (rule.max_discount, sale_amount) if c is not None]
         if caps and discount > min(caps):

@@ -6,9 +6,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from adapters.postgres.migrations import apply_migrations
 from tests.support.servers import kafka_bootstrap_servers, postgres_admin_url
+
+# Shared machines are noisy: a slow example is not a failing one.
+hypothesis_settings.register_profile("loyalty", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("loyalty")
 
 TEMPLATE = "loyalty_test_template"
 _database_numbers = itertools.count()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import random
-import time
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from tests.support.process import LOYALTY, ServiceProcess, settings_env
 
-__all__ = ["LOYALTY", "ServiceProcess", "Workload", "settings_env", "wait_until"]
+__all__ = ["LOYALTY", "ServiceProcess", "Workload", "settings_env"]
 
 
 def floor_points(value: Decimal) -> int:
@@ -77,13 +76,3 @@ class Workload:
             customer = s["customer_id"]
             balances[customer] = balances.get(customer, 0) + earned - reversed_
         return balances
-
-
-def wait_until(condition: Any, timeout: float, interval: float = 0.2) -> float:
-    """Seconds it took; fails after ``timeout``."""
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"not reached within {timeout}s")
-        time.sleep(interval)
-    return time.monotonic() - started

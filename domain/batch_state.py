@@ -1,0 +1,107 @@
+"""What a batch of events needs loaded, what the database holds for it, and what applying it
+changed: the values passed between the repository and the rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from domain.accounts import Account
+from domain.events import InboundEvent, PurchaseCompleted, PurchaseKey, RefundIssued, RefundKey
+from domain.ledger import LedgerEntry
+from domain.outcomes import InboxRecord, Outcome
+from domain.programme import Programme
+from domain.purchases import Purchase, RefundRecord
+from domain.redemption import Redemption
+
+EventKey = tuple[str, str]
+"""(business_id, event_id)"""
+
+
+@dataclass(frozen=True)
+class BatchKeys:
+    """Everything a batch needs loaded (and locked) before it can be applied."""
+
+    events: frozenset[EventKey]
+    businesses: frozenset[str]
+    customers: frozenset[tuple[str, str]]
+    purchases: frozenset[PurchaseKey]
+    refunds: frozenset[RefundKey]
+    redemptions: frozenset[tuple[str, UUID]] = frozenset()
+
+    @classmethod
+    def of(cls, events: Iterable[InboundEvent]) -> BatchKeys:
+        events = list(events)
+        return cls(
+            events=frozenset((e.business_id, e.event_id) for e in events),
+            businesses=frozenset(e.business_id for e in events),
+            customers=frozenset(
+                (e.business_id, e.customer_id)
+                for e in events
+                if isinstance(e, PurchaseCompleted) and e.customer_id is not None
+            ),
+            purchases=frozenset(e.purchase_key for e in events),
+            refunds=frozenset(e.refund_key for e in events if isinstance(e, RefundIssued)),
+            redemptions=frozenset(
+                (e.business_id, e.redemption_id)
+                for e in events
+                if isinstance(e, PurchaseCompleted) and e.redemption_id is not None
+            ),
+        )
+
+
+@dataclass
+class BatchState:
+    """What the database holds for a batch's keys, loaded under lock."""
+
+    seen_events: dict[EventKey, str] = field(default_factory=dict)
+    programmes: dict[str, Programme] = field(default_factory=dict)
+    accounts: dict[tuple[str, UUID], Account] = field(default_factory=dict)
+    purchases: dict[PurchaseKey, Purchase] = field(default_factory=dict)
+    refunds: dict[RefundKey, RefundRecord] = field(default_factory=dict)
+    redemptions: dict[tuple[str, UUID], Redemption] = field(default_factory=dict)
+
+
+@dataclass
+class BatchChanges:
+    """What applying a batch changed, to be written in one transaction."""
+
+    inbox: list[InboxRecord] = field(default_factory=list)
+    resolved_inbox: dict[EventKey, Outcome] = field(default_factory=dict)
+    entries: list[LedgerEntry] = field(default_factory=list)
+    accounts: dict[tuple[str, UUID], Account] = field(default_factory=dict)
+    purchases: dict[PurchaseKey, Purchase] = field(default_factory=dict)
+    refunds: dict[RefundKey, RefundRecord] = field(default_factory=dict)
+    redemptions: dict[tuple[str, UUID], Redemption] = field(default_factory=dict)
+    duplicates: list[InboundEvent] = field(default_factory=list)
+    conflicts: list[InboundEvent] = field(default_factory=list)
+    failed: list[tuple[InboundEvent, str]] = field(default_factory=list)
+
+    def absorb(self, other: BatchChanges) -> None:
+        """Add another batch's changes to these (used when a batch is applied event by event)."""
+        self.inbox.extend(other.inbox)
+        self.resolved_inbox.update(other.resolved_inbox)
+        self.entries.extend(other.entries)
+        self.accounts.update(other.accounts)
+        self.purchases.update(other.purchases)
+        self.refunds.update(other.refunds)
+        self.redemptions.update(other.redemptions)
+        self.duplicates.extend(other.duplicates)
+        self.conflicts.extend(other.conflicts)
+        self.failed.extend(other.failed)
+
+    def outcomes(self) -> dict[EventKey, Outcome]:
+        """Every event's outcome, by (business_id, event_id)."""
+        found = {(r.business_id, r.event_id): r.outcome for r in self.inbox}
+        found.update(self.resolved_inbox)
+        return found
+
+    def outcome_of(self, event: InboundEvent) -> Outcome | None:
+        key = (event.business_id, event.event_id)
+        if key in self.resolved_inbox:
+            return self.resolved_inbox[key]
+        for record in self.inbox:
+            if (record.business_id, record.event_id) == key:
+                return record.outcome
+        return None

@@ -16,7 +16,7 @@ from adapters.http.auth import Role as TokenRole
 from domain.commands import EnrolCustomer, SetProgramme
 from domain.errors import AlreadyEnrolled
 from service import cli_operator, presenters
-from service.containers import Container
+from service.containers import Container, container_for
 from service.logging import configure_logging
 from service.runtime import Role, resolve, serve_until_signalled
 from service.settings import Settings
@@ -32,9 +32,7 @@ T = TypeVar("T")
 def _container() -> Container:
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
-    container = Container()
-    container.settings.override(settings)
-    return container
+    return container_for(settings)
 
 
 def _with_database(work: Callable[[Container], Awaitable[T]]) -> T:
@@ -63,9 +61,7 @@ def dev(
         configure_logging(settings.log_format, settings.log_level)
         prepare(settings)
         typer.echo(how_to_try_it(settings))
-        container = Container()
-        container.settings.override(settings)
-        asyncio.run(serve_until_signalled(container, Role.ALL))
+        asyncio.run(serve_until_signalled(container_for(settings), Role.ALL))
 
 
 @app.command()

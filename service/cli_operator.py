@@ -20,7 +20,7 @@ from rich.progress import (
 from adapters.kafka.redrive import Letter, redrive
 from adapters.kafka.topic_reader import KafkaTopicReader, TopicRange
 from service import presenters
-from service.containers import Container
+from service.containers import container_for
 from service.replay import replay_topic
 from service.runtime import resolve
 from service.settings import Settings
@@ -33,12 +33,6 @@ def register(app: typer.Typer) -> None:
     app.command()(replay)
     app.add_typer(dlq_app, name="dlq")
     app.add_typer(contracts_app, name="contracts")
-
-
-def _container() -> Container:
-    container = Container()
-    container.settings.override(Settings())
-    return container
 
 
 def replay(
@@ -66,7 +60,7 @@ def replay(
     reader = KafkaTopicReader(settings.kafka_bootstrap_servers, settings.batch_max_records)
 
     async def run() -> Any:
-        container = _container()
+        container = container_for(Settings())
         await resolve(container.init_resources())
         try:
             columns = (

@@ -114,3 +114,10 @@ class Container(containers.DeclarativeContainer):
         redemptions=redemptions,
         is_conflict=is_conflict,
     )
+
+
+def container_for(settings: Settings) -> Container:
+    """The container wired to ``settings`` (the CLI and tests build it this way)."""
+    container = Container()
+    container.settings.override(settings)
+    return container

@@ -20,8 +20,8 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 
 from adapters.kafka.dead_letters import DeadLetter, KafkaDeadLetters
 from adapters.kafka.parsing import Rejection, parse_event
-from domain.batch import BatchChanges
 from domain.events import EventKind, InboundEvent
+from domain.outcomes import Outcome
 from ports.intake import EventBatchHandler
 from ports.metrics import ServiceMetrics
 
@@ -127,6 +127,7 @@ class KafkaEventConsumer:
             events.append(parsed)
             origins[id(parsed)] = record
         changes = await self._handler(events) if events else None
+        known = changes.outcomes() if changes is not None else {}
         if changes is not None:
             for event, error in changes.failed:
                 letters.append(DeadLetter(origins[id(event)], "processing_failed", error))
@@ -138,10 +139,9 @@ class KafkaEventConsumer:
                         f"event id {event.event_id} was already applied with a different payload",
                     )
                 )
-            outcomes = changes.outcomes()
             for event in events:
                 r = origins[id(event)]
-                outcome = outcomes.get((event.business_id, event.event_id))
+                outcome = known.get((event.business_id, event.event_id))
                 log.debug(
                     "event handled",
                     event_id=event.event_id,
@@ -162,7 +162,7 @@ class KafkaEventConsumer:
             )
         if letters:
             await self._dead_letters.publish(letters)
-        self._record_metrics(records, events, origins, changes, letters, started)
+        self._record_metrics(records, events, origins, known, letters, started)
         log.info(
             "batch applied",
             size=len(records),
@@ -176,12 +176,11 @@ class KafkaEventConsumer:
         records: tuple[Record, ...],
         events: list[InboundEvent],
         origins: dict[int, Record],
-        changes: BatchChanges | None,
+        known: dict[tuple[str, str], Outcome],
         letters: list[DeadLetter],
         started: float,
     ) -> None:
         outcomes: Counter[tuple[str, str]] = Counter()
-        known = changes.outcomes() if changes else {}
         for event in events:
             found = known.get((event.business_id, event.event_id))
             status = found.status.value if found else "duplicate"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from uuid import UUID
 
 
@@ -24,18 +25,20 @@ class Account:
     phone: str | None = None
     name: str | None = None
     last_hash: str = "0" * 64
+    last_activity_at: datetime | None = None
 
-    def posted(self, points: int, entry_hash: str | None = None) -> Account:
+    def posted(
+        self, points: int, entry_hash: str | None = None, activity_at: datetime | None = None
+    ) -> Account:
         """The account after one more ledger entry of ``points`` (negative allowed), whose
-        hash becomes the account's newest."""
-        return Account(
-            self.business_id,
-            self.account_id,
-            self.customer_id,
-            self.status,
-            self.balance + points,
-            self.last_seq + 1,
-            self.phone,
-            self.name,
-            self.last_hash if entry_hash is None else entry_hash,
+        hash becomes the account's newest; ``activity_at`` when the customer caused it."""
+        last_activity = self.last_activity_at
+        if activity_at is not None and (last_activity is None or activity_at > last_activity):
+            last_activity = activity_at
+        return replace(
+            self,
+            balance=self.balance + points,
+            last_seq=self.last_seq + 1,
+            last_hash=self.last_hash if entry_hash is None else entry_hash,
+            last_activity_at=last_activity,
         )

@@ -20,6 +20,11 @@ class SetProgramme:
     inline_enrolment: bool | None = None
     welcome_bonus: int | None = None
     hold_minutes: int | None = None
+    points_validity_days: int | None = None
+    """None keeps the current setting; 0 turns expiry off."""
+    pending_days: int | None = None
+    inactivity_days: int | None = None
+    """None keeps the current setting; 0 turns the inactivity policy off."""
     multiplier: Decimal = Decimal(1)
     multiplier_from: datetime | None = None
     multiplier_until: datetime | None = None

@@ -22,6 +22,13 @@ class EntryKind(enum.StrEnum):
     ADJUSTMENT = "adjustment"
     SUSPENSION = "suspension"
     REACTIVATION = "reactivation"
+    EXPIRY = "expiry"
+
+
+ACTIVITY_KINDS = frozenset(
+    {EntryKind.EARN, EntryKind.REVERSAL, EntryKind.WELCOME_BONUS, EntryKind.REDEMPTION}
+)
+"""Entries the customer caused: what keeps an account active under an inactivity policy."""
 
 
 class Source(enum.StrEnum):

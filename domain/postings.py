@@ -9,6 +9,7 @@ from uuid import UUID
 from domain.accounts import Account
 from domain.chain import hash_fields
 from domain.ledger import (
+    ACTIVITY_KINDS,
     Attribution,
     EntryKind,
     LedgerEntry,
@@ -84,4 +85,5 @@ def post_entry(
         prev_hash=account.last_hash,
         entry_hash=sealed_hash,
     )
-    return account.posted(points, sealed_hash), entry
+    activity_at = occurred_at if kind in ACTIVITY_KINDS else None
+    return account.posted(points, sealed_hash, activity_at), entry

@@ -8,6 +8,16 @@ from decimal import Decimal
 
 
 @dataclass(frozen=True)
+class LotPolicy:
+    """A programme's lot settings: validity (None: points never expire), the return window
+    during which earned points are pending, and the inactivity limit (None: off)."""
+
+    validity_days: int | None = None
+    pending_days: int = 0
+    inactivity_days: int | None = None
+
+
+@dataclass(frozen=True)
 class RuleVersion:
     """One version of the programme's rates, in force from ``effective_from`` on.
 
@@ -41,6 +51,9 @@ class Programme:
     inline_enrolment: bool = False
     welcome_bonus: int = 0
     hold_minutes: int = 30
+    points_validity_days: int | None = None
+    pending_days: int = 0
+    inactivity_days: int | None = None
     rules: tuple[RuleVersion, ...] = field(default=())
 
     def rule_at(self, moment: datetime) -> RuleVersion | None:
@@ -49,6 +62,10 @@ class Programme:
         if not in_force:
             return None
         return max(in_force, key=lambda rule: (rule.effective_from, rule.version))
+
+    @property
+    def lot_policy(self) -> LotPolicy:
+        return LotPolicy(self.points_validity_days, self.pending_days, self.inactivity_days)
 
     def next_version(self) -> int:
         return max((rule.version for rule in self.rules), default=0) + 1

@@ -93,13 +93,15 @@ def quote_redemption(
     points: int,
     sale_amount: Decimal | None = None,
     held: int = 0,
+    spendable: int | None = None,
 ) -> RedemptionQuote:
     """Discount = points / redemption rate, capped by the maximum discount (and the sale).
 
     When capped, only the points needed for the capped discount are taken. Held points are
-    not available to spend twice.
+    not available to spend twice; nor are pending or expired points (``spendable``, from the
+    account's lots; the whole balance when not given).
     """
-    available = account.balance - held
+    available = (account.balance if spendable is None else spendable) - held
     blocked = _block_reason(account, programme, at, points, available)
     rule = programme.rule_at(at) if programme else None
     discount, to_take, capped = Decimal(0), 0, False

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from domain.accounts import Account
 from domain.ledger import LedgerEntry
+from domain.lots import LotTotals
 from domain.redemption import Redemption, RedemptionQuote
 
 
@@ -13,10 +14,18 @@ from domain.redemption import Redemption, RedemptionQuote
 class AccountView:
     account: Account
     held: int = 0
+    lots: LotTotals | None = None
+    """The balance split by lot state; None reads as all of it spendable."""
 
     @property
     def available(self) -> int:
-        return self.account.balance - self.held
+        """What can be redeemed now: spendable lots less what is held."""
+        spendable = self.account.balance if self.lots is None else self.lots.available
+        return spendable - self.held
+
+    @property
+    def pending(self) -> int:
+        return 0 if self.lots is None else self.lots.pending
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -10,6 +10,7 @@ from uuid import UUID
 from domain.accounts import Account
 from domain.batch import BatchChanges, BatchKeys, BatchState
 from domain.ledger import LedgerEntry
+from domain.lots import AccountKey, Lot, LotChanges
 from domain.programme import Programme, RuleVersion
 from domain.redemption import Redemption
 
@@ -51,6 +52,24 @@ class LedgerRepository(Protocol):
         kind: str | None,
         limit: int,
     ) -> list[LedgerEntry]: ...
+
+
+class PointLotRepository(Protocol):
+    """An account's lots with points left (read under its lock), and what took from which."""
+
+    async def open_lots(self, accounts: Collection[AccountKey]) -> dict[AccountKey, list[Lot]]: ...
+
+    async def save(self, changes: LotChanges) -> None: ...
+
+    async def taken_by(self, business_id: str, entry_id: UUID) -> list[tuple[Lot, int]]: ...
+
+    async def due_for_expiry(self, now: datetime, limit: int) -> list[AccountKey]:
+        """Accounts holding points of lots expired at ``now``."""
+        ...
+
+    async def inactive_accounts(self, now: datetime, limit: int) -> list[AccountKey]:
+        """Accounts with points, quiet for longer than their programme's inactivity limit."""
+        ...
 
 
 class ProgrammeRepository(Protocol):

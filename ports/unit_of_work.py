@@ -10,6 +10,7 @@ from ports.repositories import (
     LedgerAuditRepository,
     LedgerRepository,
     OutboxRepository,
+    PointLotRepository,
     ProgrammeRepository,
     RedemptionRepository,
 )
@@ -21,6 +22,7 @@ class UnitOfWork(Protocol):
     event_batches: EventBatchRepository
     accounts: AccountRepository
     ledger: LedgerRepository
+    lots: PointLotRepository
     programmes: ProgrammeRepository
     outbox: OutboxRepository
     redemptions: RedemptionRepository

@@ -19,6 +19,7 @@ from domain.postings import post_entry
 from domain.views import AccountView, TransactionPage
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from service.lot_keeping import keep_lots, lot_totals, policies_of, post_entries
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Accounts:
             account = replace(account, phone=command.phone, name=command.name)
             await uow.accounts.add(account)
             await uow.ledger.append(entries)
+            await keep_lots(uow, entries, policies_of(programme))
             await uow.commit()
         return AccountView(account)
 
@@ -114,8 +116,8 @@ class Accounts:
                 attribution=command.attribution,
                 reason=command.reason.strip(),
             )
-            await uow.ledger.append([entry])
-            await uow.accounts.save_balances([account])
+            programme = await uow.programmes.get(command.business_id)
+            await post_entries(uow, [account], [entry], policies_of(programme))
             await uow.commit()
         return entry
 
@@ -153,7 +155,6 @@ class Accounts:
     async def _view(self, uow: UnitOfWork, account: Account | None) -> AccountView:
         if account is None:
             raise AccountNotFound("No such loyalty account.")
-        held = await uow.redemptions.held_points(
-            account.business_id, account.account_id, self._clock.now()
-        )
-        return AccountView(account, held)
+        now = self._clock.now()
+        held = await uow.redemptions.held_points(account.business_id, account.account_id, now)
+        return AccountView(account, held, await lot_totals(uow, account, now))

@@ -116,6 +116,15 @@ def program_set(
     effective_from: Annotated[datetime | None, typer.Option(help="Default: now.")] = None,
     name: Annotated[str | None, typer.Option(help="Programme name.")] = None,
     inactive: Annotated[bool, typer.Option("--inactive", help="Pause earning.")] = False,
+    validity_days: Annotated[
+        int | None, typer.Option(help="Days an earned lot lasts (0: never expires).")
+    ] = None,
+    pending_days: Annotated[
+        int | None, typer.Option(help="Return window: days earned points stay pending.")
+    ] = None,
+    inactivity_days: Annotated[
+        int | None, typer.Option(help="All points expire after this many quiet days (0: off).")
+    ] = None,
 ) -> None:
     """Create or update a programme with a new rule version."""
     command = SetProgramme(
@@ -125,6 +134,9 @@ def program_set(
         name=name,
         active=not inactive,
         welcome_bonus=welcome_bonus,
+        points_validity_days=validity_days,
+        pending_days=pending_days,
+        inactivity_days=inactivity_days,
         multiplier=multiplier,
         multiplier_from=presenters.aware(from_),
         multiplier_until=presenters.aware(until),

@@ -1,4 +1,5 @@
-"""Operator commands: replay a topic, list and redrive dead letters, export contracts."""
+"""Operator commands: replay a topic, expire points, list and redrive dead letters, export
+contracts."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ contracts_app = typer.Typer(help="The message contracts.", no_args_is_help=True)
 
 def register(app: typer.Typer) -> None:
     app.command()(replay)
+    app.command()(expire)
     app.add_typer(dlq_app, name="dlq")
     app.add_typer(contracts_app, name="contracts")
 
@@ -151,6 +153,28 @@ def dlq_redrive(
             err=True,
         )
     typer.echo(f"redriven {len(sent)}, kept {len(kept)}")
+
+
+def expire(
+    now: Annotated[
+        datetime | None, typer.Option(help="Sweep as of this time (default: now).")
+    ] = None,
+) -> None:
+    """Expire what is due: expired lots, and the points of accounts quiet for too long."""
+    container = container_for(Settings())
+
+    async def run() -> Any:
+        await resolve(container.init_resources())
+        try:
+            return await (await resolve(container.expire_points()))(presenters.aware(now))
+        finally:
+            await resolve(container.shutdown_resources())
+
+    report = asyncio.run(run())
+    typer.echo(
+        f"expired {report.points} points in {report.entries} entries"
+        f" over {report.accounts} accounts"
+    )
 
 
 @contracts_app.command("export")

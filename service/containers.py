@@ -19,6 +19,7 @@ from adapters.prometheus_metrics import PrometheusServiceMetrics
 from adapters.system_clock import SystemClock
 from service.accounts import Accounts
 from service.event_intake import ApplyEventBatch
+from service.expiry import ExpirePoints
 from service.operations import LoyaltyService
 from service.outbox_relay import OutboxRelay
 from service.programmes import Programmes
@@ -61,7 +62,9 @@ class Container(containers.DeclarativeContainer):
         KafkaDeadLetters, broker=broker, suffix=settings.provided.dead_letter_suffix
     )
     ledger_publisher = providers.Singleton(
-        KafkaLedgerPublisher, broker=broker, topic=settings.provided.topic_ledger
+        KafkaLedgerPublisher,
+        bootstrap_servers=settings.provided.kafka_bootstrap_servers,
+        topic=settings.provided.topic_ledger,
     )
 
     apply_events = providers.Singleton(ApplyEventBatch, uow_factory=uow_factory, clock=clock)
@@ -103,6 +106,8 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         metrics=metrics,
     )
+
+    expire_points = providers.Singleton(ExpirePoints, uow_factory=uow_factory, clock=clock)
 
     programmes = providers.Singleton(Programmes, uow_factory=uow_factory, clock=clock)
     accounts = providers.Singleton(Accounts, uow_factory=uow_factory, clock=clock)

@@ -8,6 +8,7 @@ from domain.batch import BatchChanges, BatchKeys, apply_batch
 from domain.events import InboundEvent
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from service.lot_keeping import keep_lots
 
 
 class ApplyEventBatch:
@@ -33,4 +34,6 @@ class ApplyEventBatch:
         state = await uow.event_batches.load(BatchKeys.of(events))
         changes = apply_batch(state, events, self._clock.now())
         await uow.event_batches.save(changes)
+        policies = {business: p.lot_policy for business, p in state.programmes.items()}
+        await keep_lots(uow, changes.entries, policies)
         return changes

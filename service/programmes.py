@@ -21,6 +21,13 @@ def _pick(new: T | None, current: T) -> T:
     return current if new is None else new
 
 
+def _days_or_off(new: int | None, current: int | None) -> int | None:
+    """None keeps the current setting; 0 turns it off."""
+    if new is None:
+        return current
+    return new or None
+
+
 class Programmes:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow_factory = uow_factory
@@ -37,6 +44,9 @@ class Programmes:
         """Create or update the programme and add a rule version; older versions stay."""
         if command.earn_rate < 0 or command.redemption_rate <= 0 or command.multiplier <= 0:
             raise InvalidRequest("Rates must be positive (the earn rate may be zero).")
+        days = (command.points_validity_days, command.pending_days, command.inactivity_days)
+        if any(d is not None and d < 0 for d in days):
+            raise InvalidRequest("Validity, pending and inactivity days cannot be negative.")
         window = (command.multiplier_from, command.multiplier_until)
         if None not in window and window[0] >= window[1]:  # type: ignore[operator]
             raise InvalidRequest("The multiplier window must end after it starts.")
@@ -50,6 +60,11 @@ class Programmes:
                 inline_enrolment=_pick(command.inline_enrolment, programme.inline_enrolment),
                 welcome_bonus=_pick(command.welcome_bonus, programme.welcome_bonus),
                 hold_minutes=_pick(command.hold_minutes, programme.hold_minutes),
+                points_validity_days=_days_or_off(
+                    command.points_validity_days, programme.points_validity_days
+                ),
+                pending_days=_pick(command.pending_days, programme.pending_days),
+                inactivity_days=_days_or_off(command.inactivity_days, programme.inactivity_days),
             )
             rule = RuleVersion(
                 version=programme.next_version(),

@@ -28,6 +28,7 @@ from domain.redemption import (
 from domain.views import RedemptionResult
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from service.lot_keeping import lot_totals, policies_of, post_entries
 
 
 class Redemptions:
@@ -44,7 +45,10 @@ class Redemptions:
             now = self._clock.now()
             held = await uow.redemptions.held_points(account.business_id, account.account_id, now)
             programme = await uow.programmes.get(command.business_id)
-        return quote_redemption(account, programme, now, command.points, command.sale_amount, held)
+            lots = await lot_totals(uow, account, now)
+        return quote_redemption(
+            account, programme, now, command.points, command.sale_amount, held, lots.available
+        )
 
     async def redeem(self, command: Redeem) -> RedemptionResult:
         async with self._uow_factory() as uow:
@@ -56,8 +60,9 @@ class Redemptions:
             account, held = await self._lock_account(uow, command.business_id, command.account_id)
             now = self._clock.now()
             programme = await uow.programmes.get(command.business_id)
+            lots = await lot_totals(uow, account, now)
             quote = quote_redemption(
-                account, programme, now, command.points, command.sale_amount, held
+                account, programme, now, command.points, command.sale_amount, held, lots.available
             )
             if quote.blocked is not None:
                 raise RedemptionBlocked(quote.blocked.value, quote.detail or quote.blocked.value)
@@ -128,8 +133,8 @@ class Redemptions:
                     attribution=command.attribution,
                     related_entry_id=redemption.entry_id,
                 )
-                await uow.ledger.append([entry])
-                await uow.accounts.save_balances([account])
+                programme = await uow.programmes.get(account.business_id)
+                await post_entries(uow, [account], [entry], policies_of(programme))
                 cancel_entry_id = entry.entry_id
             redemption = replace(
                 redemption,
@@ -159,8 +164,7 @@ class Redemptions:
             amount=redemption.discount,
             rates=RateSnapshot.of(rule, now) if rule else None,
         )
-        await uow.ledger.append([entry])
-        await uow.accounts.save_balances([account])
+        await post_entries(uow, [account], [entry], policies_of(programme))
         return replace(
             redemption, status=RedemptionStatus.CAPTURED, captured_at=now, entry_id=entry.entry_id
         )

@@ -61,6 +61,7 @@ class Service:
         self._role = role
         self._stopping = asyncio.Event()
         self._relay_task: asyncio.Task[None] | None = None
+        self._expiry_task: asyncio.Task[None] | None = None
         self._consumer: KafkaEventConsumer | None = None
         self._http: _EmbeddedServer | None = None
         self._http_task: asyncio.Task[None] | None = None
@@ -84,6 +85,11 @@ class Service:
         if self.runs_consumers:
             relay = await resolve(c.outbox_relay())
             self._relay_task = asyncio.create_task(relay.run(self._stopping), name="outbox-relay")
+            if settings.expiry_sweep_seconds > 0:
+                sweep = (await resolve(c.expire_points())).run(
+                    self._stopping, settings.expiry_sweep_seconds
+                )
+                self._expiry_task = asyncio.create_task(sweep, name="expiry-sweep")
         if self.runs_api:
             await self._start_http(settings)
         log.info(
@@ -125,8 +131,11 @@ class Service:
         if self._consumer is not None:
             await self._consumer.stop()  # stop fetching; the batch in flight finishes and commits
         self._stopping.set()
+        if self._expiry_task is not None:
+            await self._expiry_task  # a sweep in progress finishes its chunk
         if self._relay_task is not None:
             await self._relay_task  # publishes what is committed, then returns
+            await (await resolve(self._container.ledger_publisher())).stop()
         await self._container.broker().stop()
         await resolve(self._container.shutdown_resources())
         log.info("service stopped")

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
 
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_idle_seconds: float = 0.2
+    expiry_sweep_seconds: float = Field(default=3600.0, ge=0)
+    """How often a consumer process sweeps expired points (0: never; ``loyalty expire`` still
+    works)."""
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)

@@ -43,6 +43,9 @@ def programme_out(programme: Programme, now: datetime) -> ProgrammeOut:
         inline_enrolment=programme.inline_enrolment,
         welcome_bonus=programme.welcome_bonus,
         hold_minutes=programme.hold_minutes,
+        points_validity_days=programme.points_validity_days,
+        pending_days=programme.pending_days,
+        inactivity_days=programme.inactivity_days,
         active_rule=rule_out(active) if active else None,
         versions=[rule_out(rule) for rule in sorted(programme.rules, key=lambda r: r.version)],
     )
@@ -57,6 +60,7 @@ def account_out(view: AccountView) -> AccountOut:
         balance=account.balance,
         held=view.held,
         available=view.available,
+        pending=view.pending,
         phone=account.phone,
         name=account.name,
     )

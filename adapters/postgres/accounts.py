@@ -11,7 +11,8 @@ from adapters.postgres.rows import account_from
 from domain.accounts import Account
 
 ACCOUNT_COLUMNS = (
-    "business_id, account_id, customer_id, status, balance, last_seq, phone, name, last_hash"
+    "business_id, account_id, customer_id, status, balance, last_seq, phone, name, last_hash,"
+    " last_activity_at"
 )
 
 BY_CUSTOMER = f"""
@@ -25,15 +26,16 @@ SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE business_id = $1 AND account_id = $
 LOCK_ONE = BY_ID + " FOR UPDATE"
 
 INSERT = f"""
-INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 """
 
 SAVE_BALANCES = """
 UPDATE accounts AS a
 SET balance = c.balance, last_seq = c.last_seq, status = c.status, last_hash = c.last_hash,
-    updated_at = now()
-FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])
-    AS c(business_id, account_id, balance, last_seq, status, last_hash)
+    last_activity_at = c.last_activity_at, updated_at = now()
+FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
+            $7::timestamptz[])
+    AS c(business_id, account_id, balance, last_seq, status, last_hash, last_activity_at)
 WHERE a.business_id = c.business_id AND a.account_id = c.account_id
 """
 
@@ -66,6 +68,7 @@ class PostgresAccounts:
             account.phone,
             account.name,
             account.last_hash,
+            account.last_activity_at,
         )
 
     async def save_balances(self, accounts: Sequence[Account]) -> None:
@@ -79,4 +82,5 @@ class PostgresAccounts:
             [a.last_seq for a in accounts],
             [a.status.value for a in accounts],
             [a.last_hash for a in accounts],
+            [a.last_activity_at for a in accounts],
         )

@@ -20,7 +20,8 @@ JOIN unnest($4::text[], $5::text[], $6::text[]) AS k(business_id, source, refere
 """
 
 LOCK_ACCOUNTS = """
-SELECT business_id, account_id, customer_id, status, balance, last_seq, last_hash
+SELECT business_id, account_id, customer_id, status, balance, last_seq, last_hash,
+       last_activity_at
 FROM accounts
 WHERE (business_id, customer_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
    OR (business_id, account_id) IN (SELECT * FROM unnest($3::text[], $4::uuid[]))

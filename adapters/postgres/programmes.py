@@ -10,7 +10,8 @@ from adapters.postgres.rows import programme_from, rule_from
 from domain.programme import Programme, RuleVersion
 
 PROGRAMMES = """
-SELECT business_id, name, active, inline_enrolment, welcome_bonus, hold_minutes
+SELECT business_id, name, active, inline_enrolment, welcome_bonus, hold_minutes,
+       points_validity_days, pending_days, inactivity_days
 FROM programmes WHERE business_id = ANY($1::text[])
 """
 
@@ -22,12 +23,14 @@ FROM rule_versions WHERE business_id = ANY($1::text[])
 
 UPSERT = """
 INSERT INTO programmes (business_id, name, active, inline_enrolment, welcome_bonus,
-    hold_minutes)
-VALUES ($1, $2, $3, $4, $5, $6)
+    hold_minutes, points_validity_days, pending_days, inactivity_days)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (business_id) DO UPDATE
 SET name = EXCLUDED.name, active = EXCLUDED.active,
     inline_enrolment = EXCLUDED.inline_enrolment, welcome_bonus = EXCLUDED.welcome_bonus,
-    hold_minutes = EXCLUDED.hold_minutes, updated_at = now()
+    hold_minutes = EXCLUDED.hold_minutes, points_validity_days = EXCLUDED.points_validity_days,
+    pending_days = EXCLUDED.pending_days, inactivity_days = EXCLUDED.inactivity_days,
+    updated_at = now()
 """
 
 INSERT_RULE = """
@@ -66,6 +69,9 @@ class PostgresProgrammes:
             programme.inline_enrolment,
             programme.welcome_bonus,
             programme.hold_minutes,
+            programme.points_validity_days,
+            programme.pending_days,
+            programme.inactivity_days,
         )
 
     async def add_rule(self, business_id: str, rule: RuleVersion) -> None:

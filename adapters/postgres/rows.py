@@ -30,6 +30,7 @@ def account_from(row: Row) -> Account:
         phone=row.get("phone"),
         name=row.get("name"),
         last_hash=row["last_hash"],
+        last_activity_at=row.get("last_activity_at"),
     )
 
 
@@ -137,5 +138,8 @@ def programme_from(row: Row, rules: list[RuleVersion]) -> Programme:
         inline_enrolment=row["inline_enrolment"],
         welcome_bonus=row["welcome_bonus"],
         hold_minutes=row["hold_minutes"],
+        points_validity_days=row["points_validity_days"],
+        pending_days=row["pending_days"],
+        inactivity_days=row["inactivity_days"],
         rules=tuple(sorted(rules, key=lambda r: r.version)),
     )

@@ -12,6 +12,7 @@ from adapters.postgres.accounts import PostgresAccounts
 from adapters.postgres.audit import PostgresLedgerAudit
 from adapters.postgres.event_batches import PostgresEventBatches
 from adapters.postgres.ledger import PostgresLedger
+from adapters.postgres.lots import PostgresPointLots
 from adapters.postgres.outbox import PostgresOutbox
 from adapters.postgres.programmes import PostgresProgrammes
 from adapters.postgres.redemptions import PostgresIdempotencyKeys, PostgresRedemptions
@@ -22,6 +23,7 @@ from ports.repositories import (
     LedgerAuditRepository,
     LedgerRepository,
     OutboxRepository,
+    PointLotRepository,
     ProgrammeRepository,
     RedemptionRepository,
 )
@@ -46,6 +48,7 @@ class PostgresUnitOfWork:
         self.event_batches: EventBatchRepository = PostgresEventBatches(conn)
         self.accounts: AccountRepository = PostgresAccounts(conn)
         self.ledger: LedgerRepository = PostgresLedger(conn)
+        self.lots: PointLotRepository = PostgresPointLots(conn)
         self.programmes: ProgrammeRepository = PostgresProgrammes(conn)
         self.outbox: OutboxRepository = PostgresOutbox(conn)
         self.redemptions: RedemptionRepository = PostgresRedemptions(conn)

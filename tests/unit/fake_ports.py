@@ -19,6 +19,7 @@ from domain.accounts import Account
 from domain.batch import BatchChanges, BatchKeys, BatchState, EventKey
 from domain.events import PurchaseKey, RefundKey
 from domain.ledger import EntryKind, LedgerEntry
+from domain.lots import Lot, LotTake
 from domain.outcomes import InboxRecord, OutcomeStatus
 from domain.programme import Programme, RuleVersion
 from domain.purchases import Purchase, RefundRecord
@@ -30,9 +31,11 @@ from ports.repositories import (
     LedgerAuditRepository,
     LedgerRepository,
     OutboxRepository,
+    PointLotRepository,
     ProgrammeRepository,
     RedemptionRepository,
 )
+from tests.unit.fake_lots import FakePointLots
 
 AccountKey = tuple[str, UUID]
 
@@ -51,6 +54,8 @@ class FakeStore:
     published: set[int] = field(default_factory=set)
     redemptions: dict[tuple[str, UUID], Redemption] = field(default_factory=dict)
     idempotency_keys: dict[tuple[str, str], tuple[str, UUID | None]] = field(default_factory=dict)
+    lots: dict[tuple[str, UUID], Lot] = field(default_factory=dict)
+    lot_takes: list[LotTake] = field(default_factory=list)
 
     def pending(self) -> list[LedgerEntry]:
         return [entry for i, entry in sorted(self.outbox.items()) if i not in self.published]
@@ -340,6 +345,7 @@ class FakeUnitOfWork:
         self.event_batches: EventBatchRepository = FakeEventBatches(self)
         self.accounts: AccountRepository = FakeAccounts(self)
         self.ledger: LedgerRepository = FakeLedger(self)
+        self.lots: PointLotRepository = FakePointLots(self)
         self.programmes: ProgrammeRepository = FakeProgrammes(self)
         self.outbox: OutboxRepository = FakeOutbox(self)
         self.redemptions: RedemptionRepository = FakeRedemptions(self)

@@ -79,6 +79,15 @@ class ProgrammeIn(RequestBody):
     inline_enrolment: StrictBool | None = None
     welcome_bonus: Count | None = None
     hold_minutes: Annotated[StrictInt, Field(ge=1, le=1440)] | None = None
+    points_validity_days: Annotated[StrictInt, Field(ge=0, le=36500)] | None = Field(
+        default=None, description="Days an earned lot lasts; 0 turns expiry off."
+    )
+    pending_days: Annotated[StrictInt, Field(ge=0, le=365)] | None = Field(
+        default=None, description="Return window: days earned points stay pending."
+    )
+    inactivity_days: Annotated[StrictInt, Field(ge=0, le=36500)] | None = Field(
+        default=None, description="All points expire after this many quiet days; 0: never."
+    )
     multiplier: PositiveDecimal = Decimal(1)
     multiplier_from: Moment | None = None
     multiplier_until: Moment | None = None

@@ -36,6 +36,9 @@ class ProgrammeOut(BaseModel):
     inline_enrolment: bool
     welcome_bonus: int
     hold_minutes: int
+    points_validity_days: int | None
+    pending_days: int
+    inactivity_days: int | None
     active_rule: RuleOut | None = Field(description="The version in force now.")
     versions: list[RuleOut] = Field(description="Every version, oldest first.")
 
@@ -46,7 +49,8 @@ class AccountOut(BaseModel):
     status: AccountStatus
     balance: int
     held: int
-    available: int
+    available: int = Field(description="Spendable now: not pending, not expired, not held.")
+    pending: int = Field(description="Earned inside the return window, spendable later.")
     phone: str | None
     name: str | None
 

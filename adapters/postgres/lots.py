@@ -1,0 +1,125 @@
+"""PostgresPointLots: the lots a balance is made of, what took from them, what is due."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from adapters.postgres.rows import Row
+from domain.lots import AccountKey, Lot, LotChanges
+
+LOT_COLUMNS = (
+    "business_id, account_id, lot_id, entry_id, earned_at, available_at, expires_at, points,"
+    " remaining"
+)
+
+OPEN_LOTS = f"""
+SELECT {LOT_COLUMNS} FROM point_lots
+WHERE (business_id, account_id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))
+  AND remaining > 0
+"""
+
+UPSERT_LOTS = f"""
+INSERT INTO point_lots ({LOT_COLUMNS})
+SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[],
+    $6::timestamptz[], $7::timestamptz[], $8::bigint[], $9::bigint[])
+ON CONFLICT (business_id, lot_id) DO UPDATE SET remaining = EXCLUDED.remaining
+"""
+
+INSERT_TAKES = """
+INSERT INTO lot_takes (business_id, entry_id, lot_id, points)
+SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::bigint[])
+"""
+
+TAKEN_BY = f"""
+SELECT {", ".join("l." + c.strip() for c in LOT_COLUMNS.split(","))}, t.points AS taken
+FROM lot_takes t JOIN point_lots l ON l.business_id = t.business_id AND l.lot_id = t.lot_id
+WHERE t.business_id = $1 AND t.entry_id = $2
+ORDER BY l.expires_at NULLS LAST, l.lot_id
+"""
+
+DUE_FOR_EXPIRY = """
+SELECT DISTINCT business_id, account_id FROM point_lots
+WHERE remaining > 0 AND expires_at <= $1
+ORDER BY business_id, account_id
+LIMIT $2
+"""
+
+INACTIVE = """
+SELECT a.business_id, a.account_id FROM accounts a
+JOIN programmes p ON p.business_id = a.business_id AND p.inactivity_days IS NOT NULL
+WHERE a.balance > 0 AND a.last_activity_at <= $1 - make_interval(days => p.inactivity_days)
+ORDER BY a.business_id, a.account_id
+LIMIT $2
+"""
+
+
+def lot_from(row: Row) -> Lot:
+    return Lot(
+        business_id=row["business_id"],
+        account_id=row["account_id"],
+        lot_id=row["lot_id"],
+        entry_id=row["entry_id"],
+        earned_at=row["earned_at"],
+        available_at=row["available_at"],
+        expires_at=row["expires_at"],
+        points=row["points"],
+        remaining=row["remaining"],
+    )
+
+
+class PostgresPointLots:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def open_lots(self, accounts: Collection[AccountKey]) -> dict[AccountKey, list[Lot]]:
+        found: dict[AccountKey, list[Lot]] = {key: [] for key in accounts}
+        if not accounts:
+            return found
+        keys = sorted(accounts, key=lambda k: (k[0], str(k[1])))
+        rows = await self._connection.fetch(OPEN_LOTS, [k[0] for k in keys], [k[1] for k in keys])
+        for row in rows:
+            lot = lot_from(row)
+            found[lot.account_key].append(lot)
+        return found
+
+    async def save(self, changes: LotChanges) -> None:
+        conn = self._connection
+        if changes.lots:
+            lots = list(changes.lots.values())
+            await conn.execute(
+                UPSERT_LOTS,
+                [lot.business_id for lot in lots],
+                [lot.account_id for lot in lots],
+                [lot.lot_id for lot in lots],
+                [lot.entry_id for lot in lots],
+                [lot.earned_at for lot in lots],
+                [lot.available_at for lot in lots],
+                [lot.expires_at for lot in lots],
+                [lot.points for lot in lots],
+                [lot.remaining for lot in lots],
+            )
+        if changes.takes:
+            takes = changes.takes
+            await conn.execute(
+                INSERT_TAKES,
+                [t.business_id for t in takes],
+                [t.entry_id for t in takes],
+                [t.lot_id for t in takes],
+                [t.points for t in takes],
+            )
+
+    async def taken_by(self, business_id: str, entry_id: UUID) -> list[tuple[Lot, int]]:
+        rows = await self._connection.fetch(TAKEN_BY, business_id, entry_id)
+        return [(lot_from(row), row["taken"]) for row in rows]
+
+    async def due_for_expiry(self, now: datetime, limit: int) -> list[AccountKey]:
+        rows = await self._connection.fetch(DUE_FOR_EXPIRY, now, limit)
+        return [(row["business_id"], row["account_id"]) for row in rows]
+
+    async def inactive_accounts(self, now: datetime, limit: int) -> list[AccountKey]:
+        rows = await self._connection.fetch(INACTIVE, now, limit)
+        return [(row["business_id"], row["account_id"]) for row in rows]

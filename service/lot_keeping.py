@@ -1,0 +1,53 @@
+"""Keeping point lots in step with the entries a unit of work appends."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from uuid import UUID
+
+from domain.accounts import Account
+from domain.ledger import EntryKind, LedgerEntry
+from domain.lots import Lot, LotChanges, LotPolicy, LotTotals, accounts_taking, allocate_lots
+from domain.programme import Programme
+from ports.unit_of_work import UnitOfWork
+
+
+async def keep_lots(
+    uow: UnitOfWork, entries: Sequence[LedgerEntry], policies: Mapping[str, LotPolicy]
+) -> LotChanges:
+    """Open and take lots for ``entries`` (whose accounts the caller has locked) and save them."""
+    if not entries:
+        return LotChanges()
+    open_lots = await uow.lots.open_lots(accounts_taking(entries))
+    returned: dict[UUID, list[tuple[Lot, int]]] = {}
+    for entry in entries:
+        if entry.kind is EntryKind.REDEMPTION_CANCELLED and entry.related_entry_id is not None:
+            returned[entry.related_entry_id] = await uow.lots.taken_by(
+                entry.business_id, entry.related_entry_id
+            )
+    changes = allocate_lots(open_lots, entries, policies, returned)
+    await uow.lots.save(changes)
+    return changes
+
+
+async def post_entries(
+    uow: UnitOfWork,
+    accounts: Sequence[Account],
+    entries: Sequence[LedgerEntry],
+    policies: Mapping[str, LotPolicy],
+) -> None:
+    """Append entries (with their outbox rows), save the accounts' balances, keep the lots."""
+    await uow.ledger.append(entries)
+    await uow.accounts.save_balances(accounts)
+    await keep_lots(uow, entries, policies)
+
+
+def policies_of(programme: Programme | None) -> dict[str, LotPolicy]:
+    return {programme.business_id: programme.lot_policy} if programme else {}
+
+
+async def lot_totals(uow: UnitOfWork, account: Account, now: datetime) -> LotTotals:
+    key = (account.business_id, account.account_id)
+    lots = await uow.lots.open_lots([key])
+    return LotTotals.of(lots[key], now)

@@ -1,0 +1,62 @@
+"""In-memory point lots, for the fake unit of work in ``fake_ports``."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from domain.lots import AccountKey, Lot, LotChanges
+
+if TYPE_CHECKING:
+    from tests.unit.fake_ports import FakeStore, FakeUnitOfWork
+
+
+class FakePointLots:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    async def open_lots(self, accounts: Collection[AccountKey]) -> dict[AccountKey, list[Lot]]:
+        found: dict[AccountKey, list[Lot]] = {key: [] for key in accounts}
+        for lot in self._uow.view.lots.values():
+            if lot.account_key in found and lot.remaining > 0:
+                found[lot.account_key].append(lot)
+        return found
+
+    async def save(self, changes: LotChanges) -> None:
+        def write(store: FakeStore) -> None:
+            for lot in changes.lots.values():
+                store.lots[(lot.business_id, lot.lot_id)] = lot
+            keys = {(t.business_id, t.entry_id, t.lot_id) for t in changes.takes}
+            assert len(keys) == len(changes.takes), "one take per entry and lot"
+            store.lot_takes.extend(changes.takes)
+
+        self._uow.stage(write)
+
+    async def taken_by(self, business_id: str, entry_id: UUID) -> list[tuple[Lot, int]]:
+        view = self._uow.view
+        return [
+            (view.lots[(t.business_id, t.lot_id)], t.points)
+            for t in view.lot_takes
+            if (t.business_id, t.entry_id) == (business_id, entry_id)
+        ]
+
+    async def due_for_expiry(self, now: datetime, limit: int) -> list[AccountKey]:
+        due = {
+            lot.account_key
+            for lot in self._uow.view.lots.values()
+            if lot.remaining > 0 and lot.expires_at is not None and lot.expires_at <= now
+        }
+        return sorted(due, key=lambda k: (k[0], str(k[1])))[:limit]
+
+    async def inactive_accounts(self, now: datetime, limit: int) -> list[AccountKey]:
+        view = self._uow.view
+        quiet = []
+        for key, account in view.accounts.items():
+            programme = view.programmes.get(account.business_id)
+            days = programme.inactivity_days if programme else None
+            last = account.last_activity_at
+            if days and last and account.balance > 0 and last <= now - timedelta(days=days):
+                quiet.append(key)
+        return sorted(quiet, key=lambda k: (k[0], str(k[1])))[:limit]

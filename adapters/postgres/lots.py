@@ -43,7 +43,7 @@ ORDER BY l.expires_at NULLS LAST, l.lot_id
 
 DUE_FOR_EXPIRY = """
 SELECT DISTINCT business_id, account_id FROM point_lots
-WHERE remaining > 0 AND expires_at <= $1
+WHERE remaining > 0 AND expires_at <= $1::timestamptz
 ORDER BY business_id, account_id
 LIMIT $2
 """
@@ -51,7 +51,8 @@ LIMIT $2
 INACTIVE = """
 SELECT a.business_id, a.account_id FROM accounts a
 JOIN programmes p ON p.business_id = a.business_id AND p.inactivity_days IS NOT NULL
-WHERE a.balance > 0 AND a.last_activity_at <= $1 - make_interval(days => p.inactivity_days)
+WHERE a.balance > 0
+  AND a.last_activity_at <= $1::timestamptz - make_interval(days => p.inactivity_days)
 ORDER BY a.business_id, a.account_id
 LIMIT $2
 """

@@ -21,11 +21,16 @@ def yoyo_url(database_url: str) -> str:
     return urlunsplit(parts._replace(scheme="postgresql+psycopg"))
 
 
-def apply_migrations(database_url: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
-    """Apply every pending migration; return the ids applied (empty when up to date)."""
+def apply_migrations(
+    database_url: str, directory: Path = MIGRATIONS_DIR, up_to: str | None = None
+) -> list[str]:
+    """Apply every pending migration (or those up to and including ``up_to``); return the
+    ids applied (empty when up to date)."""
     backend = get_backend(yoyo_url(database_url))
     try:
         migrations = read_migrations(str(directory))
+        if up_to is not None:
+            migrations = migrations.filter(lambda m: m.id <= up_to)
         with backend.lock():
             pending = backend.to_apply(migrations)
             backend.apply_migrations(pending)

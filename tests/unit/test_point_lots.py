@@ -89,9 +89,7 @@ async def test_redemptions_take_the_soonest_expiring_lots_first() -> None:
     assert_lots_hold_the_balance(uows)
 
 
-async def test_the_sweep_expires_what_is_left_of_expired_lots_and_running_it_again_expires_nothing_more() -> (
-    None
-):  # noqa: E501
+async def test_the_sweep_expires_what_is_left_of_expired_lots_and_a_rerun_expires_nothing() -> None:
     uows, clock = shop(validity=30), FakeClock(at(days=10))
     await apply(
         uows,

@@ -23,7 +23,8 @@ async def verify_ledger(
     uow_factory: UnitOfWorkFactory, business_id: str | None, outbox_max_age_seconds: float
 ) -> VerificationReport:
     """Balances equal their entries; hash chains hold; no reversal exceeds its earn; every
-    applied event has its entries; nothing waits in the outbox longer than the bound."""
+    applied event has its entries; nothing waits in the outbox longer than the bound; each
+    account's point lots hold exactly its (non-negative) balance."""
     report = VerificationReport()
     async with uow_factory() as uow:
         audit = uow.audit
@@ -31,6 +32,7 @@ async def verify_ledger(
         report.breaches += await audit.reversal_breaches(business_id)
         report.breaches += await audit.inbox_breaches(business_id)
         report.breaches += await audit.outbox_breaches(business_id, outbox_max_age_seconds)
+        report.breaches += await audit.lot_breaches(business_id)
         last_hashes = await audit.last_hashes(business_id)
         report.accounts_checked = len(last_hashes)
         chain_ends: dict[tuple[str, str], str] = {}

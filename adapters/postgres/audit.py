@@ -58,6 +58,15 @@ WHERE ($1::text IS NULL OR business_id = $1)
 ORDER BY business_id, account_id, seq
 """
 
+LOTS_NOT_HOLDING_THE_BALANCE = f"""
+SELECT a.business_id, a.account_id, a.balance, coalesce(sum(l.remaining), 0) AS in_lots
+FROM accounts a
+LEFT JOIN point_lots l ON l.business_id = a.business_id AND l.account_id = a.account_id
+WHERE {SCOPE.format(alias="a")}
+GROUP BY a.business_id, a.account_id
+HAVING coalesce(sum(l.remaining), 0) <> greatest(a.balance, 0)
+"""
+
 LAST_HASHES = f"""
 SELECT business_id, account_id, last_hash FROM accounts a WHERE {SCOPE.format(alias="a")}
 """
@@ -93,6 +102,13 @@ class PostgresLedgerAudit:
             f"outbox {r['business_id']}/{r['outbox_id']} (entry {r['entry_id']}) unpublished "
             f"since {r['created_at'].isoformat()}"
             for r in await self._connection.fetch(STALE_OUTBOX, business_id, max_age_seconds)
+        ]
+
+    async def lot_breaches(self, business_id: str | None) -> list[str]:
+        return [
+            f"account {r['business_id']}/{r['account_id']}: balance {r['balance']} but its lots"
+            f" hold {r['in_lots']}"
+            for r in await self._connection.fetch(LOTS_NOT_HOLDING_THE_BALANCE, business_id)
         ]
 
     async def last_hashes(self, business_id: str | None) -> dict[tuple[str, str], str]:

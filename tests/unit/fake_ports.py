@@ -285,6 +285,15 @@ class FakeLedgerAudit(_Repository):
                 breaches.append(f"account {a.business_id}/{a.account_id}: balance {a.balance}")
         return breaches
 
+    async def lot_breaches(self, business_id: str | None) -> list[str]:
+        view = self._uow.view
+        breaches = []
+        for key, a in view.accounts.items():
+            in_lots = sum(lot.remaining for lot in view.lots.values() if lot.account_key == key)
+            if business_id in (None, a.business_id) and in_lots != max(a.balance, 0):
+                breaches.append(f"account {a.business_id}/{a.account_id}: lots hold {in_lots}")
+        return breaches
+
     async def reversal_breaches(self, business_id: str | None) -> list[str]:
         entries = self._scoped(business_id)
         breaches = []

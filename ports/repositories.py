@@ -103,13 +103,12 @@ class RedemptionRepository(Protocol):
 
 
 class IdempotencyKeyRepository(Protocol):
-    """Claims a request key once; a later claim gets the first fingerprint and result."""
+    """Claims a request key once, for the redemption it will make (the claim is undone with
+    its transaction); a later claim gets the first fingerprint and redemption."""
 
     async def claim(
-        self, business_id: str, key: str, fingerprint: str
+        self, business_id: str, key: str, fingerprint: str, redemption_id: UUID
     ) -> tuple[str, UUID | None] | None: ...
-
-    async def record(self, business_id: str, key: str, redemption_id: UUID) -> None: ...
 
 
 class LedgerAuditRepository(Protocol):

@@ -8,18 +8,33 @@ from uuid import UUID
 
 from domain.accounts import Account
 from domain.ledger import EntryKind, LedgerEntry
-from domain.lots import Lot, LotChanges, LotPolicy, LotTotals, accounts_taking, allocate_lots
+from domain.lots import (
+    AccountKey,
+    Lot,
+    LotChanges,
+    LotPolicy,
+    LotTotals,
+    accounts_taking,
+    allocate_lots,
+)
 from domain.programme import Programme
 from ports.unit_of_work import UnitOfWork
 
 
 async def keep_lots(
-    uow: UnitOfWork, entries: Sequence[LedgerEntry], policies: Mapping[str, LotPolicy]
+    uow: UnitOfWork,
+    entries: Sequence[LedgerEntry],
+    policies: Mapping[str, LotPolicy],
+    loaded: Mapping[AccountKey, Sequence[Lot]] | None = None,
 ) -> LotChanges:
-    """Open and take lots for ``entries`` (whose accounts the caller has locked) and save them."""
+    """Open and take lots for ``entries`` (whose accounts the caller has locked) and save them;
+    ``loaded`` holds open lots the caller already read under the same lock."""
     if not entries:
         return LotChanges()
-    open_lots = await uow.lots.open_lots(accounts_taking(entries))
+    open_lots: dict[AccountKey, Sequence[Lot]] = dict(loaded or {})
+    missing = accounts_taking(entries) - open_lots.keys()
+    if missing:
+        open_lots.update(await uow.lots.open_lots(missing))
     returned: dict[UUID, list[tuple[Lot, int]]] = {}
     for entry in entries:
         if entry.kind is EntryKind.REDEMPTION_CANCELLED and entry.related_entry_id is not None:
@@ -36,11 +51,12 @@ async def post_entries(
     accounts: Sequence[Account],
     entries: Sequence[LedgerEntry],
     policies: Mapping[str, LotPolicy],
+    loaded: Mapping[AccountKey, Sequence[Lot]] | None = None,
 ) -> None:
     """Append entries (with their outbox rows), save the accounts' balances, keep the lots."""
     await uow.ledger.append(entries)
     await uow.accounts.save_balances(accounts)
-    await keep_lots(uow, entries, policies)
+    await keep_lots(uow, entries, policies, loaded)
 
 
 def policies_of(programme: Programme | None) -> dict[str, LotPolicy]:

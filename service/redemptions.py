@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from uuid import UUID, uuid4
@@ -17,7 +18,9 @@ from domain.errors import (
     RedemptionNotHeld,
 )
 from domain.ledger import Attribution, EntryKind, RateSnapshot, Source
+from domain.lots import AccountKey, Lot, LotTotals
 from domain.postings import post_entry
+from domain.programme import Programme
 from domain.redemption import (
     Redemption,
     RedemptionQuote,
@@ -51,24 +54,35 @@ class Redemptions:
         )
 
     async def redeem(self, command: Redeem) -> RedemptionResult:
+        # One round trip counts: a till waits on this. Overdue holds are not marked expired
+        # here (held_points ignores them anyway); capture and cancel do that.
+        redemption_id = uuid4()
         async with self._uow_factory() as uow:
             earlier = await uow.idempotency_keys.claim(
-                command.business_id, command.idempotency_key, command.request_fingerprint
+                command.business_id,
+                command.idempotency_key,
+                command.request_fingerprint,
+                redemption_id,
             )
             if earlier is not None:
                 return await self._replay(uow, command, *earlier)
-            account, held = await self._lock_account(uow, command.business_id, command.account_id)
+            account = await uow.accounts.lock(command.business_id, command.account_id)
+            if account is None:
+                raise AccountNotFound("No such loyalty account.")
             now = self._clock.now()
+            held = await uow.redemptions.held_points(account.business_id, account.account_id, now)
             programme = await uow.programmes.get(command.business_id)
-            lots = await lot_totals(uow, account, now)
+            key = (account.business_id, account.account_id)
+            open_lots = await uow.lots.open_lots([key])
+            spendable = LotTotals.of(open_lots[key], now).available
             quote = quote_redemption(
-                account, programme, now, command.points, command.sale_amount, held, lots.available
+                account, programme, now, command.points, command.sale_amount, held, spendable
             )
             if quote.blocked is not None:
                 raise RedemptionBlocked(quote.blocked.value, quote.detail or quote.blocked.value)
             redemption = Redemption(
                 business_id=command.business_id,
-                redemption_id=uuid4(),
+                redemption_id=redemption_id,
                 account_id=account.account_id,
                 points=quote.points_to_take,
                 discount=quote.discount,
@@ -82,11 +96,10 @@ class Redemptions:
                 minutes = programme.hold_minutes if programme else 30
                 redemption = replace(redemption, expires_at=now + timedelta(minutes=minutes))
             else:
-                redemption = await self._take_points(uow, account, redemption, command.attribution)
+                redemption = await self._take_points(
+                    uow, account, redemption, command.attribution, programme, open_lots
+                )
             await uow.redemptions.save(redemption)
-            await uow.idempotency_keys.record(
-                command.business_id, command.idempotency_key, redemption.redemption_id
-            )
             await uow.commit()
         return RedemptionResult(redemption, quote)
 
@@ -107,7 +120,10 @@ class Redemptions:
                 raise RedemptionExpired("The hold on these points has expired.")
             if status is not RedemptionStatus.HELD:
                 raise RedemptionNotHeld(f"The redemption is {status.value}, not held.")
-            redemption = await self._take_points(uow, account, redemption, command.attribution)
+            programme = await uow.programmes.get(account.business_id)
+            redemption = await self._take_points(
+                uow, account, redemption, command.attribution, programme
+            )
             await uow.redemptions.save(redemption)
             await uow.commit()
         return redemption
@@ -147,10 +163,15 @@ class Redemptions:
         return redemption
 
     async def _take_points(
-        self, uow: UnitOfWork, account: Account, redemption: Redemption, by: Attribution
+        self,
+        uow: UnitOfWork,
+        account: Account,
+        redemption: Redemption,
+        by: Attribution,
+        programme: Programme | None,
+        open_lots: Mapping[AccountKey, Sequence[Lot]] | None = None,
     ) -> Redemption:
         now = self._clock.now()
-        programme = await uow.programmes.get(account.business_id)
         rule = programme.rule_at(now) if programme else None
         account, entry = post_entry(
             account,
@@ -164,7 +185,7 @@ class Redemptions:
             amount=redemption.discount,
             rates=RateSnapshot.of(rule, now) if rule else None,
         )
-        await post_entries(uow, [account], [entry], policies_of(programme))
+        await post_entries(uow, [account], [entry], policies_of(programme), open_lots)
         return replace(
             redemption, status=RedemptionStatus.CAPTURED, captured_at=now, entry_id=entry.entry_id
         )

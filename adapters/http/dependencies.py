@@ -1,4 +1,8 @@
-"""FastAPI dependencies: the port, the clock and the caller, taken from the app's state."""
+"""FastAPI dependencies: the port, the clock and the caller, taken from the app's state.
+
+They are ``async def`` so FastAPI runs them on the event loop: a plain ``def`` dependency is
+sent to a worker thread, a thread hop per dependency per request.
+"""
 
 from __future__ import annotations
 
@@ -16,17 +20,17 @@ from ports.operations import HealthCheck, LoyaltyOperations
 MAX_USER_AGENT = 512
 
 
-def operations(request: Request) -> LoyaltyOperations:
+async def operations(request: Request) -> LoyaltyOperations:
     found: LoyaltyOperations = request.app.state.operations
     return found
 
 
-def health_check(request: Request) -> HealthCheck:
+async def health_check(request: Request) -> HealthCheck:
     found: HealthCheck = request.app.state.health
     return found
 
 
-def clock(request: Request) -> Clock:
+async def clock(request: Request) -> Clock:
     found: Clock = request.app.state.clock
     return found
 
@@ -60,7 +64,7 @@ def _query_names(dependant: Dependant) -> frozenset[str]:
     return frozenset(names)
 
 
-def no_unknown_query_parameters(request: Request, _: Staff) -> None:
+async def no_unknown_query_parameters(request: Request, _: Staff) -> None:
     """A misspelt filter (``?kinds=earn``) is refused rather than silently ignored.
 
     It asks for a principal so that a caller without a valid token hears 401 first.

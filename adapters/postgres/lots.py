@@ -31,7 +31,13 @@ ON CONFLICT (business_id, lot_id) DO UPDATE SET remaining = EXCLUDED.remaining
 
 INSERT_TAKES = """
 INSERT INTO lot_takes (business_id, entry_id, lot_id, points)
-SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::bigint[])
+SELECT * FROM unnest($10::text[], $11::uuid[], $12::uuid[], $13::bigint[])
+"""
+
+# Lots and takes in one round trip (a redemption changes both).
+UPSERT_LOTS_AND_INSERT_TAKES = f"""
+WITH lots AS ({UPSERT_LOTS} RETURNING 1)
+{INSERT_TAKES}
 """
 
 TAKEN_BY = f"""
@@ -88,30 +94,31 @@ class PostgresPointLots:
         return found
 
     async def save(self, changes: LotChanges) -> None:
-        conn = self._connection
-        if changes.lots:
-            lots = list(changes.lots.values())
-            await conn.execute(
-                UPSERT_LOTS,
-                [lot.business_id for lot in lots],
-                [lot.account_id for lot in lots],
-                [lot.lot_id for lot in lots],
-                [lot.entry_id for lot in lots],
-                [lot.earned_at for lot in lots],
-                [lot.available_at for lot in lots],
-                [lot.expires_at for lot in lots],
-                [lot.points for lot in lots],
-                [lot.remaining for lot in lots],
-            )
-        if changes.takes:
-            takes = changes.takes
-            await conn.execute(
-                INSERT_TAKES,
-                [t.business_id for t in takes],
-                [t.entry_id for t in takes],
-                [t.lot_id for t in takes],
-                [t.points for t in takes],
-            )
+        lots, takes = list(changes.lots.values()), changes.takes
+        if not lots:
+            return  # every take changes a lot: no lots, no takes
+        lot_columns = (
+            [lot.business_id for lot in lots],
+            [lot.account_id for lot in lots],
+            [lot.lot_id for lot in lots],
+            [lot.entry_id for lot in lots],
+            [lot.earned_at for lot in lots],
+            [lot.available_at for lot in lots],
+            [lot.expires_at for lot in lots],
+            [lot.points for lot in lots],
+            [lot.remaining for lot in lots],
+        )
+        if not takes:
+            await self._connection.execute(UPSERT_LOTS, *lot_columns)
+            return
+        await self._connection.execute(
+            UPSERT_LOTS_AND_INSERT_TAKES,
+            *lot_columns,
+            [t.business_id for t in takes],
+            [t.entry_id for t in takes],
+            [t.lot_id for t in takes],
+            [t.points for t in takes],
+        )
 
     async def taken_by(self, business_id: str, entry_id: UUID) -> list[tuple[Lot, int]]:
         rows = await self._connection.fetch(TAKEN_BY, business_id, entry_id)

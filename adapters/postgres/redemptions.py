@@ -39,8 +39,8 @@ WHERE business_id = $1 AND account_id = $2 AND status = 'held' AND expires_at <=
 """
 
 CLAIM_KEY = """
-INSERT INTO idempotency_keys (business_id, idempotency_key, request_fingerprint)
-VALUES ($1, $2, $3)
+INSERT INTO idempotency_keys (business_id, idempotency_key, request_fingerprint, redemption_id)
+VALUES ($1, $2, $3, $4)
 ON CONFLICT (business_id, idempotency_key) DO NOTHING
 RETURNING idempotency_key
 """
@@ -48,10 +48,6 @@ RETURNING idempotency_key
 EXISTING_KEY = """
 SELECT request_fingerprint, redemption_id FROM idempotency_keys
 WHERE business_id = $1 AND idempotency_key = $2
-"""
-
-RECORD_KEY = """
-UPDATE idempotency_keys SET redemption_id = $3 WHERE business_id = $1 AND idempotency_key = $2
 """
 
 
@@ -125,14 +121,11 @@ class PostgresIdempotencyKeys:
         self._connection = connection
 
     async def claim(
-        self, business_id: str, key: str, fingerprint: str
+        self, business_id: str, key: str, fingerprint: str, redemption_id: UUID
     ) -> tuple[str, UUID | None] | None:
         """None when the key is new (now claimed); else the first request's fingerprint and
         redemption. A concurrent first request is waited for by the unique index."""
-        if await self._connection.fetchval(CLAIM_KEY, business_id, key, fingerprint):
+        if await self._connection.fetchval(CLAIM_KEY, business_id, key, fingerprint, redemption_id):
             return None
         row = await self._connection.fetchrow(EXISTING_KEY, business_id, key)
         return (row["request_fingerprint"], row["redemption_id"])
-
-    async def record(self, business_id: str, key: str, redemption_id: UUID) -> None:
-        await self._connection.execute(RECORD_KEY, business_id, key, redemption_id)

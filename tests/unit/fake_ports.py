@@ -248,24 +248,17 @@ class FakeRedemptions(_Repository):
 
 class FakeIdempotencyKeys(_Repository):
     async def claim(
-        self, business_id: str, key: str, fingerprint: str
+        self, business_id: str, key: str, fingerprint: str, redemption_id: UUID
     ) -> tuple[str, UUID | None] | None:
         claimed = self._uow.view.idempotency_keys.get((business_id, key))
         if claimed is not None:
             return claimed
 
         def write(store: FakeStore) -> None:
-            store.idempotency_keys.setdefault((business_id, key), (fingerprint, None))
+            store.idempotency_keys.setdefault((business_id, key), (fingerprint, redemption_id))
 
         self._uow.stage(write)
         return None
-
-    async def record(self, business_id: str, key: str, redemption_id: UUID) -> None:
-        def write(store: FakeStore) -> None:
-            fingerprint, _ = store.idempotency_keys[(business_id, key)]
-            store.idempotency_keys[(business_id, key)] = (fingerprint, redemption_id)
-
-        self._uow.stage(write)
 
 
 class FakeLedgerAudit(_Repository):

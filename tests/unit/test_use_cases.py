@@ -279,4 +279,6 @@ async def test_a_ledger_written_by_the_use_cases_passes_verification() -> None:
     assert report.breaches == []
     assert (report.entries_checked, report.accounts_checked) == (3, 2)
     uows.store.accounts[C1] = replace(uows.store.accounts[C1], balance=1)
-    assert len((await verify_ledger(uows, None, 10**9)).breaches) == 1
+    tampered = (await verify_ledger(uows, None, 10**9)).breaches
+    assert len(tampered) == 2  # the balance matches neither its entries nor its lots
+    assert all(str(C1[1]) in breach for breach in tampered)

@@ -21,9 +21,12 @@ SELECT * FROM unnest(
 )
 """
 
-INSERT_OUTBOX = """
+# Entries and their outbox rows in one round trip; outbox ids follow the entries' order.
+INSERT_ENTRIES_AND_OUTBOX = f"""
+WITH entries AS ({INSERT_ENTRIES} RETURNING 1)
 INSERT INTO outbox (business_id, account_id, entry_id)
-SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[])
+SELECT b, a, e FROM unnest($1::text[], $3::uuid[], $2::uuid[]) WITH ORDINALITY AS o(b, a, e, n)
+ORDER BY n
 """
 
 RECENT_ENTRIES = f"""
@@ -51,13 +54,7 @@ class PostgresLedger:
         if not entries:
             return
         columns = list(zip(*(entry_columns(entry) for entry in entries), strict=True))
-        await self._connection.execute(INSERT_ENTRIES, *columns)
-        await self._connection.execute(
-            INSERT_OUTBOX,
-            [e.business_id for e in entries],
-            [e.account_id for e in entries],
-            [e.entry_id for e in entries],
-        )
+        await self._connection.execute(INSERT_ENTRIES_AND_OUTBOX, *columns)
 
     async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]:
         rows = await self._connection.fetch(RECENT_ENTRIES, business_id, account_id, limit)

@@ -9,16 +9,13 @@ import asyncpg
 from adapters.postgres.rows import programme_from, rule_from
 from domain.programme import Programme, RuleVersion
 
+# Programmes with their rule versions (as rows of rule_versions) in one round trip.
 PROGRAMMES = """
-SELECT business_id, name, active, inline_enrolment, welcome_bonus, hold_minutes,
-       points_validity_days, pending_days, inactivity_days
-FROM programmes WHERE business_id = ANY($1::text[])
-"""
-
-RULES = """
-SELECT business_id, version, effective_from, earn_rate, redemption_rate, multiplier,
-       multiplier_from, multiplier_until, max_discount, min_balance_to_redeem
-FROM rule_versions WHERE business_id = ANY($1::text[])
+SELECT p.business_id, p.name, p.active, p.inline_enrolment, p.welcome_bonus, p.hold_minutes,
+       p.points_validity_days, p.pending_days, p.inactivity_days,
+       (SELECT array_agg(r ORDER BY r.version) FROM rule_versions r
+        WHERE r.business_id = p.business_id) AS rules
+FROM programmes p WHERE p.business_id = ANY($1::text[])
 """
 
 UPSERT = """
@@ -44,11 +41,8 @@ async def load_programmes(
     connection: asyncpg.Connection, business_ids: Iterable[str]
 ) -> dict[str, Programme]:
     ids = sorted(set(business_ids))
-    rules: dict[str, list[RuleVersion]] = {}
-    for row in await connection.fetch(RULES, ids):
-        rules.setdefault(row["business_id"], []).append(rule_from(row))
     return {
-        row["business_id"]: programme_from(row, rules.get(row["business_id"], []))
+        row["business_id"]: programme_from(row, [rule_from(rule) for rule in row["rules"] or ()])
         for row in await connection.fetch(PROGRAMMES, ids)
     }
 

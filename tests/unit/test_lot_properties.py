@@ -3,7 +3,6 @@ account's lots hold exactly its non-negative balance, and the ledger verifies.""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,9 +18,9 @@ from service.expiry import ExpirePoints
 from service.redemptions import Redemptions
 from service.verification import verify_ledger
 
-from .builders import BUSINESS, account, account_id_of, at, customer_return, sale
-from .builders import programme as make_programme
-from .fake_ports import FakeClock, FakeStore, FakeUnitOfWorkFactory
+from .builders import BUSINESS, account_id_of, at, customer_return, sale
+from .fake_ports import FakeClock
+from .test_point_lots import shop
 
 pytestmark = pytest.mark.unit
 
@@ -48,16 +47,7 @@ operations = st.lists(
 async def test_lots_always_hold_the_balance(
     ops: list[tuple[str, int]], validity: int | None, pending: int, inactivity: int | None
 ) -> None:
-    prog = replace(
-        make_programme(),
-        points_validity_days=validity,
-        pending_days=pending,
-        inactivity_days=inactivity,
-    )
-    c1 = account("c1")
-    uows = FakeUnitOfWorkFactory(
-        FakeStore(programmes={BUSINESS: prog}, accounts={(BUSINESS, c1.account_id): c1})
-    )
+    uows = shop(validity, pending, inactivity)
     clock = FakeClock(at())
     redemptions = Redemptions(uows, clock)
     sales: list[tuple[str, int]] = []

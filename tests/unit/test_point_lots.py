@@ -28,16 +28,17 @@ C1 = account_id_of("c1")
 def shop(
     validity: int | None = None, pending: int = 0, inactivity: int | None = None
 ) -> FakeUnitOfWorkFactory:
+    """One customer, c1, of a programme with these lot settings."""
     prog = replace(
         make_programme(),
         points_validity_days=validity,
         pending_days=pending,
         inactivity_days=inactivity,
     )
-    store = FakeStore(programmes={BUSINESS: prog})
     c1 = account("c1")
-    store.accounts = {(c1.business_id, c1.account_id): c1}
-    return FakeUnitOfWorkFactory(store)
+    return FakeUnitOfWorkFactory(
+        FakeStore(programmes={BUSINESS: prog}, accounts={(BUSINESS, c1.account_id): c1})
+    )
 
 
 async def apply(uows: FakeUnitOfWorkFactory, clock: FakeClock, *events: InboundEvent) -> None:

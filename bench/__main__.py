@@ -73,8 +73,12 @@ async def one_run(srv: Servers, args: argparse.Namespace, run: int) -> dict[str,
         f"({result.latency_events} events at {result.latency_rate:.0f}/s)"
     )
     if not args.skip_api:
+        from bench.bare_redeem import bare_redeem
         from bench.redeem import run_redeem
 
+        plain = await fresh_settings(srv, "bareredeem")
+        figures.update(await bare_redeem(plain.database_url))
+        say(f"run {run}: bare SQL redeem {figures['bare_redeem_requests_per_s']:,.0f} req/s")
         api = await fresh_settings(srv, "api", jwt_secret="bench-secret-" + "0" * 32)
         figures.update(await run_redeem(api, srv.work_dir))
         say(f"run {run}: redeem {figures.get('redeem_requests_per_s', 0):,.0f} req/s")
@@ -82,8 +86,11 @@ async def one_run(srv: Servers, args: argparse.Namespace, run: int) -> dict[str,
 
 
 async def main(args: argparse.Namespace) -> None:
+    from bench.report import describe_machine
+
     runs: list[dict[str, float]] = []
     with servers() as srv:
+        say(f"machine: {describe_machine()}")
         say(f"database {srv.admin_url}, broker {srv.bootstrap}")
         for run in range(1, args.runs + 1):
             runs.append(await one_run(srv, args, run))

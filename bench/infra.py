@@ -17,8 +17,8 @@ from adapters.embedded.postgres import EmbeddedPostgres, free_port
 from adapters.embedded.tansu import EmbeddedTansu
 from adapters.kafka.topics import ensure_topics
 from adapters.postgres.migrations import apply_migrations
+from bench.support import isolated_settings
 from service.settings import Settings
-from tests.support.settings import isolated_settings
 
 PARTITIONS = 6
 _numbers = itertools.count()

@@ -15,9 +15,9 @@ import jwt
 
 from adapters.embedded.postgres import free_port
 from bench.sampling import percentile
+from bench.support import ServiceProcess
 from bench.workload import BUSINESS, enrol
 from service.settings import Settings
-from tests.support.process import ServiceProcess
 
 ACCOUNTS = 1_000
 HOT_BALANCE = 1_000

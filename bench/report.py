@@ -1,4 +1,7 @@
-"""The table and bench-results.json: each figure the median of the runs, with the machine."""
+"""The table and bench-results.json: each figure the median of the runs, with the machine.
+
+Ratios are taken within each run (service and baseline measured minutes apart on the same
+machine) and their median reported, so a noisy neighbour skews one run, not the ratio."""
 
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ ROWS: list[tuple[str, str, str]] = [
     ("latency_p99_ms", "Publish-to-commit p99", "ms"),
     ("replay_events_per_s", "Replay (new group, all applied)", "events/s"),
     ("replay_peak_rss_mb", "Service peak RSS (replay)", "MB"),
+    ("bare_redeem_requests_per_s", "Bare SQL redeem, 32 connections", "req/s"),
+    ("bare_redeem_p99_ms", "Bare SQL redeem p99", "ms"),
     ("redeem_requests_per_s", "Redeem API, 32 clients / 1,000 accounts", "req/s"),
     ("redeem_p50_ms", "Redeem p50", "ms"),
     ("redeem_p99_ms", "Redeem p99", "ms"),
@@ -32,6 +37,12 @@ RATIOS: list[tuple[str, str, str, str]] = [
     ("service_over_bare", "Service / bare SQL", "service_events_per_s", "bare_sql_events_per_s"),
     ("service_over_naive", "Service / naive", "service_events_per_s", "naive_events_per_s"),
     ("replay_over_earn", "Replay / earning", "replay_events_per_s", "service_events_per_s"),
+    (
+        "redeem_over_bare",
+        "Redeem API / bare SQL redeem",
+        "redeem_requests_per_s",
+        "bare_redeem_requests_per_s",
+    ),
 ]
 
 
@@ -48,35 +59,78 @@ def ratios(figures: dict[str, float]) -> dict[str, float]:
     }
 
 
+def ratio_medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each ratio within each run, then the median over the runs."""
+    return medians([ratios(run) for run in runs])
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _memory_gb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / (1 << 20), 1)
+    except OSError:
+        pass
+    return None
+
+
 def machine() -> dict[str, Any]:
     return {
-        "nproc": os.cpu_count(),
+        "cores": os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "memory_gb": _memory_gb(),
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "processor": platform.processor() or platform.machine(),
     }
 
 
-def table(figures: dict[str, float], derived: dict[str, float], runs: int) -> str:
-    lines = [f"{'measure':<46} {'median of ' + str(runs):>14}  unit", "-" * 70]
+def describe_machine() -> str:
+    m = machine()
+    return f"{m['cores']} cores, {m['cpu_model']}, {m['memory_gb']} GB, Python {m['python']}"
+
+
+def table(
+    figures: dict[str, float], derived: dict[str, float], runs: list[dict[str, float]]
+) -> str:
+    lines = [
+        f"machine: {describe_machine()}",
+        f"{'measure':<46} {'median of ' + str(len(runs)):>14} {'min - max':>22}  unit",
+        "-" * 92,
+    ]
     for key, label, unit in ROWS:
         if key in figures:
-            lines.append(f"{label:<46} {figures[key]:>14,.1f}  {unit}")
+            seen = [run[key] for run in runs if key in run]
+            spread = f"{min(seen):,.1f} - {max(seen):,.1f}"
+            lines.append(f"{label:<46} {figures[key]:>14,.1f} {spread:>22}  {unit}")
+    per_run = [ratios(run) for run in runs]
     for key, label, _, _ in RATIOS:
         if key in derived:
-            lines.append(f"{label:<46} {derived[key]:>14.2f}  x")
+            seen = [r[key] for r in per_run if key in r]
+            spread = f"{min(seen):.2f} - {max(seen):.2f}"
+            lines.append(f"{label:<46} {derived[key]:>14.2f} {spread:>22}  x")
     return "\n".join(lines)
 
 
 def write(path: Path, config: dict[str, Any], runs: list[dict[str, float]]) -> str:
     figures = medians(runs)
-    derived = ratios(figures)
+    derived = ratio_medians(runs)
     document = {
         "machine": machine(),
         "config": config,
         "median": figures,
         "ratios": derived,
+        "ratios_note": "each ratio taken within a run; the median over the runs",
         "runs": runs,
     }
     path.write_text(json.dumps(document, indent=2) + "\n")
-    return table(figures, derived, len(runs))
+    return table(figures, derived, runs)

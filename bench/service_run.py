@@ -11,9 +11,9 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.sampling import peak_rss, percentile, wait_for
+from bench.support import ServiceProcess
 from bench.workload import produce_paced, sales
 from service.settings import Settings
-from tests.support.process import ServiceProcess
 
 
 @dataclass

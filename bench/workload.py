@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from tests.faults.setup_data import programme_with_customers
+from bench.support import programme_with_customers
 
 BUSINESS = "bench-shop"
 EARN_RATE = Decimal("1.5")

@@ -93,6 +93,7 @@ class Container(containers.DeclarativeContainer):
         session_timeout_ms=settings.provided.consumer_session_timeout_ms,
         heartbeat_interval_ms=settings.provided.consumer_heartbeat_interval_ms,
         max_poll_interval_ms=settings.provided.consumer_max_poll_interval_ms,
+        fetch_max_wait_ms=settings.provided.consumer_fetch_max_wait_ms,
         pause_initial_seconds=settings.provided.retry_initial_seconds,
         pause_max_seconds=settings.provided.retry_max_seconds,
     )

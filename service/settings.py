@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     consumer_session_timeout_ms: int = Field(default=10_000, ge=1000)
     consumer_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
     consumer_max_poll_interval_ms: int = Field(default=300_000, ge=1000)
+    consumer_fetch_max_wait_ms: int = Field(default=50, ge=0)
+    """How long the broker may hold a fetch that finds nothing new (the latency floor of an
+    idle partition when the broker does not answer as soon as data arrives)."""
 
     retry_initial_seconds: float = 0.2
     retry_max_seconds: float = 30.0

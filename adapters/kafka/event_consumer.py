@@ -7,6 +7,7 @@ are published, and only then are the offsets committed (manual acknowledgement).
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections import Counter
@@ -48,6 +49,7 @@ class KafkaEventConsumer:
         session_timeout_ms: int = 10_000,
         heartbeat_interval_ms: int = 3_000,
         max_poll_interval_ms: int = 300_000,
+        fetch_max_wait_ms: int = 500,
         pause_initial_seconds: float = 0.2,
         pause_max_seconds: float = 30.0,
     ) -> None:
@@ -68,6 +70,7 @@ class KafkaEventConsumer:
             session_timeout_ms=session_timeout_ms,
             heartbeat_interval_ms=heartbeat_interval_ms,
             max_poll_interval_ms=max_poll_interval_ms,
+            fetch_max_wait_ms=fetch_max_wait_ms,
             decoder=_keep_raw,
         )
         self._subscriber(self._consume)
@@ -139,7 +142,9 @@ class KafkaEventConsumer:
                         f"event id {event.event_id} was already applied with a different payload",
                     )
                 )
-            for event in events:
+            # One line per event only when debugging: a filtered-out call still built its
+            # arguments for every event.
+            for event in events if log.is_enabled_for(logging.DEBUG) else ():
                 r = origins[id(event)]
                 outcome = known.get((event.business_id, event.event_id))
                 log.debug(

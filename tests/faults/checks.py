@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import asyncpg
+from aiokafka.structs import ConsumerRecord
 
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from service.settings import Settings
@@ -47,9 +48,26 @@ async def assert_ledger_topic_has_every_entry(db: asyncpg.Pool, settings: Settin
         120,
     )
     entries = {str(r["entry_id"]) for r in await db.fetch("SELECT entry_id FROM ledger_entries")}
+    seen: set[str] = set()
+    scanned = 0
+
+    def every_entry_read(records: list[ConsumerRecord[bytes, bytes]]) -> bool:
+        nonlocal scanned
+        seen.update(json.loads(r.value)["entry_id"] for r in records[scanned:])
+        scanned = len(records)
+        return entries <= seen
+
     records = await read_topic(
-        settings.kafka_bootstrap_servers, settings.topic_ledger, at_least=len(entries), timeout=60
+        settings.kafka_bootstrap_servers,
+        settings.topic_ledger,
+        at_least=len(entries),
+        timeout=120,
+        done=every_entry_read,
     )
     published = [json.loads(r.value)["entry_id"] for r in records]
-    assert entries - set(published) == set(), "entries missing from the ledger topic"
+    missing = entries - set(published)
+    assert missing == set(), (
+        f"{len(missing)} of {len(entries)} entries missing from the ledger topic"
+        f" ({len(records)} records read), e.g. {sorted(missing)[:3]}"
+    )
     return len(published) - len(set(published))

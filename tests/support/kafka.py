@@ -27,9 +27,15 @@ async def produce(
 
 
 async def read_topic(
-    bootstrap: str, topic: str, at_least: int, timeout: float = 30.0
+    bootstrap: str,
+    topic: str,
+    at_least: int,
+    timeout: float = 30.0,
+    done: Callable[[list[ConsumerRecord[bytes, bytes]]], bool] | None = None,
 ) -> list[ConsumerRecord[bytes, bytes]]:
-    """Every record of ``topic`` from the start, waiting until there are ``at_least``."""
+    """Every record of ``topic`` from the start, waiting until there are ``at_least`` (and,
+    given ``done``, until it says the records read are enough: with duplicates on the topic,
+    a count alone can stop before every partition was read)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     records: list[ConsumerRecord[bytes, bytes]] = []
@@ -41,7 +47,9 @@ async def read_topic(
             partitions = consumer.partitions_for_topic(topic) or set()
         consumer.assign([TopicPartition(topic, p) for p in partitions])
         await consumer.seek_to_beginning()
-        while len(records) < at_least and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            if len(records) >= at_least and (done is None or done(records)):
+                break
             batch = await consumer.getmany(timeout_ms=500)
             for part in batch.values():
                 records.extend(part)

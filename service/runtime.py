@@ -17,6 +17,7 @@ from adapters.http.auth import AuthSettings
 from adapters.kafka.event_consumer import KafkaEventConsumer
 from service.containers import Container
 from service.health import DependencyHealth
+from service.http_workers import HttpWorkers, shared_socket
 from service.settings import Settings
 
 log = structlog.get_logger("loyalty.runtime")
@@ -65,6 +66,7 @@ class Service:
         self._consumer: KafkaEventConsumer | None = None
         self._http: _EmbeddedServer | None = None
         self._http_task: asyncio.Task[None] | None = None
+        self._workers: HttpWorkers | None = None
 
     @property
     def runs_consumers(self) -> bool:
@@ -117,14 +119,22 @@ class Service:
             lifespan="off",
         )
         self._http = _EmbeddedServer(config)
-        self._http_task = asyncio.create_task(self._http.serve(), name="http")
+        sockets = None
+        if settings.http_workers > 1:
+            sockets = [shared_socket(settings.http_host, settings.http_port)]
+        self._http_task = asyncio.create_task(self._http.serve(sockets=sockets), name="http")
         while not self._http.started:
             if self._http_task.done():
                 await self._http_task
                 raise RuntimeError("the HTTP server stopped while starting")
             await asyncio.sleep(0.02)
+        if settings.http_workers > 1:
+            self._workers = HttpWorkers(settings)
+            self._workers.start()
 
     async def stop(self) -> None:
+        if self._workers is not None:
+            await asyncio.to_thread(self._workers.stop)
         if self._http is not None and self._http_task is not None:
             self._http.should_exit = True  # finishes requests in flight
             await self._http_task

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -53,6 +54,9 @@ class Settings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
+    http_workers: int = Field(default=1, ge=1, le=64)
+    """API processes sharing the port (SO_REUSEPORT): this one and ``http_workers - 1``
+    children running ``loyalty serve --role api``."""
     jwt_secret: str | None = None
     """HS256 key for bearer tokens (dev and simple deployments)."""
     jwt_public_key: str | None = None
@@ -79,6 +83,15 @@ class Settings(BaseSettings):
             self.topic_bill_paid: EventKind.BILL_PAID,
             self.topic_bill_refunded: EventKind.BILL_REFUNDED,
         }
+
+    def as_env(self) -> dict[str, str]:
+        """These settings as ``LOYALTY_*`` environment variables (for child processes), over
+        the current environment without its own ``LOYALTY_*`` variables."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LOYALTY_")}
+        for name, value in self.model_dump().items():
+            if value is not None:
+                env[f"LOYALTY_{name.upper()}"] = str(value)
+        return env
 
     def all_topics(self) -> list[str]:
         inbound = list(self.inbound_topics())

@@ -32,7 +32,12 @@ def headers(role: str = "cashier") -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def api_settings(contract_settings: Settings) -> Settings:
-    return contract_settings.model_copy(update={"http_port": free_port(), "jwt_secret": SECRET})
+    # Two API processes on one port: every test here goes through both.
+    update = {"http_port": free_port(), "jwt_secret": SECRET, "http_workers": 2}
+    return contract_settings.model_copy(update=update)
+
+
+_services: list[ServiceProcess] = []
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +45,7 @@ def running(api_settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
     log: Path = tmp_path_factory.mktemp("api") / "service.log"
     service = ServiceProcess(api_settings, log, role="all")
     service.start()
+    _services.append(service)
     base = f"http://127.0.0.1:{api_settings.http_port}"
     try:
         for _ in range(300):
@@ -57,7 +63,25 @@ def running(api_settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
             raise AssertionError("the service never became ready")
         yield base
     finally:
+        workers = _children(service)
         assert service.stop() == 0, log.read_text()[-3000:]
+        for child in workers:
+            assert not Path(f"/proc/{child}").exists(), "an API worker outlived its parent"
+
+
+def _children(service: ServiceProcess) -> list[int]:
+    assert service.process is not None
+    pid = service.process.pid
+    listed = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in listed.read_text().split()] if listed.exists() else []
+
+
+def test_the_process_runs_a_second_api_worker_on_the_same_port(running: str) -> None:
+    [service] = _services
+    commands = [Path(f"/proc/{c}/cmdline").read_bytes().split(b"\0") for c in _children(service)]
+    assert [c[-4:-1] for c in commands] == [[b"serve", b"--role", b"api"]]
+    answers = {httpx.get(f"{running}/healthz", timeout=5).status_code for _ in range(20)}
+    assert answers == {200}
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -14,11 +13,7 @@ LOYALTY = str(Path(sys.executable).parent / "loyalty")
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LOYALTY_")}
-    for name, value in settings.model_dump().items():
-        if value is not None:
-            env[f"LOYALTY_{name.upper()}"] = str(value)
-    return env
+    return settings.as_env()
 
 
 class ServiceProcess:

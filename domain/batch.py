@@ -8,7 +8,7 @@ with set-based SQL in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
@@ -23,6 +23,16 @@ from domain.purchases import Purchase, RefundRecord
 from domain.redemption import RedemptionStatus, redemption_entry_origin
 
 __all__ = ["BatchChanges", "BatchKeys", "BatchState", "EventKey", "apply_batch"]
+
+
+@dataclass(frozen=True)
+class _Earning:
+    """What a sale earned, for its purchase record (the account and rates even for 0 points)."""
+
+    account_id: UUID | None = None
+    rates: RateSnapshot | None = None
+    points: int = 0
+    entry_id: UUID | None = None
 
 
 class _BatchApplier:
@@ -62,6 +72,7 @@ class _BatchApplier:
     def _purchase(self, event: PurchaseCompleted) -> Outcome:
         if event.purchase_key in self.state.purchases:
             return Outcome.skipped(SkipReason.DUPLICATE_PURCHASE)
+        outcome, earning = self._earn(event)
         purchase = Purchase(
             business_id=event.business_id,
             source=event.source,
@@ -71,8 +82,11 @@ class _BatchApplier:
             total=event.amount,
             currency=event.currency,
             customer_id=event.customer_id,
+            account_id=earning.account_id,
+            rates=earning.rates,
+            points_earned=earning.points,
+            earn_entry_id=earning.entry_id,
         )
-        outcome, purchase = self._earn(event, purchase)
         self._save_purchase(purchase)
         self._resolve_parked_refunds(purchase)
         self._capture_redemption(event)
@@ -116,30 +130,30 @@ class _BatchApplier:
         )
         self.state.redemptions[key] = self.changes.redemptions[key] = captured
 
-    def _earn(self, event: PurchaseCompleted, purchase: Purchase) -> tuple[Outcome, Purchase]:
+    def _earn(self, event: PurchaseCompleted) -> tuple[Outcome, _Earning]:
+        nothing = _Earning()
         if event.customer_id is None:
-            return Outcome.skipped(SkipReason.NO_CUSTOMER), purchase
+            return Outcome.skipped(SkipReason.NO_CUSTOMER), nothing
         programme = self.state.programmes.get(event.business_id)
         if programme is None:
-            return Outcome.skipped(SkipReason.NO_PROGRAMME), purchase
+            return Outcome.skipped(SkipReason.NO_PROGRAMME), nothing
         if not programme.active:
-            return Outcome.skipped(SkipReason.PROGRAMME_INACTIVE), purchase
+            return Outcome.skipped(SkipReason.PROGRAMME_INACTIVE), nothing
         account_key = self._customer_index.get((event.business_id, event.customer_id))
         if account_key is None:
-            return Outcome.skipped(SkipReason.NO_ACCOUNT), purchase
+            return Outcome.skipped(SkipReason.NO_ACCOUNT), nothing
         account = self.state.accounts[account_key]
         if account.status is AccountStatus.SUSPENDED:
-            return Outcome.skipped(SkipReason.ACCOUNT_SUSPENDED), purchase
+            return Outcome.skipped(SkipReason.ACCOUNT_SUSPENDED), nothing
         if account.status is AccountStatus.CLOSED:
-            return Outcome.skipped(SkipReason.ACCOUNT_CLOSED), purchase
+            return Outcome.skipped(SkipReason.ACCOUNT_CLOSED), nothing
         rule = programme.rule_at(event.occurred_at)
         if rule is None:
-            return Outcome.skipped(SkipReason.NO_RULE_IN_FORCE), purchase
+            return Outcome.skipped(SkipReason.NO_RULE_IN_FORCE), nothing
         points = points_earned(event.amount, rule, event.occurred_at)
         rates = RateSnapshot.of(rule, event.occurred_at)
-        purchase = replace(purchase, account_id=account.account_id, rates=rates)
         if points == 0:
-            return Outcome.skipped(SkipReason.NO_POINTS_EARNED), purchase
+            return Outcome.skipped(SkipReason.NO_POINTS_EARNED), _Earning(account.account_id, rates)
         entry = self._post(
             account,
             kind=EntryKind.EARN,
@@ -149,8 +163,7 @@ class _BatchApplier:
             rates=rates,
             related_entry_id=None,
         )
-        purchase = replace(purchase, points_earned=points, earn_entry_id=entry.entry_id)
-        return Outcome.applied(), purchase
+        return Outcome.applied(), _Earning(account.account_id, rates, points, entry.entry_id)
 
     def _refund(self, event: RefundIssued) -> Outcome:
         if event.refund_key in self.state.refunds:

@@ -18,6 +18,8 @@ GENESIS_HASH = "0" * 64
 def _text(value: object) -> str:
     if value is None:
         return ""
+    if type(value) is str:  # the most common field, first
+        return value
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, datetime):

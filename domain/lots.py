@@ -136,7 +136,7 @@ class _Allocator:
         for lot in self._new_lots(entry):
             paid = min(debt, lot.points)
             debt -= paid
-            self._keep(replace(lot, remaining=lot.points - paid))
+            self._keep(replace(lot, remaining=lot.points - paid) if paid else lot)
 
     def _new_lots(self, entry: LedgerEntry) -> list[Lot]:
         given_back = self.returned.get(entry.related_entry_id) if entry.related_entry_id else None

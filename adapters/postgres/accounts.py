@@ -7,6 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
+from adapters.postgres.json_rows import rows_json, typed_rows
 from adapters.postgres.rows import account_from
 from domain.accounts import Account
 
@@ -29,13 +30,16 @@ INSERT = f"""
 INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 """
 
-SAVE_BALANCES = """
+BALANCE_ROW = (
+    "business_id text, account_id uuid, balance bigint, last_seq bigint, status text,"
+    " last_hash text, last_activity_at timestamptz"
+)
+
+SAVE_BALANCES = f"""
 UPDATE accounts AS a
 SET balance = c.balance, last_seq = c.last_seq, status = c.status, last_hash = c.last_hash,
     last_activity_at = c.last_activity_at, updated_at = now()
-FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
-            $7::timestamptz[])
-    AS c(business_id, account_id, balance, last_seq, status, last_hash, last_activity_at)
+FROM ({typed_rows(1, BALANCE_ROW)}) AS c
 WHERE a.business_id = c.business_id AND a.account_id = c.account_id
 """
 
@@ -76,11 +80,16 @@ class PostgresAccounts:
             return
         await self._connection.execute(
             SAVE_BALANCES,
-            [a.business_id for a in accounts],
-            [a.account_id for a in accounts],
-            [a.balance for a in accounts],
-            [a.last_seq for a in accounts],
-            [a.status.value for a in accounts],
-            [a.last_hash for a in accounts],
-            [a.last_activity_at for a in accounts],
+            rows_json(
+                (
+                    a.business_id,
+                    a.account_id,
+                    a.balance,
+                    a.last_seq,
+                    a.status.value,
+                    a.last_hash,
+                    a.last_activity_at,
+                )
+                for a in accounts
+            ),
         )

@@ -1,44 +1,56 @@
-"""Set-based SQL for applying a batch of events: one statement per table, not per event."""
+"""Set-based SQL for applying a batch of events: one statement per table, not per event.
+
+Keys and rows arrive as one JSON parameter each (see ``json_rows``).
+"""
+
+from adapters.postgres.json_rows import typed_rows
+
+PURCHASE_KEY = "business_id text, source text, reference text"
 
 ADVISORY_LOCKS = "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k"
 
-PURCHASES = """
+PURCHASES = f"""
 SELECT p.* FROM purchases p
-JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(business_id, source, reference)
+JOIN ({typed_rows(1, PURCHASE_KEY)}) AS k
   ON p.business_id = k.business_id AND p.source = k.source AND p.reference = k.reference
 """
 
-REFUNDS = """
+REFUNDS = f"""
 SELECT r.* FROM refunds r
-JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(business_id, source, reference)
+JOIN ({typed_rows(1, PURCHASE_KEY)}) AS k
   ON r.business_id = k.business_id AND r.source = k.source AND r.reference = k.reference
 UNION
 SELECT r.* FROM refunds r
-JOIN unnest($4::text[], $5::text[], $6::text[]) AS k(business_id, source, reference)
+JOIN ({typed_rows(2, PURCHASE_KEY)}) AS k
   ON r.business_id = k.business_id AND r.purchase_source = k.source
  AND r.purchase_reference = k.reference AND r.status = 'parked'
 """
 
-LOCK_ACCOUNTS = """
+LOCK_ACCOUNTS = f"""
 SELECT business_id, account_id, customer_id, status, balance, last_seq, last_hash,
        last_activity_at
 FROM accounts
-WHERE (business_id, customer_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-   OR (business_id, account_id) IN (SELECT * FROM unnest($3::text[], $4::uuid[]))
+WHERE (business_id, customer_id) IN ({typed_rows(1, "business_id text, customer_id text")})
+   OR (business_id, account_id) IN ({typed_rows(2, "business_id text, account_id uuid")})
 ORDER BY business_id, account_id
 FOR UPDATE
 """
 
-SEEN_EVENTS = """
+SEEN_EVENTS = f"""
 SELECT i.business_id, i.event_id, i.payload_hash FROM inbox i
-JOIN unnest($1::text[], $2::text[]) AS k(business_id, event_id)
+JOIN ({typed_rows(1, "business_id text, event_id text")}) AS k
   ON i.business_id = k.business_id AND i.event_id = k.event_id
 """
 
-INSERT_INBOX = """
+INBOX_ROW = (
+    "business_id text, event_id text, kind text, payload_hash text, status text, reason text,"
+    " occurred_at timestamptz"
+)
+
+INSERT_INBOX = f"""
 INSERT INTO inbox (business_id, event_id, kind, payload_hash, status, reason, occurred_at)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                     $7::timestamptz[])
+SELECT business_id, event_id, kind, payload_hash, status, reason, occurred_at
+FROM ({typed_rows(1, INBOX_ROW)}) AS given
 """
 
 RESOLVE_INBOX = """
@@ -48,31 +60,38 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
 WHERE i.business_id = k.business_id AND i.event_id = k.event_id
 """
 
-UPSERT_PURCHASES = """
-INSERT INTO purchases (business_id, source, reference, event_id, occurred_at, total, currency,
-    account_id, customer_id, points_earned, earn_entry_id, rule_version, earn_rate, multiplier,
-    redemption_rate, refunded_amount, points_reversed)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
-    $6::numeric[], $7::text[], $8::uuid[], $9::text[], $10::bigint[], $11::uuid[],
-    $12::integer[], $13::numeric[], $14::numeric[], $15::numeric[], $16::numeric[],
-    $17::bigint[])
+PURCHASE_ROW = (
+    "business_id text, source text, reference text, event_id text, occurred_at timestamptz,"
+    " total numeric, currency text, account_id uuid, customer_id text, points_earned bigint,"
+    " earn_entry_id uuid, rule_version integer, earn_rate numeric, multiplier numeric,"
+    " redemption_rate numeric, refunded_amount numeric, points_reversed bigint"
+)
+PURCHASE_COLUMNS = ", ".join(column.split()[0] for column in PURCHASE_ROW.split(","))
+
+UPSERT_PURCHASES = f"""
+INSERT INTO purchases ({PURCHASE_COLUMNS})
+SELECT {PURCHASE_COLUMNS} FROM ({typed_rows(1, PURCHASE_ROW)}) AS given
 ON CONFLICT (business_id, source, reference) DO UPDATE
 SET refunded_amount = EXCLUDED.refunded_amount, points_reversed = EXCLUDED.points_reversed
 """
 
-UPSERT_REFUNDS = """
-INSERT INTO refunds (business_id, source, reference, event_id, kind, payload_hash, occurred_at,
-    purchase_source, purchase_reference, amount, currency, customer_id, store_id, terminal_id,
-    staff_id, status, reason, points_reversed)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-    $7::timestamptz[], $8::text[], $9::text[], $10::numeric[], $11::text[], $12::text[],
-    $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[])
+REFUND_ROW = (
+    "business_id text, source text, reference text, event_id text, kind text, payload_hash text,"
+    " occurred_at timestamptz, purchase_source text, purchase_reference text, amount numeric,"
+    " currency text, customer_id text, store_id text, terminal_id text, staff_id text,"
+    " status text, reason text, points_reversed bigint"
+)
+REFUND_COLUMNS = ", ".join(column.split()[0] for column in REFUND_ROW.split(","))
+
+UPSERT_REFUNDS = f"""
+INSERT INTO refunds ({REFUND_COLUMNS})
+SELECT {REFUND_COLUMNS} FROM ({typed_rows(1, REFUND_ROW)}) AS given
 ON CONFLICT (business_id, source, reference) DO UPDATE
 SET status = EXCLUDED.status, reason = EXCLUDED.reason, points_reversed = EXCLUDED.points_reversed
 """
 
-REDEMPTIONS = """
+REDEMPTIONS = f"""
 SELECT r.* FROM redemptions r
-JOIN unnest($1::text[], $2::uuid[]) AS k(business_id, redemption_id)
+JOIN ({typed_rows(1, "business_id text, redemption_id uuid")}) AS k
   ON r.business_id = k.business_id AND r.redemption_id = k.redemption_id
 """

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from uuid import UUID
 
 import asyncpg
 
 from adapters.postgres import batch_sql as sql
 from adapters.postgres.accounts import PostgresAccounts
+from adapters.postgres.json_rows import rows_json
 from adapters.postgres.ledger import PostgresLedger
 from adapters.postgres.programmes import load_programmes
 from adapters.postgres.redemptions import UPSERT as UPSERT_REDEMPTION
@@ -30,11 +30,6 @@ def advisory_key(key: PurchaseKey) -> int:
     return int.from_bytes(digest.digest(), "big", signed=True)
 
 
-def _columns(keys: Iterable[tuple[object, ...]], width: int) -> list[list[object]]:
-    rows = sorted(keys, key=lambda row: tuple(str(part) for part in row))
-    return [[row[i] for row in rows] for i in range(width)]
-
-
 class PostgresEventBatches:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._connection = connection
@@ -46,11 +41,11 @@ class PostgresEventBatches:
         await conn.execute(sql.ADVISORY_LOCKS, sorted({advisory_key(k) for k in keys.purchases}))
         purchases = {
             (row["business_id"], row["source"], row["reference"]): _purchase_from(row)
-            for row in await conn.fetch(sql.PURCHASES, *_columns(keys.purchases, 3))
+            for row in await conn.fetch(sql.PURCHASES, rows_json(keys.purchases))
         }
         refunds = {}
         for row in await conn.fetch(
-            sql.REFUNDS, *_columns(keys.refunds, 3), *_columns(keys.purchases, 3)
+            sql.REFUNDS, rows_json(keys.refunds), rows_json(keys.purchases)
         ):
             record = refund_from(row)
             refunds[record.key] = record
@@ -60,12 +55,12 @@ class PostgresEventBatches:
         accounts = {
             (row["business_id"], row["account_id"]): account_from(row)
             for row in await conn.fetch(
-                sql.LOCK_ACCOUNTS, *_columns(keys.customers, 2), *_columns(account_ids, 2)
+                sql.LOCK_ACCOUNTS, rows_json(keys.customers), rows_json(account_ids)
             )
         }
         seen = {
             (row["business_id"], row["event_id"]): row["payload_hash"]
-            for row in await conn.fetch(sql.SEEN_EVENTS, *_columns(keys.events, 2))
+            for row in await conn.fetch(sql.SEEN_EVENTS, rows_json(keys.events))
         }
         return BatchState(
             seen_events=seen,
@@ -79,7 +74,7 @@ class PostgresEventBatches:
     async def _redemptions(self, keys: BatchKeys) -> dict[tuple[str, UUID], Redemption]:
         if not keys.redemptions:
             return {}
-        rows = await self._connection.fetch(sql.REDEMPTIONS, *_columns(keys.redemptions, 2))
+        rows = await self._connection.fetch(sql.REDEMPTIONS, rows_json(keys.redemptions))
         return {(row["business_id"], row["redemption_id"]): redemption_from(row) for row in rows}
 
     async def save(self, changes: BatchChanges) -> None:
@@ -88,13 +83,18 @@ class PostgresEventBatches:
             records = changes.inbox
             await conn.execute(
                 sql.INSERT_INBOX,
-                [r.business_id for r in records],
-                [r.event_id for r in records],
-                [r.kind.value for r in records],
-                [r.payload_hash for r in records],
-                [r.outcome.status.value for r in records],
-                [r.outcome.reason.value if r.outcome.reason else None for r in records],
-                [r.occurred_at for r in records],
+                rows_json(
+                    (
+                        r.business_id,
+                        r.event_id,
+                        r.kind.value,
+                        r.payload_hash,
+                        r.outcome.status.value,
+                        r.outcome.reason.value if r.outcome.reason else None,
+                        r.occurred_at,
+                    )
+                    for r in records
+                ),
             )
         if changes.resolved_inbox:
             items = sorted(changes.resolved_inbox.items())
@@ -106,11 +106,11 @@ class PostgresEventBatches:
                 [o.reason.value if o.reason else None for _, o in items],
             )
         if changes.purchases:
-            rows = [_purchase_columns(p) for p in changes.purchases.values()]
-            await conn.execute(sql.UPSERT_PURCHASES, *zip(*rows, strict=True))
+            rows = rows_json(_purchase_columns(p) for p in changes.purchases.values())
+            await conn.execute(sql.UPSERT_PURCHASES, rows)
         if changes.refunds:
-            rows = [refund_columns(r) for r in changes.refunds.values()]
-            await conn.execute(sql.UPSERT_REFUNDS, *zip(*rows, strict=True))
+            rows = rows_json(refund_columns(r) for r in changes.refunds.values())
+            await conn.execute(sql.UPSERT_REFUNDS, rows)
         for redemption in changes.redemptions.values():
             await conn.execute(UPSERT_REDEMPTION, *redemption_columns(redemption))
         await PostgresLedger(conn).append(changes.entries)

@@ -7,26 +7,27 @@ from uuid import UUID
 
 import asyncpg
 
+from adapters.postgres.json_rows import rows_json, typed_rows
 from adapters.postgres.rows import LEDGER_COLUMNS, entry_columns, entry_from
 from domain.ledger import LedgerEntry
 
-INSERT_ENTRIES = f"""
-INSERT INTO ledger_entries ({LEDGER_COLUMNS})
-SELECT * FROM unnest(
-    $1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::bigint[],
-    $8::bigint[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[],
-    $14::numeric[], $15::text[], $16::integer[], $17::numeric[], $18::numeric[], $19::numeric[],
-    $20::uuid[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[],
-    $27::text[], $28::text[], $29::text[]
+ENTRY_ROW = (
+    "business_id text, entry_id uuid, account_id uuid, customer_id text, seq bigint, kind text,"
+    " points bigint, balance_after bigint, source text, source_ref text, event_id text,"
+    " occurred_at timestamptz, recorded_at timestamptz, amount numeric, currency text,"
+    " rule_version integer, earn_rate numeric, multiplier numeric, redemption_rate numeric,"
+    " related_entry_id uuid, store_id text, terminal_id text, staff_id text, actor text,"
+    " ip_address text, user_agent text, reason text, prev_hash text, entry_hash text"
 )
-"""
 
 # Entries and their outbox rows in one round trip; outbox ids follow the entries' order.
 INSERT_ENTRIES_AND_OUTBOX = f"""
-WITH entries AS ({INSERT_ENTRIES} RETURNING 1)
+WITH rows AS ({typed_rows(1, ENTRY_ROW, numbered=True)}),
+entries AS (
+    INSERT INTO ledger_entries ({LEDGER_COLUMNS}) SELECT {LEDGER_COLUMNS} FROM rows RETURNING 1
+)
 INSERT INTO outbox (business_id, account_id, entry_id)
-SELECT b, a, e FROM unnest($1::text[], $3::uuid[], $2::uuid[]) WITH ORDINALITY AS o(b, a, e, n)
-ORDER BY n
+SELECT business_id, account_id, entry_id FROM rows ORDER BY n
 """
 
 RECENT_ENTRIES = f"""
@@ -53,8 +54,8 @@ class PostgresLedger:
     async def append(self, entries: Sequence[LedgerEntry]) -> None:
         if not entries:
             return
-        columns = list(zip(*(entry_columns(entry) for entry in entries), strict=True))
-        await self._connection.execute(INSERT_ENTRIES_AND_OUTBOX, *columns)
+        rows = rows_json(entry_columns(entry) for entry in entries)
+        await self._connection.execute(INSERT_ENTRIES_AND_OUTBOX, rows)
 
     async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]:
         rows = await self._connection.fetch(RECENT_ENTRIES, business_id, account_id, limit)

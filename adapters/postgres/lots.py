@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from adapters.postgres.json_rows import rows_json, typed_rows
 from adapters.postgres.rows import Row
 from domain.lots import AccountKey, Lot, LotChanges
 
@@ -16,22 +17,27 @@ LOT_COLUMNS = (
     " remaining"
 )
 
+LOT_ROW = (
+    "business_id text, account_id uuid, lot_id uuid, entry_id uuid, earned_at timestamptz,"
+    " available_at timestamptz, expires_at timestamptz, points bigint, remaining bigint"
+)
+TAKE_ROW = "business_id text, entry_id uuid, lot_id uuid, points bigint"
+
 OPEN_LOTS = f"""
 SELECT {LOT_COLUMNS} FROM point_lots
-WHERE (business_id, account_id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))
+WHERE (business_id, account_id) IN ({typed_rows(1, "business_id text, account_id uuid")})
   AND remaining > 0
 """
 
 UPSERT_LOTS = f"""
 INSERT INTO point_lots ({LOT_COLUMNS})
-SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[],
-    $6::timestamptz[], $7::timestamptz[], $8::bigint[], $9::bigint[])
+SELECT {LOT_COLUMNS} FROM ({typed_rows(1, LOT_ROW)}) AS lots
 ON CONFLICT (business_id, lot_id) DO UPDATE SET remaining = EXCLUDED.remaining
 """
 
-INSERT_TAKES = """
+INSERT_TAKES = f"""
 INSERT INTO lot_takes (business_id, entry_id, lot_id, points)
-SELECT * FROM unnest($10::text[], $11::uuid[], $12::uuid[], $13::bigint[])
+SELECT business_id, entry_id, lot_id, points FROM ({typed_rows(2, TAKE_ROW)}) AS takes
 """
 
 # Lots and takes in one round trip (a redemption changes both).
@@ -86,8 +92,7 @@ class PostgresPointLots:
         found: dict[AccountKey, list[Lot]] = {key: [] for key in accounts}
         if not accounts:
             return found
-        keys = sorted(accounts, key=lambda k: (k[0], str(k[1])))
-        rows = await self._connection.fetch(OPEN_LOTS, [k[0] for k in keys], [k[1] for k in keys])
+        rows = await self._connection.fetch(OPEN_LOTS, rows_json(accounts))
         for row in rows:
             lot = lot_from(row)
             found[lot.account_key].append(lot)
@@ -97,28 +102,25 @@ class PostgresPointLots:
         lots, takes = list(changes.lots.values()), changes.takes
         if not lots:
             return  # every take changes a lot: no lots, no takes
-        lot_columns = (
-            [lot.business_id for lot in lots],
-            [lot.account_id for lot in lots],
-            [lot.lot_id for lot in lots],
-            [lot.entry_id for lot in lots],
-            [lot.earned_at for lot in lots],
-            [lot.available_at for lot in lots],
-            [lot.expires_at for lot in lots],
-            [lot.points for lot in lots],
-            [lot.remaining for lot in lots],
+        lot_rows = rows_json(
+            (
+                lot.business_id,
+                lot.account_id,
+                lot.lot_id,
+                lot.entry_id,
+                lot.earned_at,
+                lot.available_at,
+                lot.expires_at,
+                lot.points,
+                lot.remaining,
+            )
+            for lot in lots
         )
         if not takes:
-            await self._connection.execute(UPSERT_LOTS, *lot_columns)
+            await self._connection.execute(UPSERT_LOTS, lot_rows)
             return
-        await self._connection.execute(
-            UPSERT_LOTS_AND_INSERT_TAKES,
-            *lot_columns,
-            [t.business_id for t in takes],
-            [t.entry_id for t in takes],
-            [t.lot_id for t in takes],
-            [t.points for t in takes],
-        )
+        take_rows = rows_json((t.business_id, t.entry_id, t.lot_id, t.points) for t in takes)
+        await self._connection.execute(UPSERT_LOTS_AND_INSERT_TAKES, lot_rows, take_rows)
 
     async def taken_by(self, business_id: str, entry_id: UUID) -> list[tuple[Lot, int]]:
         rows = await self._connection.fetch(TAKEN_BY, business_id, entry_id)

@@ -200,6 +200,8 @@ class _BatchApplier:
         return RefundRecord(event, Outcome.applied(), points_reversed=to_reverse)
 
     def _resolve_parked_refunds(self, purchase: Purchase) -> None:
+        if not self.state.refunds:
+            return  # the common case: nothing parked was loaded or seen in this batch
         parked = [
             record
             for record in self.state.refunds.values()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from domain.accounts import Account
-from domain.events import InboundEvent, PurchaseCompleted, PurchaseKey, RefundIssued, RefundKey
+from domain.events import InboundEvent, PurchaseKey, RefundIssued, RefundKey
 from domain.ledger import LedgerEntry
 from domain.outcomes import InboxRecord, Outcome
 from domain.programme import Programme
@@ -32,22 +32,30 @@ class BatchKeys:
 
     @classmethod
     def of(cls, events: Iterable[InboundEvent]) -> BatchKeys:
-        events = list(events)
+        event_keys: set[EventKey] = set()
+        businesses: set[str] = set()
+        customers: set[tuple[str, str]] = set()
+        purchases: set[PurchaseKey] = set()
+        refunds: set[RefundKey] = set()
+        redemptions: set[tuple[str, UUID]] = set()
+        for e in events:  # one pass: this runs for every event of every batch
+            event_keys.add((e.business_id, e.event_id))
+            businesses.add(e.business_id)
+            purchases.add(e.purchase_key)
+            if isinstance(e, RefundIssued):
+                refunds.add(e.refund_key)
+                continue
+            if e.customer_id is not None:
+                customers.add((e.business_id, e.customer_id))
+            if e.redemption_id is not None:
+                redemptions.add((e.business_id, e.redemption_id))
         return cls(
-            events=frozenset((e.business_id, e.event_id) for e in events),
-            businesses=frozenset(e.business_id for e in events),
-            customers=frozenset(
-                (e.business_id, e.customer_id)
-                for e in events
-                if isinstance(e, PurchaseCompleted) and e.customer_id is not None
-            ),
-            purchases=frozenset(e.purchase_key for e in events),
-            refunds=frozenset(e.refund_key for e in events if isinstance(e, RefundIssued)),
-            redemptions=frozenset(
-                (e.business_id, e.redemption_id)
-                for e in events
-                if isinstance(e, PurchaseCompleted) and e.redemption_id is not None
-            ),
+            events=frozenset(event_keys),
+            businesses=frozenset(businesses),
+            customers=frozenset(customers),
+            purchases=frozenset(purchases),
+            refunds=frozenset(refunds),
+            redemptions=frozenset(redemptions),
         )
 
 

@@ -126,7 +126,8 @@ class _Allocator:
         policies: Mapping[str, LotPolicy],
         returned: Mapping[UUID, Sequence[tuple[Lot, int]]],
     ) -> None:
-        self.working = {key: list(lots) for key, lots in open_lots.items()}
+        # Per account, its lots by id (insertion order kept: loaded first, then opened).
+        self.working = {key: {lot.lot_id: lot for lot in lots} for key, lots in open_lots.items()}
         self.policies = policies
         self.returned = returned
         self.changes = LotChanges()
@@ -171,7 +172,7 @@ class _Allocator:
         if key not in self.working:
             raise LookupError(f"open lots of account {entry.account_id} were not loaded")
         wanted = -entry.points
-        for lot in _take_order(self.working[key], entry):
+        for lot in _take_order(list(self.working[key].values()), entry):
             if wanted == 0:
                 break
             taken = min(wanted, lot.remaining)
@@ -183,13 +184,7 @@ class _Allocator:
         # What no lot covers is a debt (a negative balance): nothing more to record.
 
     def _keep(self, lot: Lot) -> None:
-        lots = self.working.setdefault(lot.account_key, [])
-        for i, existing in enumerate(lots):
-            if existing.lot_id == lot.lot_id:
-                lots[i] = lot
-                break
-        else:
-            lots.append(lot)
+        self.working.setdefault(lot.account_key, {})[lot.lot_id] = lot
         self.changes.lots[lot.lot_id] = lot
 
 

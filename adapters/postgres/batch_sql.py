@@ -26,12 +26,20 @@ JOIN ({typed_rows(2, PURCHASE_KEY)}) AS k
  AND r.purchase_reference = k.reference AND r.status = 'parked'
 """
 
+# The two key sets as a UNION, not an OR of two IN lists: an OR of subqueries can only be
+# answered by reading every account, a UNION lets each side use its unique index.
 LOCK_ACCOUNTS = f"""
 SELECT business_id, account_id, customer_id, status, balance, last_seq, last_hash,
        last_activity_at
 FROM accounts
-WHERE (business_id, customer_id) IN ({typed_rows(1, "business_id text, customer_id text")})
-   OR (business_id, account_id) IN ({typed_rows(2, "business_id text, account_id uuid")})
+WHERE (business_id, account_id) IN (
+    SELECT a.business_id, a.account_id
+    FROM accounts a
+    JOIN ({typed_rows(1, "business_id text, customer_id text")}) AS k
+      ON a.business_id = k.business_id AND a.customer_id = k.customer_id
+    UNION ALL
+    {typed_rows(2, "business_id text, account_id uuid")}
+)
 ORDER BY business_id, account_id
 FOR UPDATE
 """

@@ -174,7 +174,7 @@ async def test_the_lot_backfill_builds_lots_from_a_ledger_written_by_the_earlier
     finally:
         await conn.close()
 
-    assert apply_migrations(database_before_lots) == ["0005_point_lots"]
+    assert apply_migrations(database_before_lots)[0] == "0005_point_lots"
 
     conn = await asyncpg.connect(database_before_lots)
     try:

@@ -8,7 +8,7 @@ from typing import Protocol
 from uuid import UUID
 
 from domain.accounts import Account
-from domain.batch import BatchChanges, BatchKeys, BatchState
+from domain.batch import BatchChanges, BatchKeys, BatchState, EventKey
 from domain.ledger import LedgerEntry
 from domain.lots import AccountKey, Lot, LotChanges
 from domain.programme import Programme, RuleVersion
@@ -17,6 +17,10 @@ from domain.redemption import Redemption
 
 class EventBatchRepository(Protocol):
     """Loads, under lock, what a batch of events touches, and writes what applying it changed."""
+
+    async def seen(self, events: Collection[EventKey]) -> dict[EventKey, str]:
+        """The payload hash of each of ``events`` already applied (no lock taken)."""
+        ...
 
     async def load(self, keys: BatchKeys) -> BatchState: ...
 

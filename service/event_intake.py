@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from domain.batch import BatchChanges, BatchKeys, apply_batch
+from domain.batch import BatchChanges, BatchKeys, BatchState, apply_batch
 from domain.events import InboundEvent
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -31,7 +31,13 @@ class ApplyEventBatch:
     async def apply_within(self, uow: UnitOfWork, events: Sequence[InboundEvent]) -> BatchChanges:
         """Apply in the caller's unit of work, which decides whether to commit (a dry run
         applies every batch in one transaction and rolls it back)."""
-        state = await uow.event_batches.load(BatchKeys.of(events))
+        # Events applied before (a replay, a redelivery) need no locks and nothing loaded: a
+        # committed inbox row is final. The rest load under lock as usual, and their inbox
+        # rows are read again then, after any concurrent batch holding the locks committed.
+        applied_before = await uow.event_batches.seen(BatchKeys.of(events).events)
+        fresh = [e for e in events if (e.business_id, e.event_id) not in applied_before]
+        state = await uow.event_batches.load(BatchKeys.of(fresh)) if fresh else BatchState()
+        state.seen_events.update(applied_before)
         changes = apply_batch(state, events, self._clock.now())
         await uow.event_batches.save(changes)
         policies = {business: p.lot_policy for business, p in state.programmes.items()}

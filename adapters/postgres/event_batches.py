@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from uuid import UUID
 
 import asyncpg
@@ -16,7 +17,7 @@ from adapters.postgres.redemptions import UPSERT as UPSERT_REDEMPTION
 from adapters.postgres.redemptions import redemption_columns, redemption_from
 from adapters.postgres.refund_rows import refund_columns, refund_from
 from adapters.postgres.rows import account_from, rates_columns, rates_from
-from domain.batch import BatchChanges, BatchKeys, BatchState
+from domain.batch import BatchChanges, BatchKeys, BatchState, EventKey
 from domain.events import PurchaseKey
 from domain.ledger import Source
 from domain.purchases import Purchase
@@ -33,6 +34,12 @@ def advisory_key(key: PurchaseKey) -> int:
 class PostgresEventBatches:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._connection = connection
+
+    async def seen(self, events: Collection[EventKey]) -> dict[EventKey, str]:
+        if not events:
+            return {}
+        rows = await self._connection.fetch(sql.SEEN_EVENTS, rows_json(events))
+        return {(row["business_id"], row["event_id"]): row["payload_hash"] for row in rows}
 
     async def load(self, keys: BatchKeys) -> BatchState:
         conn = self._connection
@@ -58,12 +65,8 @@ class PostgresEventBatches:
                 sql.LOCK_ACCOUNTS, rows_json(keys.customers), rows_json(account_ids)
             )
         }
-        seen = {
-            (row["business_id"], row["event_id"]): row["payload_hash"]
-            for row in await conn.fetch(sql.SEEN_EVENTS, rows_json(keys.events))
-        }
         return BatchState(
-            seen_events=seen,
+            seen_events=await self.seen(keys.events),
             programmes=await load_programmes(conn, keys.businesses),
             accounts=accounts,
             purchases=purchases,

@@ -9,7 +9,7 @@ commit discards them.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -83,7 +83,12 @@ class _Repository:
 
 
 class FakeEventBatches(_Repository):
+    async def seen(self, events: Collection[EventKey]) -> dict[EventKey, str]:
+        inbox = self._uow.view.inbox
+        return {k: inbox[k].payload_hash for k in events if k in inbox}
+
     async def load(self, keys: BatchKeys) -> BatchState:
+        self._uow.loaded.append(keys)
         view = self._uow.view
         purchases = {k: view.purchases[k] for k in keys.purchases if k in view.purchases}
         redemptions = {k: view.redemptions[k] for k in keys.redemptions if k in view.redemptions}
@@ -344,6 +349,7 @@ class FakeUnitOfWork:
         self._journal: list[Write] = []
         self.view = FakeStore()  # the snapshot is taken when the transaction begins
         self.committed = False
+        self.loaded: list[BatchKeys] = []  # what each event batch loaded under lock
         self.event_batches: EventBatchRepository = FakeEventBatches(self)
         self.accounts: AccountRepository = FakeAccounts(self)
         self.ledger: LedgerRepository = FakeLedger(self)

@@ -95,6 +95,25 @@ async def test_a_repeated_batch_changes_nothing() -> None:
     assert uows.store == before
 
 
+async def test_events_applied_before_are_not_loaded_or_locked_again() -> None:
+    uows = shop("c1", "c2")
+    apply = ApplyEventBatch(uows, FakeClock(RECORDED_AT))
+    await apply([sale("s1", "100", customer_id="c1")])
+
+    changes = await apply([sale("s1", "100", customer_id="c1"), sale("s2", "50", customer_id="c2")])
+
+    assert [e.reference for e in changes.duplicates] == ["s1"]
+    assert [e.source_ref for e in changes.entries] == ["s2"]
+    loaded = uows.made[-1].loaded
+    assert len(loaded) == 1
+    assert {key[2] for key in loaded[0].purchases} == {"s2"}
+    assert loaded[0].customers == frozenset({(BUSINESS, "c2")})
+
+    await apply([sale("s1", "100", customer_id="c1"), sale("s2", "50", customer_id="c2")])
+
+    assert uows.made[-1].loaded == []  # a replay of applied events locks nothing
+
+
 async def test_a_return_parked_in_one_batch_is_applied_when_its_sale_arrives_in_another() -> None:
     uows = shop("c1")
     apply = ApplyEventBatch(uows, FakeClock(RECORDED_AT))

@@ -1,0 +1,2 @@
+-- Deleted rows were already published; nothing to restore.
+SELECT 1;

@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Sequence
+from decimal import Decimal
+from uuid import UUID
 
+import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import murmur2
 
@@ -22,6 +25,7 @@ KIND_HEADER = "x-entry-kind"
 
 
 def ledger_message(entry: LedgerEntry) -> LedgerEntryPublished:
+    """The message as its contract model (the schema of ``loyalty.ledger``)."""
     rates = entry.rates
     a = entry.attribution
     return LedgerEntryPublished(
@@ -50,6 +54,51 @@ def ledger_message(entry: LedgerEntry) -> LedgerEntryPublished:
         staff_id=a.staff_id,
         actor=a.actor,
         reason=entry.reason,
+    )
+
+
+def _json_text(value: object) -> str:
+    if isinstance(value, Decimal | UUID):  # as pydantic writes them: exact text, hyphenated
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not part of a ledger message")
+
+
+def ledger_message_json(entry: LedgerEntry) -> bytes:
+    """``ledger_message(entry).model_dump_json()``, byte for byte, without building the
+    model: orjson writes the same fields in the same order, about 3 x faster (a test holds
+    the two equal)."""
+    rates = entry.rates
+    a = entry.attribution
+    return orjson.dumps(
+        {
+            "entry_id": entry.entry_id,
+            "business_id": entry.business_id,
+            "account_id": entry.account_id,
+            "customer_id": entry.customer_id,
+            "seq": entry.seq,
+            "kind": entry.kind,
+            "points": entry.points,
+            "balance_after": entry.balance_after,
+            "source": entry.source,
+            "source_ref": entry.source_ref,
+            "event_id": entry.event_id,
+            "occurred_at": entry.occurred_at,
+            "recorded_at": entry.recorded_at,
+            "amount": entry.amount,
+            "currency": entry.currency,
+            "rule_version": rates.rule_version if rates else None,
+            "earn_rate": rates.earn_rate if rates else None,
+            "multiplier": rates.multiplier if rates else None,
+            "redemption_rate": rates.redemption_rate if rates else None,
+            "related_entry_id": entry.related_entry_id,
+            "store_id": a.store_id,
+            "terminal_id": a.terminal_id,
+            "staff_id": a.staff_id,
+            "actor": a.actor,
+            "reason": entry.reason,
+        },
+        default=_json_text,
+        option=orjson.OPT_UTC_Z,
     )
 
 
@@ -109,7 +158,7 @@ class KafkaLedgerPublisher:
             pending.append(
                 await producer.send(
                     topic,
-                    ledger_message(entry).model_dump_json().encode(),
+                    ledger_message_json(entry),
                     key=str(entry.account_id).encode(),
                     headers=[CONTENT_TYPE, (KIND_HEADER, entry.kind.value.encode())],
                 )

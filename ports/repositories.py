@@ -13,6 +13,7 @@ from domain.ledger import LedgerEntry
 from domain.lots import AccountKey, Lot, LotChanges
 from domain.programme import Programme, RuleVersion
 from domain.redemption import Redemption
+from ports.publishing import LedgerMessage
 
 
 class EventBatchRepository(Protocol):
@@ -87,9 +88,10 @@ class ProgrammeRepository(Protocol):
 
 
 class OutboxRepository(Protocol):
-    """Ledger entries committed but not yet published, oldest first, and marking them sent."""
+    """Ledger entries committed but not yet published, oldest first, as their outbound
+    messages (keyed by outbox id), and marking them sent."""
 
-    async def claim_pending(self, limit: int) -> list[tuple[int, LedgerEntry]]: ...
+    async def claim_pending(self, limit: int) -> list[tuple[int, LedgerMessage]]: ...
 
     async def mark_published(self, outbox_ids: Sequence[int]) -> None: ...
 

@@ -47,8 +47,8 @@ class OutboxRelay:
             if not claimed:
                 self._metrics.outbox(0, 0.0)
                 return 0
-            oldest = min(entry.recorded_at for _, entry in claimed)
-            await self._publisher.publish([entry for _, entry in claimed])
+            oldest = min(message.recorded_at for _, message in claimed)
+            await self._publisher.publish([message for _, message in claimed])
             await uow.outbox.mark_published([outbox_id for outbox_id, _ in claimed])
             await uow.commit()
         lag = (self._clock.now() - oldest).total_seconds()

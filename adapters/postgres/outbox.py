@@ -1,4 +1,9 @@
-"""PostgresOutbox: committed ledger entries waiting to be published, oldest first."""
+"""PostgresOutbox: committed ledger entries waiting to be published, oldest first.
+
+PostgreSQL renders each entry's outbound message itself, in the claim: the relay then sends
+bytes as they come, instead of building an entry and its JSON in Python for every row (that
+was about a seventh of the service's CPU under an earning backlog, profiled with py-spy).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from adapters.postgres.rows import LEDGER_COLUMNS, entry_from
-from domain.ledger import LedgerEntry
+from ports.publishing import LedgerMessage
 
 # One relay at a time keeps entries of an account in order: a second relay finds the lock
 # taken and claims nothing until the first is done.
@@ -15,8 +19,49 @@ RELAY_LOCK_ID = 0x6C6F79616C7479  # "loyalty"
 
 TRY_RELAY_LOCK = "SELECT pg_try_advisory_xact_lock($1)"
 
+
+def _utc(column: str) -> str:
+    """An instant as the contract writes it: ISO 8601 in UTC with a Z, whatever the
+    session's time zone."""
+    return f"((to_json({column} AT TIME ZONE 'UTC') #>> '{{}}') || 'Z')"
+
+
+# The fields of LedgerEntryPublished, in its order; decimals as exact text, like pydantic.
+MESSAGE_FIELDS = {
+    "entry_id": "e.entry_id",
+    "business_id": "e.business_id",
+    "account_id": "e.account_id",
+    "customer_id": "e.customer_id",
+    "seq": "e.seq",
+    "kind": "e.kind",
+    "points": "e.points",
+    "balance_after": "e.balance_after",
+    "source": "e.source",
+    "source_ref": "e.source_ref",
+    "event_id": "e.event_id",
+    "occurred_at": _utc("e.occurred_at"),
+    "recorded_at": _utc("e.recorded_at"),
+    "amount": "e.amount::text",
+    "currency": "e.currency",
+    "rule_version": "e.rule_version",
+    "earn_rate": "e.earn_rate::text",
+    "multiplier": "e.multiplier::text",
+    "redemption_rate": "e.redemption_rate::text",
+    "related_entry_id": "e.related_entry_id",
+    "store_id": "e.store_id",
+    "terminal_id": "e.terminal_id",
+    "staff_id": "e.staff_id",
+    "actor": "e.actor",
+    "reason": "e.reason",
+}
+
+MESSAGE = "json_build_object({})".format(
+    ", ".join(f"'{name}', {expression}" for name, expression in MESSAGE_FIELDS.items())
+)
+
 CLAIM = f"""
-SELECT o.outbox_id, {", ".join("e." + c.strip() for c in LEDGER_COLUMNS.split(","))}
+SELECT o.outbox_id, e.entry_id, e.account_id::text AS account_id, e.kind, e.recorded_at,
+    convert_to({MESSAGE}::text, 'UTF8') AS body
 FROM outbox o
 JOIN ledger_entries e ON e.business_id = o.business_id AND e.entry_id = o.entry_id
 WHERE o.published_at IS NULL
@@ -33,11 +78,14 @@ class PostgresOutbox:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._connection = connection
 
-    async def claim_pending(self, limit: int) -> list[tuple[int, LedgerEntry]]:
+    async def claim_pending(self, limit: int) -> list[tuple[int, LedgerMessage]]:
         if not await self._connection.fetchval(TRY_RELAY_LOCK, RELAY_LOCK_ID):
             return []
         rows = await self._connection.fetch(CLAIM, limit)
-        return [(row["outbox_id"], entry_from(row)) for row in rows]
+        return [
+            (outbox_id, LedgerMessage(entry_id, account_id, kind, recorded_at, body))
+            for outbox_id, entry_id, account_id, kind, recorded_at, body in rows
+        ]
 
     async def mark_published(self, outbox_ids: Sequence[int]) -> None:
         await self._connection.execute(DELETE_PUBLISHED, list(outbox_ids))

@@ -24,6 +24,7 @@ from domain.outcomes import InboxRecord, OutcomeStatus
 from domain.programme import Programme, RuleVersion
 from domain.purchases import Purchase, RefundRecord
 from domain.redemption import Redemption, RedemptionStatus
+from ports.publishing import LedgerMessage
 from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
@@ -208,11 +209,22 @@ class FakeProgrammes(_Repository):
         self._uow.stage(write)
 
 
+def encoded(entry: LedgerEntry) -> LedgerMessage:
+    """An entry as the outbox hands it to the relay (the body: its id, for these tests)."""
+    return LedgerMessage(
+        entry.entry_id,
+        str(entry.account_id),
+        entry.kind.value,
+        entry.recorded_at,
+        str(entry.entry_id).encode(),
+    )
+
+
 class FakeOutbox(_Repository):
-    async def claim_pending(self, limit: int) -> list[tuple[int, LedgerEntry]]:
+    async def claim_pending(self, limit: int) -> list[tuple[int, LedgerMessage]]:
         view = self._uow.view
         pending = sorted(i for i in view.outbox if i not in view.published)[:limit]
-        return [(i, view.outbox[i]) for i in pending]
+        return [(i, encoded(view.outbox[i])) for i in pending]
 
     async def mark_published(self, outbox_ids: Sequence[int]) -> None:
         ids = set(outbox_ids)
@@ -420,9 +432,9 @@ class FakeLedgerPublisher:
 
     failures: int = 0
     lose_acks: bool = False
-    published: list[LedgerEntry] = field(default_factory=list)
+    published: list[LedgerMessage] = field(default_factory=list)
 
-    async def publish(self, entries: Sequence[LedgerEntry]) -> None:
+    async def publish(self, entries: Sequence[LedgerMessage]) -> None:
         if self.failures and not self.lose_acks:
             self.failures -= 1
             raise ConnectionError("broker unreachable")

@@ -30,6 +30,7 @@ from .fake_ports import (
     FakeMetrics,
     FakeStore,
     FakeUnitOfWorkFactory,
+    encoded,
 )
 
 pytestmark = pytest.mark.unit
@@ -201,8 +202,9 @@ async def test_the_relay_publishes_pending_entries_in_order_then_marks_them_publ
     assert await relay.relay_once() == 3
     assert await relay.relay_once() == 0
 
-    assert [e.points for e in sink.published] == [10, 20, 30]
-    assert sink.published == committed
+    assert [m.entry_id for m in sink.published] == [e.entry_id for e in committed]
+    assert [e.points for e in committed] == [10, 20, 30]
+    assert sink.published == [encoded(e) for e in committed]
     assert store.pending() == []
     assert metrics.calls == [("outbox", (3, 5.0)), ("outbox", (0, 0.0))]
 
@@ -216,7 +218,7 @@ async def test_a_failed_publish_leaves_the_entries_pending_for_the_next_attempt(
     assert (sink.published, len(store.pending())) == ([], 3)
 
     assert await relay.relay_once() == 3
-    assert sink.published == store.entries
+    assert sink.published == [encoded(e) for e in store.entries]
 
 
 async def test_a_lost_acknowledgement_publishes_again_duplicates_but_no_gaps() -> None:
@@ -227,7 +229,7 @@ async def test_a_lost_acknowledgement_publishes_again_duplicates_but_no_gaps() -
         await relay.relay_once()
     await relay.relay_once()
 
-    assert sink.published == store.entries * 2
+    assert sink.published == [encoded(e) for e in store.entries] * 2
     assert store.pending() == []
 
 

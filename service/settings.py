@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     """Most events applied in one transaction. Under a backlog 2,000 earned 10-35 % more per
     second than 500 on the bench (fewer round trips to the database and the broker per event);
     at a steady trickle batches stay as small as what has arrived."""
+    gc_young_threshold: int = Field(default=50_000, ge=1)
+    """Allocations between the garbage collector's young collections (CPython's default is
+    700; see ``service.runtime.tune_garbage_collector``)."""
     consumer_session_timeout_ms: int = Field(default=10_000, ge=1000)
     consumer_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
     consumer_max_poll_interval_ms: int = Field(default=300_000, ge=1000)

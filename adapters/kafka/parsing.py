@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 from uuid import UUID
 
@@ -65,20 +66,43 @@ def _schema_errors(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _canonical(value: Any) -> Any:
+def _json_value(value: object) -> str:
+    """A field's value as ``json.dumps`` writes it after ``_canonical`` (ASCII-escaped)."""
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return encode_basestring_ascii(value)
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return encode_basestring_ascii(format(value.normalize(), "f"))
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
+        return encode_basestring_ascii(value.astimezone(UTC).isoformat())
     if isinstance(value, UUID):
-        return str(value)
-    raise TypeError(type(value).__name__)
+        return encode_basestring_ascii(str(value))
+    return json.dumps(value)  # nothing else is in a contract today; kept exact if one comes
+
+
+_SORTED_FIELDS = {model: tuple(sorted(model.model_fields)) for model in CONTRACTS.values()}
+
+
+def canonical_text(model: BaseModel) -> str:
+    """``json.dumps(model.model_dump(), sort_keys=True)`` with exact decimals, UTC instants
+    and plain UUIDs, written field by field: the contracts are flat, and this is the same
+    text at a third of the cost (a property test holds the two equal). The inbox keeps hashes
+    of this text, so it must never change: a replay would read changed hashes as conflicts.
+    """
+    values = model.__dict__
+    return (
+        "{"
+        + ", ".join(
+            f'"{name}": {_json_value(values[name])}' for name in _SORTED_FIELDS[type(model)]
+        )
+        + "}"
+    )
 
 
 def payload_hash(model: BaseModel) -> str:
     """Hash of the validated content, so formatting changes alone are not a new payload."""
-    text = json.dumps(model.model_dump(), default=_canonical, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(canonical_text(model).encode()).hexdigest()
 
 
 def parse_event(kind: EventKind, raw: bytes | None) -> InboundEvent | Rejection:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import BaseModel
 
-from adapters.kafka.parsing import Rejection, parse_event
+from adapters.kafka.parsing import CONTRACTS, Rejection, parse_event, payload_hash
 from adapters.kafka.schema_export import ASYNCAPI_FILE, asyncapi_document, contract_files
 from domain.events import EventKind, InboundEvent
 from tests.support.events import bill, bill_refund, customer_return, encode, sale
@@ -134,3 +141,60 @@ def test_identifiers_with_control_characters_are_a_schema_violation() -> None:
     rejected = parse_event(EventKind.SALE_COMPLETED, payload)
     assert isinstance(rejected, Rejection) and rejected.code == "schema_violation"
     assert "event_id" in rejected.detail
+
+
+def _reference_payload_hash(model: BaseModel) -> str:
+    """The payload hash as first written (the inbox holds hashes made this way)."""
+
+    def canonical(value: object) -> object:
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).isoformat()
+        if isinstance(value, UUID):
+            return str(value)
+        raise TypeError(type(value).__name__)
+
+    text = json.dumps(model.model_dump(), default=canonical, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+_identifiers = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=16
+).filter(lambda s: s.strip() == s and s)
+_maybe_identifiers = st.none() | _identifiers
+_money = st.decimals(min_value=0, max_value=10**9, allow_nan=False, allow_infinity=False) | (
+    st.sampled_from(["1E+2", "12.50", "0.000", "7"]).map(Decimal)
+)
+_moments = st.datetimes(
+    min_value=datetime(2000, 1, 1), timezones=st.sampled_from([UTC, timezone(timedelta(hours=5))])
+)
+_any_event = st.fixed_dictionaries(
+    {
+        "event_id": _identifiers,
+        "occurred_at": _moments,
+        "business_id": _identifiers,
+        "sale_id": _identifiers,
+        "return_id": _identifiers,
+        "bill_id": _identifiers,
+        "refund_id": _identifiers,
+        "customer_id": _maybe_identifiers,
+        "total_amount": _money,
+        "amount": _money,
+        "refund_amount": _money,
+        "currency": st.sampled_from(["EUR", "USD"]),
+        "store_id": _maybe_identifiers,
+        "terminal_id": _maybe_identifiers,
+        "staff_id": _maybe_identifiers,
+        "receipt_number": _maybe_identifiers,
+        "loyalty_redemption_id": st.none() | st.uuids(),
+    }
+)
+
+
+@given(st.sampled_from(list(CONTRACTS.values())), _any_event)
+def test_the_payload_hash_is_the_one_the_inbox_already_holds(
+    contract: type[BaseModel], document: dict[str, object]
+) -> None:
+    model = contract.model_validate(document)
+    assert payload_hash(model) == _reference_payload_hash(model)

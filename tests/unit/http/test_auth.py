@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry
 
 from adapters.http.app import create_http_app
 from adapters.http.auth import AuthSettings, Role, mint_token, verify_token
+from adapters.http.problems import ProblemError
 
 from .conftest import SECRET, SHOP, bearer
 from .fakes import FakeHealth, FakeOperations
@@ -200,3 +201,40 @@ async def test_managers_and_admins_may_use_the_manager_routes(
     )
 
     assert response.status_code in {200, 201}
+
+
+def _token_valid_for(seconds: float) -> str:
+    now = datetime.now(UTC)
+    claims = {"sub": "mo", "business_id": SHOP, "role": "cashier"}
+    return jwt.encode({**claims, "exp": now + timedelta(seconds=seconds)}, SECRET, "HS256")
+
+
+def test_a_verified_token_is_remembered_until_it_expires_then_refused() -> None:
+    import time
+
+    settings = AuthSettings(hs256_secret=SECRET, leeway_seconds=0)
+    token = _token_valid_for(1)
+
+    first = verify_token(token, settings)
+    assert settings.verified.get(token, 0) is first  # the next request skips the signature
+    assert verify_token(token, settings) is first
+
+    time.sleep(1.2)
+    with pytest.raises(ProblemError) as refused:
+        verify_token(token, settings)
+    assert refused.value.code == "token_expired"
+
+
+def test_a_forged_token_is_never_remembered() -> None:
+    settings = AuthSettings(hs256_secret=SECRET)
+    forged = jwt.encode(
+        {"sub": "mo", "business_id": SHOP, "role": "admin", "exp": 4_000_000_000},
+        "another-secret-" + "x" * 32,
+        "HS256",
+    )
+
+    for _ in range(2):
+        with pytest.raises(ProblemError) as refused:
+            verify_token(forged, settings)
+        assert refused.value.code == "invalid_token"
+    assert settings.verified.get(forged, 30) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -108,13 +109,36 @@ class RedemptionRepository(Protocol):
     async def expire_overdue(self, business_id: str, account_id: UUID, now: datetime) -> None: ...
 
 
-class IdempotencyKeyRepository(Protocol):
-    """Claims a request key once, for the redemption it will make (the claim is undone with
-    its transaction); a later claim gets the first fingerprint and redemption."""
+@dataclass(frozen=True)
+class KeyClaim:
+    """A redemption's start: ``earlier`` is the first request's fingerprint and redemption
+    when the POS key was used before (else it is now claimed, for this redemption, and the
+    claim is undone with its transaction); ``account`` is locked, or None."""
 
-    async def claim(
-        self, business_id: str, key: str, fingerprint: str, redemption_id: UUID
-    ) -> tuple[str, UUID | None] | None: ...
+    earlier: tuple[str, UUID | None] | None
+    account: Account | None
+
+
+@dataclass(frozen=True)
+class SpendingState:
+    """What a locked account may spend from: points on live holds, its programme, open lots."""
+
+    held_points: int
+    programme: Programme | None
+    open_lots: list[Lot]
+
+
+class RedemptionStartRepository(Protocol):
+    """A redemption's reads in two round trips, as a till waits on them: the key claimed with
+    the account locked, then (a fresh read, after the lock) what the account may spend."""
+
+    async def claim_and_lock(
+        self, business_id: str, key: str, fingerprint: str, redemption_id: UUID, account_id: UUID
+    ) -> KeyClaim: ...
+
+    async def spending_state(
+        self, business_id: str, account_id: UUID, now: datetime
+    ) -> SpendingState: ...
 
 
 class LedgerAuditRepository(Protocol):

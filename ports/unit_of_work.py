@@ -6,13 +6,13 @@ from typing import Protocol
 from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
-    IdempotencyKeyRepository,
     LedgerAuditRepository,
     LedgerRepository,
     OutboxRepository,
     PointLotRepository,
     ProgrammeRepository,
     RedemptionRepository,
+    RedemptionStartRepository,
 )
 
 
@@ -26,7 +26,7 @@ class UnitOfWork(Protocol):
     programmes: ProgrammeRepository
     outbox: OutboxRepository
     redemptions: RedemptionRepository
-    idempotency_keys: IdempotencyKeyRepository
+    redemption_start: RedemptionStartRepository
     audit: LedgerAuditRepository
 
     async def __aenter__(self) -> UnitOfWork: ...

@@ -54,27 +54,30 @@ class Redemptions:
         )
 
     async def redeem(self, command: Redeem) -> RedemptionResult:
-        # One round trip counts: a till waits on this. Overdue holds are not marked expired
-        # here (held_points ignores them anyway); capture and cancel do that.
+        # Every round trip counts: a till waits on this. Overdue holds are not marked expired
+        # here (held points ignore them anyway); capture and cancel do that.
         redemption_id = uuid4()
         async with self._uow_factory() as uow:
-            earlier = await uow.idempotency_keys.claim(
+            claim = await uow.redemption_start.claim_and_lock(
                 command.business_id,
                 command.idempotency_key,
                 command.request_fingerprint,
                 redemption_id,
+                command.account_id,
             )
-            if earlier is not None:
-                return await self._replay(uow, command, *earlier)
-            account = await uow.accounts.lock(command.business_id, command.account_id)
+            if claim.earlier is not None:
+                return await self._replay(uow, command, *claim.earlier)
+            account = claim.account
             if account is None:
                 raise AccountNotFound("No such loyalty account.")
             now = self._clock.now()
-            held = await uow.redemptions.held_points(account.business_id, account.account_id, now)
-            programme = await uow.programmes.get(command.business_id)
+            state = await uow.redemption_start.spending_state(
+                account.business_id, account.account_id, now
+            )
+            held, programme = state.held_points, state.programme
             key = (account.business_id, account.account_id)
-            open_lots = await uow.lots.open_lots([key])
-            spendable = LotTotals.of(open_lots[key], now).available
+            open_lots = {key: state.open_lots}
+            spendable = LotTotals.of(state.open_lots, now).available
             quote = quote_redemption(
                 account, programme, now, command.points, command.sale_amount, held, spendable
             )

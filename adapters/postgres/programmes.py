@@ -9,10 +9,14 @@ import asyncpg
 from adapters.postgres.rows import programme_from, rule_from
 from domain.programme import Programme, RuleVersion
 
+PROGRAMME_COLUMNS = (
+    "business_id, name, active, inline_enrolment, welcome_bonus, hold_minutes,"
+    " points_validity_days, pending_days, inactivity_days"
+)
+
 # Programmes with their rule versions (as rows of rule_versions) in one round trip.
-PROGRAMMES = """
-SELECT p.business_id, p.name, p.active, p.inline_enrolment, p.welcome_bonus, p.hold_minutes,
-       p.points_validity_days, p.pending_days, p.inactivity_days,
+PROGRAMMES = f"""
+SELECT {", ".join("p." + c.strip() for c in PROGRAMME_COLUMNS.split(","))},
        (SELECT array_agg(r ORDER BY r.version) FROM rule_versions r
         WHERE r.business_id = p.business_id) AS rules
 FROM programmes p WHERE p.business_id = ANY($1::text[])

@@ -1,4 +1,4 @@
-"""PostgresRedemptions: redemptions and their holds; PostgresIdempotency: POS retry keys."""
+"""PostgresRedemptions: redemptions and their holds (POS retry keys: redemption_start)."""
 
 from __future__ import annotations
 
@@ -36,13 +36,6 @@ WHERE business_id = $1 AND account_id = $2 AND status = 'held' AND expires_at > 
 EXPIRE_OVERDUE = """
 UPDATE redemptions SET status = 'expired'
 WHERE business_id = $1 AND account_id = $2 AND status = 'held' AND expires_at <= $3
-"""
-
-CLAIM_KEY = """
-INSERT INTO idempotency_keys (business_id, idempotency_key, request_fingerprint, redemption_id)
-VALUES ($1, $2, $3, $4)
-ON CONFLICT (business_id, idempotency_key) DO NOTHING
-RETURNING idempotency_key
 """
 
 EXISTING_KEY = """
@@ -114,18 +107,3 @@ class PostgresRedemptions:
 
     async def expire_overdue(self, business_id: str, account_id: UUID, now: datetime) -> None:
         await self._connection.execute(EXPIRE_OVERDUE, business_id, account_id, now)
-
-
-class PostgresIdempotencyKeys:
-    def __init__(self, connection: asyncpg.Connection) -> None:
-        self._connection = connection
-
-    async def claim(
-        self, business_id: str, key: str, fingerprint: str, redemption_id: UUID
-    ) -> tuple[str, UUID | None] | None:
-        """None when the key is new (now claimed); else the first request's fingerprint and
-        redemption. A concurrent first request is waited for by the unique index."""
-        if await self._connection.fetchval(CLAIM_KEY, business_id, key, fingerprint, redemption_id):
-            return None
-        row = await self._connection.fetchrow(EXISTING_KEY, business_id, key)
-        return (row["request_fingerprint"], row["redemption_id"])

@@ -15,17 +15,18 @@ from adapters.postgres.ledger import PostgresLedger
 from adapters.postgres.lots import PostgresPointLots
 from adapters.postgres.outbox import PostgresOutbox
 from adapters.postgres.programmes import PostgresProgrammes
-from adapters.postgres.redemptions import PostgresIdempotencyKeys, PostgresRedemptions
+from adapters.postgres.redemption_start import PostgresRedemptionStart
+from adapters.postgres.redemptions import PostgresRedemptions
 from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
-    IdempotencyKeyRepository,
     LedgerAuditRepository,
     LedgerRepository,
     OutboxRepository,
     PointLotRepository,
     ProgrammeRepository,
     RedemptionRepository,
+    RedemptionStartRepository,
 )
 
 
@@ -52,7 +53,7 @@ class PostgresUnitOfWork:
         self.programmes: ProgrammeRepository = PostgresProgrammes(conn)
         self.outbox: OutboxRepository = PostgresOutbox(conn)
         self.redemptions: RedemptionRepository = PostgresRedemptions(conn)
-        self.idempotency_keys: IdempotencyKeyRepository = PostgresIdempotencyKeys(conn)
+        self.redemption_start: RedemptionStartRepository = PostgresRedemptionStart(conn)
         self.audit: LedgerAuditRepository = PostgresLedgerAudit(conn)
         return self
 

@@ -28,13 +28,15 @@ from ports.publishing import LedgerMessage
 from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
-    IdempotencyKeyRepository,
+    KeyClaim,
     LedgerAuditRepository,
     LedgerRepository,
     OutboxRepository,
     PointLotRepository,
     ProgrammeRepository,
     RedemptionRepository,
+    RedemptionStartRepository,
+    SpendingState,
 )
 from tests.unit.fake_lots import FakePointLots
 
@@ -263,19 +265,30 @@ class FakeRedemptions(_Repository):
         self._uow.stage(write)
 
 
-class FakeIdempotencyKeys(_Repository):
-    async def claim(
-        self, business_id: str, key: str, fingerprint: str, redemption_id: UUID
-    ) -> tuple[str, UUID | None] | None:
+class FakeRedemptionStart(_Repository):
+    async def claim_and_lock(
+        self, business_id: str, key: str, fingerprint: str, redemption_id: UUID, account_id: UUID
+    ) -> KeyClaim:
+        account = await self._uow.accounts.lock(business_id, account_id)
         claimed = self._uow.view.idempotency_keys.get((business_id, key))
         if claimed is not None:
-            return claimed
+            return KeyClaim(claimed, account)
 
         def write(store: FakeStore) -> None:
             store.idempotency_keys.setdefault((business_id, key), (fingerprint, redemption_id))
 
         self._uow.stage(write)
-        return None
+        return KeyClaim(None, account)
+
+    async def spending_state(
+        self, business_id: str, account_id: UUID, now: datetime
+    ) -> SpendingState:
+        key = (business_id, account_id)
+        return SpendingState(
+            await self._uow.redemptions.held_points(business_id, account_id, now),
+            await self._uow.programmes.get(business_id),
+            (await self._uow.lots.open_lots([key]))[key],
+        )
 
 
 class FakeLedgerAudit(_Repository):
@@ -369,7 +382,7 @@ class FakeUnitOfWork:
         self.programmes: ProgrammeRepository = FakeProgrammes(self)
         self.outbox: OutboxRepository = FakeOutbox(self)
         self.redemptions: RedemptionRepository = FakeRedemptions(self)
-        self.idempotency_keys: IdempotencyKeyRepository = FakeIdempotencyKeys(self)
+        self.redemption_start: RedemptionStartRepository = FakeRedemptionStart(self)
         self.audit: LedgerAuditRepository = FakeLedgerAudit(self)
 
     def stage(self, write: Write) -> None:

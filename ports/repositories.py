@@ -44,9 +44,14 @@ class AccountRepository(Protocol):
 
 
 class LedgerRepository(Protocol):
-    """Appends immutable entries (each with its outbox row) and reads an account's history."""
+    """Appends immutable entries (each with its outbox row) and reads an account's history;
+    ``post`` appends entries with the accounts' new balances and the lot changes, at once."""
 
     async def append(self, entries: Sequence[LedgerEntry]) -> None: ...
+
+    async def post(
+        self, accounts: Sequence[Account], entries: Sequence[LedgerEntry], lots: LotChanges
+    ) -> None: ...
 
     async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]: ...
 

@@ -29,6 +29,19 @@ async def keep_lots(
 ) -> LotChanges:
     """Open and take lots for ``entries`` (whose accounts the caller has locked) and save them;
     ``loaded`` holds open lots the caller already read under the same lock."""
+    changes = await lot_changes(uow, entries, policies, loaded)
+    await uow.lots.save(changes)
+    return changes
+
+
+async def lot_changes(
+    uow: UnitOfWork,
+    entries: Sequence[LedgerEntry],
+    policies: Mapping[str, LotPolicy],
+    loaded: Mapping[AccountKey, Sequence[Lot]] | None = None,
+) -> LotChanges:
+    """What ``entries`` do to their accounts' lots, read (what is not ``loaded``) and worked
+    out, not yet saved."""
     if not entries:
         return LotChanges()
     open_lots: dict[AccountKey, Sequence[Lot]] = dict(loaded or {})
@@ -41,9 +54,7 @@ async def keep_lots(
             returned[entry.related_entry_id] = await uow.lots.taken_by(
                 entry.business_id, entry.related_entry_id
             )
-    changes = allocate_lots(open_lots, entries, policies, returned)
-    await uow.lots.save(changes)
-    return changes
+    return allocate_lots(open_lots, entries, policies, returned)
 
 
 async def post_entries(
@@ -53,10 +64,10 @@ async def post_entries(
     policies: Mapping[str, LotPolicy],
     loaded: Mapping[AccountKey, Sequence[Lot]] | None = None,
 ) -> None:
-    """Append entries (with their outbox rows), save the accounts' balances, keep the lots."""
-    await uow.ledger.append(entries)
-    await uow.accounts.save_balances(accounts)
-    await keep_lots(uow, entries, policies, loaded)
+    """Append entries (with their outbox rows), save the accounts' balances, keep the lots:
+    the reads first, then every write in one round trip."""
+    changes = await lot_changes(uow, entries, policies, loaded)
+    await uow.ledger.post(accounts, entries, changes)
 
 
 def policies_of(programme: Programme | None) -> dict[str, LotPolicy]:

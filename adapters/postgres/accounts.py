@@ -35,13 +35,34 @@ BALANCE_ROW = (
     " last_hash text, last_activity_at timestamptz"
 )
 
-SAVE_BALANCES = f"""
+
+def save_balances_sql(param: int) -> str:
+    """The new balances of the accounts in JSON parameter ``$param`` (see ``balance_rows``)."""
+    return f"""
 UPDATE accounts AS a
 SET balance = c.balance, last_seq = c.last_seq, status = c.status, last_hash = c.last_hash,
     last_activity_at = c.last_activity_at, updated_at = now()
-FROM ({typed_rows(1, BALANCE_ROW)}) AS c
+FROM ({typed_rows(param, BALANCE_ROW)}) AS c
 WHERE a.business_id = c.business_id AND a.account_id = c.account_id
 """
+
+
+SAVE_BALANCES = save_balances_sql(1)
+
+
+def balance_rows(accounts: Sequence[Account]) -> str:
+    return rows_json(
+        (
+            a.business_id,
+            a.account_id,
+            a.balance,
+            a.last_seq,
+            a.status.value,
+            a.last_hash,
+            a.last_activity_at,
+        )
+        for a in accounts
+    )
 
 
 class PostgresAccounts:
@@ -78,18 +99,4 @@ class PostgresAccounts:
     async def save_balances(self, accounts: Sequence[Account]) -> None:
         if not accounts:
             return
-        await self._connection.execute(
-            SAVE_BALANCES,
-            rows_json(
-                (
-                    a.business_id,
-                    a.account_id,
-                    a.balance,
-                    a.last_seq,
-                    a.status.value,
-                    a.last_hash,
-                    a.last_activity_at,
-                )
-                for a in accounts
-            ),
-        )
+        await self._connection.execute(SAVE_BALANCES, balance_rows(accounts))

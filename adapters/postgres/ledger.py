@@ -1,4 +1,5 @@
-"""PostgresLedger: immutable ledger entries, each written with its outbox row."""
+"""PostgresLedger: immutable ledger entries, each written with its outbox row, and postings:
+entries with the balances and lots they change, in one statement."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from uuid import UUID
 
 import asyncpg
 
+from adapters.postgres.accounts import balance_rows, save_balances_sql
 from adapters.postgres.json_rows import rows_json, typed_rows
+from adapters.postgres.lots import insert_takes_sql, lot_rows, take_rows, upsert_lots_sql
 from adapters.postgres.rows import LEDGER_COLUMNS, entry_columns, entry_from
+from domain.accounts import Account
 from domain.ledger import LedgerEntry
+from domain.lots import LotChanges
 
 ENTRY_ROW = (
     "business_id text, entry_id uuid, account_id uuid, customer_id text, seq bigint, kind text,"
@@ -28,6 +33,22 @@ entries AS (
 )
 INSERT INTO outbox (business_id, account_id, entry_id)
 SELECT business_id, account_id, entry_id FROM rows ORDER BY n
+"""
+
+# A posting in one round trip: entries with their outbox rows, balances, lots and lot takes.
+POST = f"""
+WITH rows AS ({typed_rows(1, ENTRY_ROW, numbered=True)}),
+entries AS (
+    INSERT INTO ledger_entries ({LEDGER_COLUMNS}) SELECT {LEDGER_COLUMNS} FROM rows RETURNING 1
+),
+outbox AS (
+    INSERT INTO outbox (business_id, account_id, entry_id)
+    SELECT business_id, account_id, entry_id FROM rows ORDER BY n
+    RETURNING 1
+),
+balances AS ({save_balances_sql(2)} RETURNING 1),
+lots AS ({upsert_lots_sql(3)} RETURNING 1)
+{insert_takes_sql(4)}
 """
 
 RECENT_ENTRIES = f"""
@@ -56,6 +77,17 @@ class PostgresLedger:
             return
         rows = rows_json(entry_columns(entry) for entry in entries)
         await self._connection.execute(INSERT_ENTRIES_AND_OUTBOX, rows)
+
+    async def post(
+        self, accounts: Sequence[Account], entries: Sequence[LedgerEntry], lots: LotChanges
+    ) -> None:
+        await self._connection.execute(
+            POST,
+            rows_json(entry_columns(entry) for entry in entries),
+            balance_rows(accounts),
+            lot_rows(lots),
+            take_rows(lots),
+        )
 
     async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]:
         rows = await self._connection.fetch(RECENT_ENTRIES, business_id, account_id, limit)

@@ -29,16 +29,25 @@ WHERE (business_id, account_id) IN ({typed_rows(1, "business_id text, account_id
   AND remaining > 0
 """
 
-UPSERT_LOTS = f"""
+
+def upsert_lots_sql(param: int) -> str:
+    """New lots, and what is left in changed ones, from JSON parameter ``$param``."""
+    return f"""
 INSERT INTO point_lots ({LOT_COLUMNS})
-SELECT {LOT_COLUMNS} FROM ({typed_rows(1, LOT_ROW)}) AS lots
+SELECT {LOT_COLUMNS} FROM ({typed_rows(param, LOT_ROW)}) AS lots
 ON CONFLICT (business_id, lot_id) DO UPDATE SET remaining = EXCLUDED.remaining
 """
 
-INSERT_TAKES = f"""
+
+def insert_takes_sql(param: int) -> str:
+    return f"""
 INSERT INTO lot_takes (business_id, entry_id, lot_id, points)
-SELECT business_id, entry_id, lot_id, points FROM ({typed_rows(2, TAKE_ROW)}) AS takes
+SELECT business_id, entry_id, lot_id, points FROM ({typed_rows(param, TAKE_ROW)}) AS takes
 """
+
+
+UPSERT_LOTS = upsert_lots_sql(1)
+INSERT_TAKES = insert_takes_sql(2)
 
 # Lots and takes in one round trip (a redemption changes both).
 UPSERT_LOTS_AND_INSERT_TAKES = f"""
@@ -84,6 +93,27 @@ def lot_from(row: Row) -> Lot:
     )
 
 
+def lot_rows(changes: LotChanges) -> str:
+    return rows_json(
+        (
+            lot.business_id,
+            lot.account_id,
+            lot.lot_id,
+            lot.entry_id,
+            lot.earned_at,
+            lot.available_at,
+            lot.expires_at,
+            lot.points,
+            lot.remaining,
+        )
+        for lot in changes.lots.values()
+    )
+
+
+def take_rows(changes: LotChanges) -> str:
+    return rows_json((t.business_id, t.entry_id, t.lot_id, t.points) for t in changes.takes)
+
+
 class PostgresPointLots:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._connection = connection
@@ -99,28 +129,14 @@ class PostgresPointLots:
         return found
 
     async def save(self, changes: LotChanges) -> None:
-        lots, takes = list(changes.lots.values()), changes.takes
-        if not lots:
+        if not changes.lots:
             return  # every take changes a lot: no lots, no takes
-        lot_rows = rows_json(
-            (
-                lot.business_id,
-                lot.account_id,
-                lot.lot_id,
-                lot.entry_id,
-                lot.earned_at,
-                lot.available_at,
-                lot.expires_at,
-                lot.points,
-                lot.remaining,
-            )
-            for lot in lots
-        )
-        if not takes:
-            await self._connection.execute(UPSERT_LOTS, lot_rows)
+        if not changes.takes:
+            await self._connection.execute(UPSERT_LOTS, lot_rows(changes))
             return
-        take_rows = rows_json((t.business_id, t.entry_id, t.lot_id, t.points) for t in takes)
-        await self._connection.execute(UPSERT_LOTS_AND_INSERT_TAKES, lot_rows, take_rows)
+        await self._connection.execute(
+            UPSERT_LOTS_AND_INSERT_TAKES, lot_rows(changes), take_rows(changes)
+        )
 
     async def taken_by(self, business_id: str, entry_id: UUID) -> list[tuple[Lot, int]]:
         rows = await self._connection.fetch(TAKEN_BY, business_id, entry_id)

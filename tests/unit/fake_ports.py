@@ -19,7 +19,7 @@ from domain.accounts import Account
 from domain.batch import BatchChanges, BatchKeys, BatchState, EventKey
 from domain.events import PurchaseKey, RefundKey
 from domain.ledger import EntryKind, LedgerEntry
-from domain.lots import Lot, LotTake
+from domain.lots import Lot, LotChanges, LotTake
 from domain.outcomes import InboxRecord, OutcomeStatus
 from domain.programme import Programme, RuleVersion
 from domain.purchases import Purchase, RefundRecord
@@ -167,6 +167,13 @@ class FakeAccounts(_Repository):
 class FakeLedger(_Repository):
     async def append(self, entries: Sequence[LedgerEntry]) -> None:
         self._uow.stage(_add_entries(list(entries)))
+
+    async def post(
+        self, accounts: Sequence[Account], entries: Sequence[LedgerEntry], lots: LotChanges
+    ) -> None:
+        await self.append(entries)
+        await self._uow.accounts.save_balances(accounts)
+        await self._uow.lots.save(lots)
 
     async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]:
         return await self.page(business_id, account_id, None, None, limit)

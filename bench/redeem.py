@@ -1,4 +1,5 @@
-"""The redeem API under load: 32 clients over 1,000 accounts, and 64 clients on one account.
+"""The redeem API under load: 32 clients over 1,000 accounts, redemptions arriving at a
+steady rate (what a till waits at), and 64 clients on one account.
 
 The load comes from aiohttp: with httpx the load generator itself took most of a core (94 %
 in top) on this 2-core machine, and the figure measured the client as much as the API.
@@ -26,6 +27,7 @@ from service.settings import Settings
 ACCOUNTS = 1_000
 HOT_BALANCE = 1_000
 HOT_POINTS = 10
+PACED_RATE = 200.0  # redemptions/s: a busy Saturday for a few hundred tills
 
 
 def token(secret: str) -> str:
@@ -100,6 +102,36 @@ async def spread(
     }
 
 
+async def paced(
+    client: aiohttp.ClientSession, accounts: list[str], rate: float, seconds: float
+) -> dict[str, float]:
+    """Redemptions arriving at a steady ``rate`` (tills do not wait for each other): each
+    is timed from when it was due, so a stalled server counts its backlog."""
+    rng = random.Random(5)
+    waits: list[float] = []
+    failures = itertools.count()
+
+    async def one(due: float) -> None:
+        status, _ = await _redeem(client, rng.choice(accounts), 1)
+        waits.append((time.perf_counter() - due) * 1000)
+        if status != 201:
+            next(failures)
+
+    started = time.perf_counter()
+    tasks = []
+    for n in range(int(rate * seconds)):
+        due = started + n / rate
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        tasks.append(asyncio.create_task(one(due)))
+    await asyncio.gather(*tasks)
+    return {
+        "paced_redeem_rate": rate,
+        "paced_redeem_p50_ms": percentile(waits, 0.5),
+        "paced_redeem_p99_ms": percentile(waits, 0.99),
+        "paced_redeem_errors": float(next(failures)),
+    }
+
+
 async def hot(client: aiohttp.ClientSession, account: str, clients: int) -> dict[str, float]:
     """Every client redeems until refused; more than the balance taken is overspend."""
     statuses: list[int] = []
@@ -147,6 +179,7 @@ async def run_redeem(settings: Settings, work: Path, seconds: float = 20) -> dic
             await _ready(client)
             await _grant(client, accounts, [1_000_000] * ACCOUNTS + [HOT_BALANCE])
             figures = await spread(client, spread_accounts, 32, seconds)
+            figures.update(await paced(client, spread_accounts, PACED_RATE, seconds / 2))
             figures.update(await hot(client, hot_account, 64))
     finally:
         api.stop()

@@ -27,6 +27,8 @@ ROWS: list[tuple[str, str, str]] = [
     ("redeem_requests_per_s", "Redeem API, 32 clients / 1,000 accounts", "req/s"),
     ("redeem_p50_ms", "Redeem p50", "ms"),
     ("redeem_p99_ms", "Redeem p99", "ms"),
+    ("paced_redeem_p50_ms", "Redeem p50, 200 req/s arriving steadily", "ms"),
+    ("paced_redeem_p99_ms", "Redeem p99, 200 req/s arriving steadily", "ms"),
     ("hot_requests_per_s", "Redeem API, 64 clients / 1 account", "req/s"),
     ("hot_overspend_points", "Overspend on the hot account (must be 0)", "points"),
     ("hot_final_balance", "Hot account balance afterwards (never < 0)", "points"),

@@ -63,6 +63,8 @@ async def one_run(srv: Servers, args: argparse.Namespace, run: int) -> dict[str,
     figures.update(
         service_events_per_s=result.earn_events_per_s,
         service_peak_rss_mb=result.earn_peak_rss_mb,
+        service_cpu_us_per_event=result.earn_cpu_us_per_event,
+        service_cores_busy=result.earn_cores_busy,
         replay_events_per_s=result.replay_events_per_s,
         replay_peak_rss_mb=result.replay_peak_rss_mb,
         latency_p50_ms=result.latency_p50_ms,

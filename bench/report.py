@@ -18,6 +18,8 @@ ROWS: list[tuple[str, str, str]] = [
     ("naive_events_per_s", "Naive: one transaction per event", "events/s"),
     ("service_events_per_s", "Service earning", "events/s"),
     ("service_peak_rss_mb", "Service peak RSS (earning)", "MB"),
+    ("service_cpu_us_per_event", "Service CPU per event (earning)", "us"),
+    ("service_cores_busy", "Service process busy (earning; 1 = a core)", "cores"),
     ("latency_p50_ms", "Publish-to-commit p50", "ms"),
     ("latency_p99_ms", "Publish-to-commit p99", "ms"),
     ("replay_events_per_s", "Replay (new group, all applied)", "events/s"),

@@ -10,7 +10,7 @@ from pathlib import Path
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from bench.sampling import peak_rss, percentile, wait_for
+from bench.sampling import CpuShare, peak_rss, percentile, wait_for, wait_measuring_cpu
 from bench.support import ServiceProcess
 from bench.workload import produce_paced, sales
 from service.settings import Settings
@@ -20,6 +20,8 @@ from service.settings import Settings
 class ServiceFigures:
     earn_events_per_s: float
     earn_peak_rss_mb: float
+    earn_cpu_us_per_event: float
+    earn_cores_busy: float
     replay_events_per_s: float
     replay_peak_rss_mb: float
     latency_p50_ms: float
@@ -32,20 +34,28 @@ async def _inbox_count(db: asyncpg.Pool) -> int:
     return int(await db.fetchval("SELECT count(*) FROM inbox"))
 
 
-async def earn(settings: Settings, db: asyncpg.Pool, events: int, log: Path) -> tuple[float, float]:
-    """Events/s from the first inbox row to the last, and the child's peak RSS in MB."""
+async def earn(
+    settings: Settings, db: asyncpg.Pool, events: int, log: Path
+) -> tuple[float, float, CpuShare]:
+    """Events/s from the first inbox row to the last, the child's peak RSS in MB, and its CPU
+    while it earned (how busy the service itself was, against waiting on the database)."""
     service = ServiceProcess(settings, log, role="consumer")
     service.start()
     try:
         assert service.process is not None
         async with peak_rss(service.process.pid) as peak:
-            await wait_for(lambda: _inbox_count(db), events, timeout=max(600, events / 50))
+            cpu = await wait_measuring_cpu(
+                service.process.pid,
+                lambda: _inbox_count(db),
+                events,
+                timeout=max(600, events / 50),
+            )
     finally:
         service.stop()
     span = await db.fetchval(
         "SELECT extract(epoch FROM max(processed_at) - min(processed_at)) FROM inbox"
     )
-    return events / max(float(span), 1e-3), peak.megabytes
+    return events / max(float(span), 1e-3), peak.megabytes, cpu
 
 
 async def _committed(consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> int:
@@ -118,7 +128,7 @@ async def run_service(
 ) -> ServiceFigures:
     db = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
     try:
-        earn_rate, earn_rss = await earn(settings, db, events, work / "earn.log")
+        earn_rate, earn_rss, cpu = await earn(settings, db, events, work / "earn.log")
         topic = settings.topic_sale_completed
         replay_rate, replay_rss, running = await replay(settings, topic, ends, work / "replay.log")
         try:
@@ -126,6 +136,17 @@ async def run_service(
             p50, p99, count = await latency(settings, db, customers, rate, seconds=10)
         finally:
             running.stop()
-        return ServiceFigures(earn_rate, earn_rss, replay_rate, replay_rss, p50, p99, count, rate)
+        return ServiceFigures(
+            earn_rate,
+            earn_rss,
+            cpu.us_per_event,
+            cpu.cores_busy,
+            replay_rate,
+            replay_rss,
+            p50,
+            p99,
+            count,
+            rate,
+        )
     finally:
         await db.close()

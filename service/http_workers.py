@@ -22,8 +22,12 @@ LOYALTY = str(Path(sys.executable).parent / "loyalty")
 
 
 def shared_socket(host: str, port: int) -> socket.socket:
-    """A listening address that other processes may bind too (SO_REUSEPORT)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    """A listening address that other processes may bind too (SO_REUSEPORT).
+
+    The protocol is named, not left 0: asyncio turns Nagle's algorithm off (TCP_NODELAY) only
+    on accepted sockets whose protocol says TCP, and with it on every answer waited about
+    44 ms for the client's delayed acknowledgement."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
@@ -39,7 +43,11 @@ class HttpWorkers:
         self._children: list[subprocess.Popen[bytes]] = []
 
     def start(self) -> None:
-        env = self._settings.as_env() | {"LOYALTY_HTTP_WORKERS": "1"}
+        # One worker each, on the parent's port: without SO_REUSEPORT their bind fails.
+        env = self._settings.as_env() | {
+            "LOYALTY_HTTP_WORKERS": "1",
+            "LOYALTY_HTTP_REUSE_PORT": "true",
+        }
         for _ in range(self._settings.http_workers - 1):
             self._children.append(subprocess.Popen([LOYALTY, "serve", "--role", "api"], env=env))
         log.info("http workers started", extra_workers=len(self._children))

@@ -122,7 +122,7 @@ class Service:
         )
         self._http = _EmbeddedServer(config)
         sockets = None
-        if settings.http_workers > 1:
+        if settings.http_workers > 1 or settings.http_reuse_port:
             sockets = [shared_socket(settings.http_host, settings.http_port)]
         self._http_task = asyncio.create_task(self._http.serve(sockets=sockets), name="http")
         while not self._http.started:

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     http_workers: int = Field(default=1, ge=1, le=64)
     """API processes sharing the port (SO_REUSEPORT): this one and ``http_workers - 1``
     children running ``loyalty serve --role api``."""
+    http_reuse_port: bool = False
+    """Bind the API port with SO_REUSEPORT even as a single worker: set for the extra workers,
+    which share their parent's port (a plain bind beside it fails with 'address in use')."""
     jwt_secret: str | None = None
     """HS256 key for bearer tokens (dev and simple deployments)."""
     jwt_public_key: str | None = None

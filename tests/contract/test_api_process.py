@@ -3,11 +3,13 @@ a POS flow end to end, metrics, and schemathesis fuzzing /openapi.json for 5xx a
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given
@@ -56,8 +58,6 @@ def running(api_settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
                 pass
             if not service.alive:
                 raise AssertionError(f"the service exited:\n{log.read_text()[-3000:]}")
-            import time
-
             time.sleep(0.2)
         else:
             raise AssertionError("the service never became ready")
@@ -76,12 +76,38 @@ def _children(service: ServiceProcess) -> list[int]:
     return [int(p) for p in listed.read_text().split()] if listed.exists() else []
 
 
-def test_the_process_runs_a_second_api_worker_on_the_same_port(running: str) -> None:
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _listens_on(pid: int, port: int) -> bool:
+    try:
+        connections = psutil.Process(pid).net_connections(kind="tcp")
+    except psutil.NoSuchProcess:  # a zombie too
+        return False
+    return any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in connections)
+
+
+def test_the_process_runs_a_second_api_worker_on_the_same_port(
+    running: str, api_settings: Settings
+) -> None:
     [service] = _services
-    commands = [Path(f"/proc/{c}/cmdline").read_bytes().split(b"\0") for c in _children(service)]
-    assert [c[-4:-1] for c in commands] == [[b"serve", b"--role", b"api"]]
+    [child] = _children(service)
+    command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+    assert command[-4:-1] == [b"serve", b"--role", b"api"]
+    # The worker is listening itself (not only started): it once died binding the port.
+    deadline = time.monotonic() + 60
+    while not _listens_on(child, api_settings.http_port):
+        assert _alive(child), "the API worker exited"
+        assert time.monotonic() < deadline, "the API worker never listened on the port"
+        time.sleep(0.2)
+    assert _listens_on(service.process.pid, api_settings.http_port)  # type: ignore[union-attr]
     answers = {httpx.get(f"{running}/healthz", timeout=5).status_code for _ in range(20)}
     assert answers == {200}
+    assert _alive(child), "the API worker is still running"
 
 
 @pytest.fixture(scope="module")
@@ -120,9 +146,18 @@ async def test_a_till_redeems_a_hold_that_a_published_sale_then_captures(
     await eventually(balance, lambda b: b == 500 - 300 + 20)
     status = (await client.get(f"/v1/redemptions/{redemption}", headers=headers())).json()
     assert status["status"] == "captured"
-    metrics = (await client.get("/metrics")).text
-    assert f'loyalty_events_total{{outcome="applied",topic="{s.topic_sale_completed}"}}' in metrics
+    # Each API worker answers /metrics for itself (see the README's Scaling): the consumer's
+    # figures come from the process that runs the consumers, reached on a fresh connection.
+    applied = f'loyalty_events_total{{outcome="applied",topic="{s.topic_sale_completed}"}}'
+    seen = [await _metrics_on_a_new_connection(client) for _ in range(40)]
+    [metrics, *_] = [m for m in seen if applied in m]
     assert "loyalty_outbox_lag_seconds" in metrics and "loyalty_batch_duration_seconds" in metrics
+    assert any(applied not in m for m in seen), "the API worker answers too"
+
+
+async def _metrics_on_a_new_connection(client: httpx.AsyncClient) -> str:
+    async with httpx.AsyncClient(base_url=client.base_url, timeout=10) as fresh:
+        return (await fresh.get("/metrics")).text
 
 
 def _now() -> str:

@@ -126,7 +126,7 @@ class KeyClaim:
 
 @dataclass(frozen=True)
 class SpendingState:
-    """What a locked account may spend from: points on live holds, its programme, open lots."""
+    """What an account may spend from: points on live holds, its programme, its open lots."""
 
     held_points: int
     programme: Programme | None
@@ -135,7 +135,8 @@ class SpendingState:
 
 class RedemptionStartRepository(Protocol):
     """A redemption's reads in two round trips, as a till waits on them: the key claimed with
-    the account locked, then (a fresh read, after the lock) what the account may spend."""
+    the account locked, then (a fresh read, after the lock) what the account may spend; a
+    preview reads only the second."""
 
     async def claim_and_lock(
         self, business_id: str, key: str, fingerprint: str, redemption_id: UUID, account_id: UUID

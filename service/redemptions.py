@@ -31,7 +31,7 @@ from domain.redemption import (
 from domain.views import RedemptionResult
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from service.lot_keeping import lot_totals, policies_of, post_entries
+from service.lot_keeping import policies_of, post_entries
 
 
 class Redemptions:
@@ -46,11 +46,17 @@ class Redemptions:
             if account is None:
                 raise AccountNotFound("No such loyalty account.")
             now = self._clock.now()
-            held = await uow.redemptions.held_points(account.business_id, account.account_id, now)
-            programme = await uow.programmes.get(command.business_id)
-            lots = await lot_totals(uow, account, now)
+            state = await uow.redemption_start.spending_state(
+                account.business_id, account.account_id, now
+            )
         return quote_redemption(
-            account, programme, now, command.points, command.sale_amount, held, lots.available
+            account,
+            state.programme,
+            now,
+            command.points,
+            command.sale_amount,
+            state.held_points,
+            LotTotals.of(state.open_lots, now).available,
         )
 
     async def redeem(self, command: Redeem) -> RedemptionResult:

@@ -64,7 +64,7 @@ class AuthSettings:
     rs256_public_key: str | None = None
     audience: str | None = None
     leeway_seconds: int = 30
-    verified: VerifiedTokens = field(default_factory=lambda: VerifiedTokens(), compare=False)
+    verified: VerifiedTokens = field(default_factory=VerifiedTokens, compare=False)
 
     def __post_init__(self) -> None:
         if not (self.hs256_secret or self.rs256_public_key):

@@ -56,11 +56,6 @@ def ledger_message(entry: LedgerEntry) -> LedgerEntryPublished:
     )
 
 
-@functools.lru_cache(maxsize=64)
-def _kind_header(kind: str) -> bytes:
-    return kind.encode()
-
-
 @functools.lru_cache(maxsize=1 << 16)
 def _key_hash(key: bytes) -> int:
     return int(murmur2(key)) & 0x7FFFFFFF
@@ -119,7 +114,7 @@ class KafkaLedgerPublisher:
                     topic,
                     message.body,
                     key=message.account_id.encode(),
-                    headers=[CONTENT_TYPE, (KIND_HEADER, _kind_header(message.kind))],
+                    headers=[CONTENT_TYPE, (KIND_HEADER, message.kind.encode())],
                 )
             )
         await asyncio.gather(*pending)

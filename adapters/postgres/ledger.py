@@ -25,19 +25,10 @@ ENTRY_ROW = (
     " ip_address text, user_agent text, reason text, prev_hash text, entry_hash text"
 )
 
-# Entries and their outbox rows in one round trip; outbox ids follow the entries' order.
-INSERT_ENTRIES_AND_OUTBOX = f"""
-WITH rows AS ({typed_rows(1, ENTRY_ROW, numbered=True)}),
-entries AS (
-    INSERT INTO ledger_entries ({LEDGER_COLUMNS}) SELECT {LEDGER_COLUMNS} FROM rows RETURNING 1
-)
-INSERT INTO outbox (business_id, account_id, entry_id)
-SELECT business_id, account_id, entry_id FROM rows ORDER BY n
-"""
-
-# A posting in one round trip: entries with their outbox rows, balances, lots and lot takes.
-POST = f"""
-WITH rows AS ({typed_rows(1, ENTRY_ROW, numbered=True)}),
+# The entries in JSON parameter $1 and their outbox rows (whose ids follow the entries'
+# order), as WITH queries: PostgreSQL runs each to completion, read or not.
+ENTRIES_AND_OUTBOX = f"""
+rows AS ({typed_rows(1, ENTRY_ROW, numbered=True)}),
 entries AS (
     INSERT INTO ledger_entries ({LEDGER_COLUMNS}) SELECT {LEDGER_COLUMNS} FROM rows RETURNING 1
 ),
@@ -45,7 +36,13 @@ outbox AS (
     INSERT INTO outbox (business_id, account_id, entry_id)
     SELECT business_id, account_id, entry_id FROM rows ORDER BY n
     RETURNING 1
-),
+)"""
+
+INSERT_ENTRIES_AND_OUTBOX = f"WITH {ENTRIES_AND_OUTBOX} SELECT"
+
+# A posting in one round trip: entries with their outbox rows, balances, lots and lot takes.
+POST = f"""
+WITH {ENTRIES_AND_OUTBOX},
 balances AS ({save_balances_sql(2)} RETURNING 1),
 lots AS ({upsert_lots_sql(3)} RETURNING 1)
 {insert_takes_sql(4)}

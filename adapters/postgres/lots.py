@@ -9,7 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from adapters.postgres.json_rows import rows_json, typed_rows
-from adapters.postgres.rows import Row
+from adapters.postgres.rows import Row, qualified
 from domain.lots import AccountKey, Lot, LotChanges
 
 LOT_COLUMNS = (
@@ -56,7 +56,7 @@ WITH lots AS ({UPSERT_LOTS} RETURNING 1)
 """
 
 TAKEN_BY = f"""
-SELECT {", ".join("l." + c.strip() for c in LOT_COLUMNS.split(","))}, t.points AS taken
+SELECT {qualified("l", LOT_COLUMNS)}, t.points AS taken
 FROM lot_takes t JOIN point_lots l ON l.business_id = t.business_id AND l.lot_id = t.lot_id
 WHERE t.business_id = $1 AND t.entry_id = $2
 ORDER BY l.expires_at NULLS LAST, l.lot_id

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import asyncpg
 
-from adapters.postgres.rows import programme_from, rule_from
+from adapters.postgres.rows import programme_from, qualified, rule_from
 from domain.programme import Programme, RuleVersion
 
 PROGRAMME_COLUMNS = (
@@ -16,7 +16,7 @@ PROGRAMME_COLUMNS = (
 
 # Programmes with their rule versions (as rows of rule_versions) in one round trip.
 PROGRAMMES = f"""
-SELECT {", ".join("p." + c.strip() for c in PROGRAMME_COLUMNS.split(","))},
+SELECT {qualified("p", PROGRAMME_COLUMNS)},
        (SELECT array_agg(r ORDER BY r.version) FROM rule_versions r
         WHERE r.business_id = p.business_id) AS rules
 FROM programmes p WHERE p.business_id = ANY($1::text[])

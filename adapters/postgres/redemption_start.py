@@ -16,8 +16,8 @@ import asyncpg
 from adapters.postgres.accounts import ACCOUNT_COLUMNS
 from adapters.postgres.lots import lot_from
 from adapters.postgres.programmes import PROGRAMME_COLUMNS
-from adapters.postgres.redemptions import EXISTING_KEY
-from adapters.postgres.rows import account_from, programme_from, rule_from
+from adapters.postgres.redemptions import EXISTING_KEY, HELD_POINTS
+from adapters.postgres.rows import account_from, programme_from, qualified, rule_from
 from ports.repositories import KeyClaim, SpendingState
 
 CLAIM_AND_LOCK = f"""
@@ -39,12 +39,10 @@ LEFT JOIN LATERAL (
 
 SPENDING_STATE = f"""
 SELECT
-    (SELECT coalesce(sum(points), 0) FROM redemptions
-     WHERE business_id = $1 AND account_id = $2 AND status = 'held' AND expires_at > $3)
-        AS held_points,
+    ({HELD_POINTS}) AS held_points,
     (SELECT array_agg(l) FROM point_lots l
      WHERE l.business_id = $1 AND l.account_id = $2 AND l.remaining > 0) AS lots,
-    {", ".join("p." + c.strip() for c in PROGRAMME_COLUMNS.split(","))},
+    {qualified("p", PROGRAMME_COLUMNS)},
     (SELECT array_agg(r ORDER BY r.version) FROM rule_versions r WHERE r.business_id = $1)
         AS rules
 FROM (SELECT) AS one

@@ -19,6 +19,11 @@ LEDGER_COLUMNS = (
 )
 
 
+def qualified(alias: str, columns: str) -> str:
+    """``columns`` ("a, b, ...") each prefixed with a table alias: ``alias.a, alias.b, ...``."""
+    return ", ".join(f"{alias}.{column.strip()}" for column in columns.split(","))
+
+
 def account_from(row: Row) -> Account:
     return Account(
         business_id=row["business_id"],

@@ -79,16 +79,36 @@ def token(
     terminal: Annotated[str | None, typer.Option(help="A paired POS terminal.")] = None,
     store: Annotated[str | None, typer.Option(help="The store of the terminal.")] = None,
     subject: Annotated[str, typer.Option(help="Who acts (the sub claim).")] = "dev-user",
-    ttl: Annotated[int, typer.Option(help="Seconds the token is valid.")] = 8 * 3600,
+    ttl: Annotated[
+        int | None,
+        typer.Option(help="Seconds the token is valid (default 8 h, or the maximum lifetime)."),
+    ] = None,
 ) -> None:
-    """Mint an HS256 bearer token with LOYALTY_JWT_SECRET (development)."""
+    """Mint an HS256 bearer token with LOYALTY_JWT_SECRET (development), with the audience,
+    issuer and lifetime the API is configured to demand."""
     from adapters.http.auth import mint_token
 
-    secret = Settings().jwt_secret
-    if not secret:
+    settings = Settings()
+    if not settings.jwt_secret:
         typer.echo("LOYALTY_JWT_SECRET is not set (loyalty dev sets it for you)", err=True)
         raise typer.Exit(1)
-    typer.echo(mint_token(secret, business, role, subject, terminal, store, ttl))
+    longest = settings.jwt_max_lifetime_seconds
+    if ttl is not None and longest is not None and ttl > longest:
+        typer.echo(f"--ttl {ttl} exceeds LOYALTY_JWT_MAX_LIFETIME_SECONDS ({longest})", err=True)
+        raise typer.Exit(2)
+    seconds = ttl if ttl is not None else min(8 * 3600, longest or 8 * 3600)
+    token = mint_token(
+        settings.jwt_secret,
+        business,
+        role,
+        subject,
+        terminal,
+        store,
+        seconds,
+        audience=settings.jwt_audience,
+        issuer=settings.jwt_issuer,
+    )
+    typer.echo(token)
 
 
 @app.command()

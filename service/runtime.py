@@ -52,7 +52,13 @@ def auth_settings(settings: Settings) -> AuthSettings:
         raise RuntimeError(
             "the HTTP API needs LOYALTY_JWT_SECRET (HS256) or LOYALTY_JWT_PUBLIC_KEY (RS256)"
         )
-    return AuthSettings(hs256_secret=settings.jwt_secret, rs256_public_key=settings.jwt_public_key)
+    return AuthSettings(
+        hs256_secret=settings.jwt_secret,
+        rs256_public_key=settings.jwt_public_key,
+        audience=settings.jwt_audience,
+        issuer=settings.jwt_issuer,
+        max_lifetime_seconds=settings.jwt_max_lifetime_seconds,
+    )
 
 
 class Service:

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     """HS256 key for bearer tokens (dev and simple deployments)."""
     jwt_public_key: str | None = None
     """RS256 public key (PEM text) for production; when set, only RS256 tokens are accepted."""
+    jwt_audience: str | None = None
+    """When set, a token's ``aud`` must name it (a token minted for another service is refused)."""
+    jwt_issuer: str | None = None
+    """When set, a token's ``iss`` must be exactly this."""
+    jwt_max_lifetime_seconds: int | None = Field(default=None, ge=1)
+    """When set, a token must carry ``iat`` and live (``exp - iat``) no longer than this."""
     shutdown_timeout_seconds: float = 15.0
 
     log_format: Literal["auto", "json", "console"] = "auto"

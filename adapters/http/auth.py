@@ -63,12 +63,27 @@ class AuthSettings:
     hs256_secret: str | None = None
     rs256_public_key: str | None = None
     audience: str | None = None
+    issuer: str | None = None
+    max_lifetime_seconds: int | None = None
+    """When set, a token must carry ``iat`` and ``exp - iat`` may not exceed this: a leaked
+    token is then useful for a bounded time whatever lifetime its issuer gave it."""
     leeway_seconds: int = 30
     verified: VerifiedTokens = field(default_factory=VerifiedTokens, compare=False)
 
     def __post_init__(self) -> None:
         if not (self.hs256_secret or self.rs256_public_key):
             raise ValueError("configure an HS256 secret or an RS256 public key")
+        if self.max_lifetime_seconds is not None and self.max_lifetime_seconds <= 0:
+            raise ValueError("max_lifetime_seconds must be positive")
+
+    @property
+    def required_claims(self) -> list[str]:
+        optional = (
+            ("aud", self.audience),
+            ("iss", self.issuer),
+            ("iat", self.max_lifetime_seconds),
+        )
+        return ["exp", "sub", *(claim for claim, setting in optional if setting is not None)]
 
     @property
     def algorithm(self) -> str:
@@ -112,6 +127,14 @@ def _principal(claims: dict[str, Any]) -> Principal:
     )
 
 
+def _within_lifetime(claims: dict[str, Any], max_lifetime_seconds: int | None) -> None:
+    if max_lifetime_seconds is None:
+        return
+    lifetime = float(claims["exp"]) - float(claims["iat"])
+    if lifetime > max_lifetime_seconds:
+        raise ValueError(f"the token lives {lifetime:.0f} s, over {max_lifetime_seconds} s")
+
+
 def verify_token(token: str, settings: AuthSettings) -> Principal:
     """The principal a token names; only the configured algorithm is accepted."""
     remembered = settings.verified.get(token, settings.leeway_seconds)
@@ -124,9 +147,11 @@ def verify_token(token: str, settings: AuthSettings) -> Principal:
             settings.key,
             algorithms=[settings.algorithm],
             audience=settings.audience,
+            issuer=settings.issuer,
             leeway=settings.leeway_seconds,
-            options={"require": ["exp", "sub"]},
+            options={"require": settings.required_claims},
         )
+        _within_lifetime(claims, settings.max_lifetime_seconds)
         principal = _principal(claims)
         settings.verified.remember(token, principal, claims)
         return principal
@@ -181,8 +206,11 @@ def mint_token(
     terminal_id: str | None = None,
     store_id: str | None = None,
     ttl_seconds: int = 8 * 3600,
+    *,
+    audience: str | None = None,
+    issuer: str | None = None,
 ) -> str:
-    """An HS256 token for development and tests."""
+    """An HS256 token for development and tests (with ``aud`` and ``iss`` when given)."""
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
         "sub": subject,
@@ -195,4 +223,8 @@ def mint_token(
         claims["terminal_id"] = terminal_id
     if store_id is not None:
         claims["store_id"] = store_id
+    if audience is not None:
+        claims["aud"] = audience
+    if issuer is not None:
+        claims["iss"] = issuer
     return jwt.encode(claims, secret, algorithm="HS256")

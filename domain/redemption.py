@@ -62,8 +62,9 @@ class RedemptionQuote:
 
 
 def _block_reason(
-    account: Account, programme: Programme | None, at: datetime, points: int, available: int
+    account: Account, programme: Programme | None, at: datetime, points: int
 ) -> BlockReason | None:
+    """What blocks any redemption on this account now, whatever it would take."""
     if points <= 0:
         return BlockReason.INVALID_POINTS
     if programme is None:
@@ -79,11 +80,21 @@ def _block_reason(
         return BlockReason.ACCOUNT_CLOSED
     if account.balance < 0:
         return BlockReason.NEGATIVE_BALANCE
-    if available < rule.min_balance_to_redeem:
+    # The minimum is a threshold on what the customer has, not on what is left unheld.
+    if account.balance < rule.min_balance_to_redeem:
         return BlockReason.BELOW_MINIMUM_BALANCE
-    if points > available:
-        return BlockReason.INSUFFICIENT_POINTS
     return None
+
+
+def _discount(points: int, rate: Decimal, caps: list[Decimal]) -> tuple[Decimal, int, bool]:
+    """(discount, points to take, capped): the discount rounded down to cents, then exactly
+    the whole points it is worth, ``ceil(discount * rate)``, never more than asked."""
+    discount = discount_for_points(points, rate).quantize(CENT, rounding=ROUND_DOWN)
+    capped = bool(caps) and discount > min(caps)
+    if capped:
+        discount = min(caps).quantize(CENT, rounding=ROUND_DOWN)
+    to_take = int((discount * rate).to_integral_value(ROUND_CEILING))
+    return discount, to_take, capped
 
 
 def quote_redemption(
@@ -97,25 +108,21 @@ def quote_redemption(
 ) -> RedemptionQuote:
     """Discount = points / redemption rate, capped by the maximum discount (and the sale).
 
-    When capped, only the points needed for the capped discount are taken. Held points are
-    not available to spend twice; nor are pending or expired points (``spendable``, from the
-    account's lots; the whole balance when not given).
+    Only the points the (capped, cent-rounded) discount is worth are taken, and only those
+    must be available: asking for more than the cap needs is no reason to refuse. Held
+    points are not available to spend twice; nor are pending or expired points
+    (``spendable``, from the account's lots; the whole balance when not given).
     """
     available = (account.balance if spendable is None else spendable) - held
-    blocked = _block_reason(account, programme, at, points, available)
+    blocked = _block_reason(account, programme, at, points)
     rule = programme.rule_at(at) if programme else None
     discount, to_take, capped = Decimal(0), 0, False
     if rule is not None and points > 0:
-        discount = discount_for_points(points, rule.redemption_rate).quantize(
-            CENT, rounding=ROUND_DOWN
-        )
-        to_take = points
         caps = [c for c in (rule.max_discount, sale_amount) if c is not None]
-        if caps and discount > min(caps):
-            discount = min(caps).quantize(CENT, rounding=ROUND_DOWN)
-            to_take = int((discount * rule.redemption_rate).to_integral_value(ROUND_CEILING))
-            capped = True
-        if discount <= 0 and blocked is None:
+        discount, to_take, capped = _discount(points, rule.redemption_rate, caps)
+        if blocked is None and to_take > available:
+            blocked = BlockReason.INSUFFICIENT_POINTS
+        if blocked is None and discount <= 0:
             blocked = BlockReason.TOO_FEW_POINTS  # never take points for no discount
     return RedemptionQuote(
         points_requested=points,

@@ -1,4 +1,9 @@
-"""The points arithmetic: earning and proportional reversal, exact to the point."""
+"""The points arithmetic: earning and proportional reversal, exact to the point.
+
+Every floor here is taken over exact rational arithmetic on the decimals' integer ratios:
+Decimal's default context keeps 28 significant digits and would round before the floor
+(0.999...9 with 29 nines at 100 points a unit rounds to 100.0 and earns 100, not 99).
+"""
 
 from __future__ import annotations
 
@@ -12,11 +17,21 @@ def floor_points(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_FLOOR))
 
 
+def _floor_of_product(*factors: Decimal | int) -> int:
+    """floor(f1 * f2 * ...), exact for any number of digits (Python integers do not round)."""
+    numerator, denominator = 1, 1
+    for factor in factors:
+        n, d = factor.as_integer_ratio()
+        numerator *= n
+        denominator *= d
+    return numerator // denominator
+
+
 def points_earned(amount: Decimal, rule: RuleVersion, occurred_at: datetime) -> int:
     """floor(amount * earn_rate * multiplier), the multiplier only inside its window."""
     if amount <= 0:
         return 0
-    return floor_points(amount * rule.earn_rate * rule.multiplier_at(occurred_at))
+    return _floor_of_product(amount, rule.earn_rate, rule.multiplier_at(occurred_at))
 
 
 def reversed_points_target(earned: int, total: Decimal, refunded_so_far: Decimal) -> int:
@@ -28,8 +43,9 @@ def reversed_points_target(earned: int, total: Decimal, refunded_so_far: Decimal
     """
     if earned <= 0 or total <= 0 or refunded_so_far <= 0:
         return 0
-    covered = min(refunded_so_far, total)
-    return floor_points(Decimal(earned) * covered / total)
+    covered_n, covered_d = min(refunded_so_far, total).as_integer_ratio()
+    total_n, total_d = total.as_integer_ratio()
+    return (earned * covered_n * total_d) // (covered_d * total_n)
 
 
 def discount_for_points(points: int, redemption_rate: Decimal) -> Decimal:

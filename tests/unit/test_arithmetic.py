@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.arithmetic import (
     discount_for_points,
@@ -13,6 +17,7 @@ from domain.arithmetic import (
     reversed_points_target,
 )
 from domain.ledger import Source
+from domain.programme import RuleVersion
 from domain.purchases import Purchase
 
 from .builders import BUSINESS, T0, at, rule
@@ -158,3 +163,71 @@ def test_after_refund_keeps_the_running_totals_on_the_purchase():
 def test_a_discount_is_points_divided_by_the_redemption_rate():
     assert discount_for_points(250, Decimal("100")) == Decimal("2.5")
     assert discount_for_points(3, Decimal("4")) == Decimal("0.75")
+
+
+# Exactness: Decimal's default context keeps 28 digits and rounds before the floor could act.
+
+TWENTY_NINE_NINES = "9" * 29
+
+
+@pytest.mark.parametrize(
+    ("amount", "earn_rate", "multiplier", "expected"),
+    [
+        (TWENTY_NINE_NINES, "100", "1", int(TWENTY_NINE_NINES) * 100),
+        ("0." + TWENTY_NINE_NINES, "100", "1", 99),  # 99.999...: rounded to 100 in 28 digits
+        ("0." + TWENTY_NINE_NINES, "1", "3", 2),
+        ("1E+400", "1E-399", "1", 10),  # exponents far outside the default context's range
+    ],
+)
+def test_earning_floors_the_exact_product_however_many_digits_it_has(
+    amount: str, earn_rate: str, multiplier: str, expected: int
+) -> None:
+    earned = points_earned(Decimal(amount), rule(earn_rate=earn_rate, multiplier=multiplier), T0)
+
+    assert earned == expected
+
+
+def test_the_reversal_target_floors_the_exact_share_however_many_digits_it_has() -> None:
+    total = Decimal("1" + "0" * 30)
+    refunded = Decimal("9" * 30 + ".9999")  # a hair below the total: one point short of it all
+
+    assert reversed_points_target(100, total, refunded) == 99
+
+
+_exact_decimals = st.decimals(allow_nan=False, allow_infinity=False, min_value=0)
+_huge_or_tiny = st.builds(
+    lambda digits, exponent: Decimal(f"{digits}E{exponent}"),
+    st.integers(min_value=0, max_value=10**60),
+    st.integers(min_value=-80, max_value=80),
+)
+_non_negative = _exact_decimals | _huge_or_tiny
+
+
+@given(_non_negative, _non_negative, _non_negative.filter(lambda m: m > 0))
+def test_earning_equals_the_floor_computed_with_exact_fractions(
+    amount: Decimal, earn_rate: Decimal, multiplier: Decimal
+) -> None:
+    earning_rule = RuleVersion(
+        version=1,
+        effective_from=T0,
+        earn_rate=earn_rate,
+        redemption_rate=Decimal(1),
+        multiplier=multiplier,
+    )
+    exact = math.floor(Fraction(amount) * Fraction(earn_rate) * Fraction(multiplier))
+
+    assert points_earned(amount, earning_rule, T0) == (exact if amount > 0 else 0)
+
+
+@given(
+    st.integers(min_value=0, max_value=10**12),
+    _non_negative.filter(lambda t: t > 0),
+    _non_negative,
+)
+def test_the_reversal_target_equals_the_floor_computed_with_exact_fractions(
+    earned: int, total: Decimal, refunded: Decimal
+) -> None:
+    covered = min(Fraction(refunded), Fraction(total))
+    exact = math.floor(earned * covered / Fraction(total)) if refunded > 0 else 0
+
+    assert reversed_points_target(earned, total, refunded) == exact

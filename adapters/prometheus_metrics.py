@@ -40,6 +40,19 @@ class PrometheusServiceMetrics:
             "Age of the oldest ledger entry not yet published.",
             registry=registry,
         )
+        self._systemic = Counter(
+            "loyalty_systemic_failures_total",
+            "Failures that would fail every event (missing table, read-only database, no "
+            "privilege...): the work waits and retries, nothing is dead-lettered.",
+            ["stage", "error"],
+            registry=registry,
+        )
+        self._task_failures = Counter(
+            "loyalty_background_task_failures_total",
+            "Background loops (consumer, outbox relay, expiry sweep) that died and were restarted.",
+            ["task"],
+            registry=registry,
+        )
 
     def events(self, topic: str, outcome: str, count: int = 1) -> None:
         self._events.labels(topic, outcome).inc(count)
@@ -58,6 +71,12 @@ class PrometheusServiceMetrics:
         self._published.inc(published)
         self._outbox_lag.set(oldest_pending_seconds)
 
+    def systemic_failure(self, stage: str, error: str) -> None:
+        self._systemic.labels(stage, error).inc()
+
+    def task_failure(self, task: str) -> None:
+        self._task_failures.labels(task).inc()
+
 
 class NoMetrics:
     """For tools and tests that record nothing."""
@@ -71,3 +90,7 @@ class NoMetrics:
     def consumer_lag(self, topic: str, partition: int, lag: int) -> None: ...
 
     def outbox(self, published: int, oldest_pending_seconds: float) -> None: ...
+
+    def systemic_failure(self, stage: str, error: str) -> None: ...
+
+    def task_failure(self, task: str) -> None: ...

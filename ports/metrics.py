@@ -15,3 +15,10 @@ class ServiceMetrics(Protocol):
     def consumer_lag(self, topic: str, partition: int, lag: int) -> None: ...
 
     def outbox(self, published: int, oldest_pending_seconds: float) -> None: ...
+
+    def systemic_failure(self, stage: str, error: str) -> None:
+        """A failure no event caused (schema, permissions, read-only...): retried, never
+        dead-lettered."""
+
+    def task_failure(self, task: str) -> None:
+        """A background loop died and is being restarted."""

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import structlog
 
+from ports.backoff import Backoff
 from ports.clock import Clock
 from ports.metrics import ServiceMetrics
 from ports.publishing import LedgerPublisher
 from ports.unit_of_work import UnitOfWorkFactory
+
+Pause = Callable[[asyncio.Event, float], Awaitable[None]]
 
 log = structlog.get_logger("loyalty.outbox")
 
@@ -32,7 +35,11 @@ class OutboxRelay:
         is_transient: Callable[[BaseException], bool],
         clock: Clock,
         metrics: ServiceMetrics,
+        backoff: Backoff | None = None,
+        pause: Pause | None = None,
     ) -> None:
+        self._backoff = backoff or Backoff()
+        self._pause = pause or _sleep_unless
         self._clock = clock
         self._metrics = metrics
         self._uow_factory = uow_factory
@@ -63,14 +70,17 @@ class OutboxRelay:
                 published = await self.relay_once()
                 failures = 0
             except Exception as error:
-                if not self._is_transient(error):
-                    log.exception("outbox relay failed")
                 failures += 1
+                delay = self._backoff.seconds(failures)
                 self._metrics.retry("outbox")
-                published = 0
-                delay = min(0.2 * 2**failures, 30.0)
-                log.warning("outbox relay retrying", error=repr(error), wait_seconds=delay)
-                await _sleep_unless(stopping, delay)
+                if self._is_transient(error):
+                    log.warning("outbox relay retrying", error=repr(error), wait_seconds=delay)
+                else:
+                    # Nothing can be set aside here: the ledger topic must get every entry in
+                    # order, so whatever the error, the relay waits and tries again.
+                    self._metrics.systemic_failure("outbox", type(error).__name__)
+                    log.exception("outbox relay failed; retrying", wait_seconds=delay)
+                await self._pause(stopping, delay)
                 if stopping.is_set():
                     return
                 continue

@@ -484,3 +484,9 @@ class FakeMetrics:
 
     def outbox(self, published: int, oldest_pending_seconds: float) -> None:
         self.calls.append(("outbox", (published, oldest_pending_seconds)))
+
+    def systemic_failure(self, stage: str, error: str) -> None:
+        self.calls.append(("systemic_failure", (stage, error)))
+
+    def task_failure(self, task: str) -> None:
+        self.calls.append(("task_failure", (task,)))

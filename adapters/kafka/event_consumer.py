@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ from adapters.kafka.dead_letters import DeadLetter, KafkaDeadLetters
 from adapters.kafka.parsing import Rejection, parse_event
 from domain.events import EventKind, InboundEvent
 from domain.outcomes import Outcome
+from ports.backoff import Backoff
 from ports.intake import EventBatchHandler
 from ports.metrics import ServiceMetrics
 
@@ -53,8 +53,9 @@ class KafkaEventConsumer:
         pause_initial_seconds: float = 0.2,
         pause_max_seconds: float = 30.0,
     ) -> None:
-        self._pause_initial = pause_initial_seconds
-        self._pause_max = pause_max_seconds
+        self._backoff = Backoff(
+            pause_initial_seconds, pause_max_seconds, jitter_seconds=pause_initial_seconds
+        )
         self._failures = 0
         self._topics = dict(topics)
         self._metrics = metrics
@@ -94,8 +95,7 @@ class KafkaEventConsumer:
         """Pause the batch's partitions for a growing, jittered delay instead of blocking the
         poll loop: the member keeps heartbeating and polling, so it keeps its partitions."""
         self._failures += 1
-        delay = min(self._pause_initial * 2 ** (self._failures - 1), self._pause_max)
-        delay += random.uniform(0, self._pause_initial)
+        delay = self._backoff.seconds(self._failures)
         partitions = {TopicPartition(r.topic, r.partition) for r in records}
         log.warning(
             "batch failed; partitions paused, then redelivered",

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import Sequence
+from typing import cast
 
 import pytest
+from aiokafka.structs import ConsumerRecord
+from faststream.kafka import KafkaBroker, KafkaMessage
+from hypothesis import given
+from hypothesis import strategies as st
+from structlog.testing import capture_logs
 
+from adapters.kafka.dead_letters import KafkaDeadLetters
+from adapters.kafka.event_consumer import KafkaEventConsumer
+from domain.batch import BatchChanges
+from domain.events import EventKind, InboundEvent
+from ports.backoff import Backoff
 from ports.unit_of_work import UnitOfWork
 from service.outbox_relay import OutboxRelay
+from tests.support.events import sale
 
 from .builders import RECORDED_AT
 from .fake_ports import FakeClock, FakeLedgerPublisher, FakeMetrics
@@ -54,3 +68,63 @@ async def test_the_relay_keeps_retrying_through_more_than_a_thousand_failures_in
     assert all(0 < wait <= 30.0 for wait in pauses.waits)
     assert pauses.waits[-1] == pytest.approx(30.0, abs=0.5)
     assert metrics.calls.count(("retry", ("outbox",))) == LONG_OUTAGE
+
+
+class Redelivered:
+    """A polled batch as the subscriber hands it over, remembering how it was settled."""
+
+    def __init__(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        self.raw_message = (record,)
+        self.settled: list[str] = []
+
+    async def ack(self) -> None:
+        self.settled.append("ack")
+
+    async def nack(self) -> None:
+        self.settled.append("nack")
+
+
+async def database_down(events: Sequence[InboundEvent]) -> BatchChanges:
+    raise ConnectionError("database down")
+
+
+async def test_the_consumer_keeps_pausing_and_redelivering_through_a_thousand_failures() -> None:
+    consumer = KafkaEventConsumer(
+        KafkaBroker("127.0.0.1:1"),  # never started: batches are handed over directly
+        {"sales": EventKind.SALE_COMPLETED},
+        "group",
+        database_down,
+        cast(KafkaDeadLetters, None),  # nothing to dead-letter: every batch fails first
+        max_records=10,
+        metrics=FakeMetrics(),
+        pause_initial_seconds=0.2,
+        pause_max_seconds=30.0,
+    )
+    body = json.dumps(sale("shop", "alice", "10")).encode()
+    message = Redelivered(ConsumerRecord("sales", 0, 7, 0, 0, None, body, None, 0, len(body), []))
+
+    with capture_logs() as logs:
+        for _ in range(LONG_OUTAGE):
+            await consumer._consume(None, cast(KafkaMessage, message))
+
+    assert message.settled == ["nack"] * LONG_OUTAGE  # never committed, never given up on
+    pauses = [line["pause_seconds"] for line in logs if "pause_seconds" in line]
+    assert len(pauses) == LONG_OUTAGE
+    assert all(0 < pause <= 30.0 + 0.2 for pause in pauses)
+    assert pauses[-1] >= 30.0
+
+
+@given(
+    failures=st.integers(min_value=0, max_value=10**12),
+    initial=st.floats(min_value=1e-6, max_value=60.0),
+    maximum=st.floats(min_value=1e-6, max_value=3600.0),
+)
+def test_a_backoff_wait_is_never_past_its_bound_and_never_shrinks_as_failures_grow(
+    failures: int, initial: float, maximum: float
+) -> None:
+    backoff = Backoff(initial, maximum)
+
+    wait, next_wait = backoff.seconds(failures), backoff.seconds(failures + 1)
+
+    assert 0 <= wait <= next_wait <= maximum
+    assert backoff.seconds(failures + 10_000) == pytest.approx(maximum)

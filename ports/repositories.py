@@ -148,7 +148,13 @@ class RedemptionStartRepository(Protocol):
 
 
 class LedgerAuditRepository(Protocol):
-    """Finds breaches of the ledger's invariants; each is a sentence naming what is wrong."""
+    """Finds breaches of the ledger's invariants; each is a sentence naming what is wrong.
+    Notices name what an operator should look at though no invariant is broken."""
+
+    async def read_one_snapshot(self) -> None:
+        """Every later read of this unit of work sees the same snapshot and nothing may be
+        written; to be called before any other read."""
+        ...
 
     async def balance_breaches(self, business_id: str | None) -> list[str]: ...
 
@@ -165,3 +171,30 @@ class LedgerAuditRepository(Protocol):
     async def last_hashes(self, business_id: str | None) -> dict[tuple[str, str], str]: ...
 
     def entries_in_chain_order(self, business_id: str | None) -> AsyncIterator[LedgerEntry]: ...
+
+    async def purchase_breaches(self, business_id: str | None) -> list[str]:
+        """Purchases against their earn and reversal entries, and earns without a purchase."""
+        ...
+
+    async def refund_breaches(self, business_id: str | None) -> list[str]:
+        """Refunds against their reversal entries, and reversals without a refund."""
+        ...
+
+    async def redemption_breaches(self, business_id: str | None) -> list[str]:
+        """Redemptions against their capture and cancel entries, and such entries without
+        a redemption."""
+        ...
+
+    async def lot_take_breaches(self, business_id: str | None) -> list[str]:
+        """Negative entries against what they took from lots; takes against their lots."""
+        ...
+
+    async def over_refund_notices(self, business_id: str | None) -> list[str]:
+        """Purchases refunded for more than their total (allowed: reversal stops at all)."""
+        ...
+
+    async def parked_refund_notices(
+        self, business_id: str | None, max_age_seconds: float
+    ) -> list[str]:
+        """Refunds parked longer than the bound, still waiting for their purchase."""
+        ...

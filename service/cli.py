@@ -215,19 +215,27 @@ def verify(
     outbox_max_age: Annotated[
         float, typer.Option(help="Seconds an entry may wait in the outbox.")
     ] = 300.0,
+    parked_max_age: Annotated[
+        float, typer.Option(help="Seconds a return may wait for its sale before a notice.")
+    ] = 7 * 24 * 3600.0,
 ) -> None:
-    """Recompute hash chains and check every ledger invariant; exit 1 naming each breach."""
+    """Recompute hash chains and check every ledger invariant, all in one snapshot; exit 1
+    naming each breach. Notices (worth a look, no invariant broken) leave the exit at 0."""
     from service.verification import verify_ledger
 
     async def work(c: Container) -> Any:
-        return await verify_ledger(await resolve(c.uow_factory()), business, outbox_max_age)
+        return await verify_ledger(
+            await resolve(c.uow_factory()), business, outbox_max_age, parked_max_age
+        )
 
     report = _with_database(work)
     for breach in report.breaches:
         typer.echo(f"BREACH: {breach}", err=True)
+    for notice in report.notices:
+        typer.echo(f"NOTICE: {notice}", err=True)
     typer.echo(
         f"checked {report.entries_checked} entries over {report.accounts_checked} accounts:"
-        f" {len(report.breaches)} breach(es)"
+        f" {len(report.breaches)} breach(es), {len(report.notices)} notice(s)"
     )
     if not report.ok:
         raise typer.Exit(1)

@@ -5,14 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from domain.chain import GENESIS_HASH, entry_hash
+from ports.repositories import LedgerAuditRepository
 from ports.unit_of_work import UnitOfWorkFactory
+
+PARKED_MAX_AGE_SECONDS = 7 * 24 * 3600.0
 
 
 @dataclass
 class VerificationReport:
+    """Breaches break an invariant (``ok`` is false); notices are worth an operator's look
+    but break none."""
+
     entries_checked: int = 0
     accounts_checked: int = 0
     breaches: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -20,38 +27,57 @@ class VerificationReport:
 
 
 async def verify_ledger(
-    uow_factory: UnitOfWorkFactory, business_id: str | None, outbox_max_age_seconds: float
+    uow_factory: UnitOfWorkFactory,
+    business_id: str | None,
+    outbox_max_age_seconds: float,
+    parked_max_age_seconds: float = PARKED_MAX_AGE_SECONDS,
 ) -> VerificationReport:
     """Balances equal their entries; hash chains hold; no reversal exceeds its earn; every
-    applied event has its entries; nothing waits in the outbox longer than the bound; each
-    account's point lots hold exactly its (non-negative) balance."""
+    applied event has its entries; purchases, refunds and redemptions agree with their
+    entries; lot takes agree with the entries taking; nothing waits in the outbox longer
+    than the bound; each account's point lots hold exactly its (non-negative) balance.
+
+    Every check reads one snapshot, so postings committed meanwhile are no breach."""
     report = VerificationReport()
     async with uow_factory() as uow:
         audit = uow.audit
+        await audit.read_one_snapshot()
         report.breaches += await audit.balance_breaches(business_id)
         report.breaches += await audit.reversal_breaches(business_id)
         report.breaches += await audit.inbox_breaches(business_id)
         report.breaches += await audit.outbox_breaches(business_id, outbox_max_age_seconds)
         report.breaches += await audit.lot_breaches(business_id)
-        last_hashes = await audit.last_hashes(business_id)
-        report.accounts_checked = len(last_hashes)
-        chain_ends: dict[tuple[str, str], str] = {}
-        previous: dict[tuple[str, str], str] = {}
-        async for entry in audit.entries_in_chain_order(business_id):
-            report.entries_checked += 1
-            key = (entry.business_id, str(entry.account_id))
-            expected_prev = previous.get(key, GENESIS_HASH)
-            recomputed = entry_hash(entry, expected_prev)
-            if entry.prev_hash != expected_prev or entry.entry_hash != recomputed:
-                report.breaches.append(
-                    f"entry {entry.business_id}/{entry.entry_id} (account {entry.account_id},"
-                    f" seq {entry.seq}) does not match its hash chain"
-                )
-            previous[key] = entry.entry_hash
-            chain_ends[key] = entry.entry_hash
-        for key, last_hash in last_hashes.items():
-            if chain_ends.get(key, GENESIS_HASH) != last_hash:
-                report.breaches.append(
-                    f"account {key[0]}/{key[1]}: its last hash is not its newest entry's"
-                )
+        report.breaches += await audit.purchase_breaches(business_id)
+        report.breaches += await audit.refund_breaches(business_id)
+        report.breaches += await audit.redemption_breaches(business_id)
+        report.breaches += await audit.lot_take_breaches(business_id)
+        report.notices += await audit.over_refund_notices(business_id)
+        report.notices += await audit.parked_refund_notices(business_id, parked_max_age_seconds)
+        await _check_chains(audit, business_id, report)
     return report
+
+
+async def _check_chains(
+    audit: LedgerAuditRepository, business_id: str | None, report: VerificationReport
+) -> None:
+    last_hashes = await audit.last_hashes(business_id)
+    report.accounts_checked = len(last_hashes)
+    chain_ends: dict[tuple[str, str], str] = {}
+    previous: dict[tuple[str, str], str] = {}
+    async for entry in audit.entries_in_chain_order(business_id):
+        report.entries_checked += 1
+        key = (entry.business_id, str(entry.account_id))
+        expected_prev = previous.get(key, GENESIS_HASH)
+        recomputed = entry_hash(entry, expected_prev)
+        if entry.prev_hash != expected_prev or entry.entry_hash != recomputed:
+            report.breaches.append(
+                f"entry {entry.business_id}/{entry.entry_id} (account {entry.account_id},"
+                f" seq {entry.seq}) does not match its hash chain"
+            )
+        previous[key] = entry.entry_hash
+        chain_ends[key] = entry.entry_hash
+    for key, last_hash in last_hashes.items():
+        if chain_ends.get(key, GENESIS_HASH) != last_hash:
+            report.breaches.append(
+                f"account {key[0]}/{key[1]}: its last hash is not its newest entry's"
+            )

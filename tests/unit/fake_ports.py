@@ -9,16 +9,16 @@ commit discards them.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
 from uuid import UUID
 
 from domain.accounts import Account
 from domain.batch import BatchChanges, BatchKeys, BatchState, EventKey
 from domain.events import PurchaseKey, RefundKey
-from domain.ledger import EntryKind, LedgerEntry
+from domain.ledger import LedgerEntry
 from domain.lots import Lot, LotChanges, LotTake
 from domain.outcomes import InboxRecord, OutcomeStatus
 from domain.programme import Programme, RuleVersion
@@ -38,6 +38,7 @@ from ports.repositories import (
     RedemptionStartRepository,
     SpendingState,
 )
+from tests.unit.fake_audit import FakeLedgerAudit
 from tests.unit.fake_lots import FakePointLots
 
 AccountKey = tuple[str, UUID]
@@ -296,81 +297,6 @@ class FakeRedemptionStart(_Repository):
             await self._uow.programmes.get(business_id),
             (await self._uow.lots.open_lots([key]))[key],
         )
-
-
-class FakeLedgerAudit(_Repository):
-    """The invariant checks of ``loyalty verify``, over the unit of work's view."""
-
-    def _scoped(self, business_id: str | None) -> list[LedgerEntry]:
-        return [e for e in self._uow.view.entries if business_id in (None, e.business_id)]
-
-    async def balance_breaches(self, business_id: str | None) -> list[str]:
-        breaches = []
-        for a in self._uow.view.accounts.values():
-            if business_id not in (None, a.business_id):
-                continue
-            mine = [e for e in self._scoped(a.business_id) if e.account_id == a.account_id]
-            total, top = sum(e.points for e in mine), max((e.seq for e in mine), default=0)
-            if (a.balance, a.last_seq, top) != (total, len(mine), len(mine)):
-                breaches.append(f"account {a.business_id}/{a.account_id}: balance {a.balance}")
-        return breaches
-
-    async def lot_breaches(self, business_id: str | None) -> list[str]:
-        view = self._uow.view
-        breaches = []
-        for key, a in view.accounts.items():
-            in_lots = sum(lot.remaining for lot in view.lots.values() if lot.account_key == key)
-            if business_id in (None, a.business_id) and in_lots != max(a.balance, 0):
-                breaches.append(f"account {a.business_id}/{a.account_id}: lots hold {in_lots}")
-        return breaches
-
-    async def reversal_breaches(self, business_id: str | None) -> list[str]:
-        entries = self._scoped(business_id)
-        breaches = []
-        for earn in (e for e in entries if e.kind is EntryKind.EARN):
-            reversed_ = -sum(
-                e.points
-                for e in entries
-                if e.kind is EntryKind.REVERSAL and e.related_entry_id == earn.entry_id
-            )
-            if reversed_ > earn.points:
-                breaches.append(f"earn {earn.business_id}/{earn.entry_id}: over-reversed")
-        return breaches
-
-    async def inbox_breaches(self, business_id: str | None) -> list[str]:
-        with_entries = {(e.business_id, e.event_id) for e in self._scoped(business_id)}
-        return [
-            f"event {key[0]}/{key[1]} is applied but has no entry"
-            for key, record in self._uow.view.inbox.items()
-            if business_id in (None, key[0])
-            and record.outcome.status is OutcomeStatus.APPLIED
-            and key not in with_entries
-        ]
-
-    async def outbox_breaches(self, business_id: str | None, max_age_seconds: float) -> list[str]:
-        # An outbox row is as old as its entry; ``now`` is the wall clock, as in SQL.
-        oldest = datetime.now(UTC) - timedelta(seconds=max_age_seconds)
-        view = self._uow.view
-        return [
-            f"outbox {entry.business_id}/{i} (entry {entry.entry_id}) unpublished"
-            for i, entry in sorted(view.outbox.items())
-            if i not in view.published
-            and business_id in (None, entry.business_id)
-            and entry.recorded_at < oldest
-        ]
-
-    async def last_hashes(self, business_id: str | None) -> dict[tuple[str, str], str]:
-        return {
-            (a.business_id, str(a.account_id)): a.last_hash
-            for a in self._uow.view.accounts.values()
-            if business_id in (None, a.business_id)
-        }
-
-    async def entries_in_chain_order(self, business_id: str | None) -> AsyncIterator[LedgerEntry]:
-        for entry in sorted(
-            self._scoped(business_id), key=lambda e: (e.business_id, str(e.account_id), e.seq)
-        ):
-            yield entry
 
 
 class FakeUnitOfWork:

@@ -1,0 +1,212 @@
+"""The invariant checks of ``loyalty verify`` over a fake unit of work's view, in memory.
+
+Each check mirrors a query of ``PostgresLedgerAudit`` (see ``adapters/postgres/audit*.py``),
+so the stateful model test on the fakes holds the ledger to the same invariants as
+``loyalty verify`` does on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from domain.ledger import EntryKind, LedgerEntry
+from domain.outcomes import OutcomeStatus
+from domain.redemption import Redemption, RedemptionStatus
+from tests.unit.fake_audit_links import purchase_breaches, refund_breaches
+
+if TYPE_CHECKING:
+    from tests.unit.fake_ports import FakeUnitOfWork
+
+
+class FakeLedgerAudit:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    async def read_one_snapshot(self) -> None:
+        """Nothing to do: the view already is a snapshot, taken when the unit of work began."""
+
+    def _scoped(self, business_id: str | None) -> list[LedgerEntry]:
+        return [e for e in self._uow.view.entries if business_id in (None, e.business_id)]
+
+    async def balance_breaches(self, business_id: str | None) -> list[str]:
+        breaches = []
+        for a in self._uow.view.accounts.values():
+            if business_id not in (None, a.business_id):
+                continue
+            mine = [e for e in self._scoped(a.business_id) if e.account_id == a.account_id]
+            total, top = sum(e.points for e in mine), max((e.seq for e in mine), default=0)
+            if (a.balance, a.last_seq, top) != (total, len(mine), len(mine)):
+                breaches.append(f"account {a.business_id}/{a.account_id}: balance {a.balance}")
+        return breaches
+
+    async def lot_breaches(self, business_id: str | None) -> list[str]:
+        view = self._uow.view
+        breaches = []
+        for key, a in view.accounts.items():
+            in_lots = sum(lot.remaining for lot in view.lots.values() if lot.account_key == key)
+            if business_id in (None, a.business_id) and in_lots != max(a.balance, 0):
+                breaches.append(f"account {a.business_id}/{a.account_id}: lots hold {in_lots}")
+        return breaches
+
+    async def reversal_breaches(self, business_id: str | None) -> list[str]:
+        entries = self._scoped(business_id)
+        breaches = []
+        for earn in (e for e in entries if e.kind is EntryKind.EARN):
+            reversed_ = -sum(
+                e.points
+                for e in entries
+                if e.kind is EntryKind.REVERSAL and e.related_entry_id == earn.entry_id
+            )
+            if reversed_ > earn.points:
+                breaches.append(f"earn {earn.business_id}/{earn.entry_id}: over-reversed")
+        return breaches
+
+    async def inbox_breaches(self, business_id: str | None) -> list[str]:
+        with_entries = {(e.business_id, e.event_id) for e in self._scoped(business_id)}
+        return [
+            f"event {key[0]}/{key[1]} is applied but has no entry"
+            for key, record in self._uow.view.inbox.items()
+            if business_id in (None, key[0])
+            and record.outcome.status is OutcomeStatus.APPLIED
+            and key not in with_entries
+        ]
+
+    async def outbox_breaches(self, business_id: str | None, max_age_seconds: float) -> list[str]:
+        # An outbox row is as old as its entry; ``now`` is the wall clock, as in SQL.
+        oldest = datetime.now(UTC) - timedelta(seconds=max_age_seconds)
+        view = self._uow.view
+        return [
+            f"outbox {entry.business_id}/{i} (entry {entry.entry_id}) unpublished"
+            for i, entry in sorted(view.outbox.items())
+            if i not in view.published
+            and business_id in (None, entry.business_id)
+            and entry.recorded_at < oldest
+        ]
+
+    async def last_hashes(self, business_id: str | None) -> dict[tuple[str, str], str]:
+        return {
+            (a.business_id, str(a.account_id)): a.last_hash
+            for a in self._uow.view.accounts.values()
+            if business_id in (None, a.business_id)
+        }
+
+    async def entries_in_chain_order(self, business_id: str | None) -> AsyncIterator[LedgerEntry]:
+        for entry in sorted(
+            self._scoped(business_id), key=lambda e: (e.business_id, str(e.account_id), e.seq)
+        ):
+            yield entry
+
+    async def purchase_breaches(self, business_id: str | None) -> list[str]:
+        return purchase_breaches(self._uow.view, business_id)
+
+    async def refund_breaches(self, business_id: str | None) -> list[str]:
+        return refund_breaches(self._uow.view, business_id)
+
+    async def redemption_breaches(self, business_id: str | None) -> list[str]:
+        entries = self._scoped(business_id)
+        kinds = (EntryKind.REDEMPTION, EntryKind.REDEMPTION_CANCELLED)
+        by_ref: dict[tuple[str, str], list[LedgerEntry]] = defaultdict(list)
+        for e in (e for e in entries if e.kind in kinds):
+            by_ref[(e.business_id, e.source_ref)].append(e)
+        breaches = []
+        for (business, redemption_id), r in self._uow.view.redemptions.items():
+            if business_id not in (None, business):
+                continue
+            mine = by_ref.pop((business, str(redemption_id)), [])
+            problem = _redemption_problem(r, mine)
+            if problem:
+                breaches.append(f"redemption {business}/{redemption_id} {problem}")
+        breaches += [
+            f"{e.kind} {e.business_id}/{e.entry_id} names no redemption"
+            for orphans in by_ref.values()
+            for e in orphans
+        ]
+        return breaches
+
+    async def lot_take_breaches(self, business_id: str | None) -> list[str]:
+        # In the fakes, lots have always existed: every negative entry is held to them.
+        view = self._uow.view
+        entries = {(e.business_id, e.entry_id): e for e in self._scoped(business_id)}
+        takes = [t for t in view.lot_takes if business_id in (None, t.business_id)]
+        taken: dict[tuple[str, UUID], int] = defaultdict(int)
+        taken_of_lot: dict[tuple[str, UUID], int] = defaultdict(int)
+        breaches = []
+        for t in takes:
+            taken[(t.business_id, t.entry_id)] += t.points
+            taken_of_lot[(t.business_id, t.lot_id)] += t.points
+            entry = entries.get((t.business_id, t.entry_id))
+            lot = view.lots.get((t.business_id, t.lot_id))
+            if entry is None or entry.points >= 0 or lot is None:
+                breaches.append(f"lot take {t} is not by a negative entry from a lot")
+            elif lot.account_id != entry.account_id:
+                breaches.append(f"lot take {t} is from a lot of another account")
+        for key, e in entries.items():
+            expected = max(0, min(-e.points, e.balance_after - e.points))
+            if e.points < 0 and taken.get(key, 0) != expected:
+                breaches.append(f"{e.kind} {key}: took {taken.get(key, 0)}, not {expected}")
+        for key, points in taken_of_lot.items():
+            lot = view.lots.get(key)
+            if lot is not None and points + lot.remaining > lot.points:
+                breaches.append(f"lot {key} over-taken: {points} taken, {lot.remaining} left")
+        return breaches
+
+    async def over_refund_notices(self, business_id: str | None) -> list[str]:
+        return [
+            f"purchase {key} was refunded {p.refunded_amount} of a {p.total} total"
+            for key, p in self._uow.view.purchases.items()
+            if business_id in (None, p.business_id) and p.refunded_amount > p.total
+        ]
+
+    async def parked_refund_notices(
+        self, business_id: str | None, max_age_seconds: float
+    ) -> list[str]:
+        # The fakes keep no time of processing: parked since the refund happened, by the
+        # wall clock (as ``now()`` in SQL). A notice only, so a fake clock cannot fail a test.
+        oldest = datetime.now(UTC) - timedelta(seconds=max_age_seconds)
+        return [
+            f"refund {key} parked since {f.event.occurred_at.isoformat()}"
+            for key, f in self._uow.view.refunds.items()
+            if business_id in (None, f.event.business_id)
+            and f.outcome.status is OutcomeStatus.PARKED
+            and f.event.occurred_at < oldest
+        ]
+
+
+def _redemption_problem(r: Redemption, mine: list[LedgerEntry]) -> str | None:
+    """What is wrong between a redemption and the entries naming it, as the SQL sees it."""
+    captures = [e for e in mine if e.kind is EntryKind.REDEMPTION]
+    cancels = [e for e in mine if e.kind is EntryKind.REDEMPTION_CANCELLED]
+    was_captured = r.status is RedemptionStatus.CAPTURED or (
+        r.status is RedemptionStatus.CANCELLED and r.entry_id is not None
+    )
+    given_back = r.status is RedemptionStatus.CANCELLED and was_captured
+    capture = next((e for e in captures if e.entry_id == r.entry_id), None)
+    cancel = next((e for e in cancels if e.entry_id == r.cancel_entry_id), None)
+    if len(captures) > 1:
+        return f"is captured by {len(captures)} entries"
+    if len(cancels) > 1:
+        return f"is given back by {len(cancels)} entries"
+    if was_captured and not captures:
+        return "has no capture entry"
+    if was_captured and (
+        capture is None or capture.points != -r.points or capture.account_id != r.account_id
+    ):
+        return "does not match its capture entry"
+    if not was_captured and (captures or r.entry_id is not None):
+        return "was never captured but has a capture entry"
+    if given_back and not cancels:
+        return "was cancelled after capture but has no cancel entry"
+    if given_back and (
+        cancel is None
+        or cancel.points != r.points
+        or cancel.account_id != r.account_id
+        or cancel.related_entry_id != r.entry_id
+    ):
+        return "does not match its cancel entry"
+    if not given_back and (cancels or r.cancel_entry_id is not None):
+        return "was not cancelled after capture but has a cancel entry"
+    return None

@@ -53,6 +53,12 @@ class PrometheusServiceMetrics:
             ["task"],
             registry=registry,
         )
+        self._expiry_failures = Counter(
+            "loyalty_expiry_failures_total",
+            "Accounts the expiry sweep could not expire (each logged with its account id); "
+            "the sweep moves on and tries them again next time.",
+            registry=registry,
+        )
 
     def events(self, topic: str, outcome: str, count: int = 1) -> None:
         self._events.labels(topic, outcome).inc(count)
@@ -70,6 +76,9 @@ class PrometheusServiceMetrics:
     def outbox(self, published: int, oldest_pending_seconds: float) -> None:
         self._published.inc(published)
         self._outbox_lag.set(oldest_pending_seconds)
+
+    def expiry_failures(self, count: int) -> None:
+        self._expiry_failures.inc(count)
 
     def systemic_failure(self, stage: str, error: str) -> None:
         self._systemic.labels(stage, error).inc()
@@ -90,6 +99,8 @@ class NoMetrics:
     def consumer_lag(self, topic: str, partition: int, lag: int) -> None: ...
 
     def outbox(self, published: int, oldest_pending_seconds: float) -> None: ...
+
+    def expiry_failures(self, count: int) -> None: ...
 
     def systemic_failure(self, stage: str, error: str) -> None: ...
 

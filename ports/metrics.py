@@ -22,3 +22,10 @@ class ServiceMetrics(Protocol):
 
     def task_failure(self, task: str) -> None:
         """A background loop died and is being restarted."""
+
+
+class SweepMetrics(Protocol):
+    """Counts what the expiry sweep could not do."""
+
+    def expiry_failures(self, count: int) -> None:
+        """Accounts the sweep could not expire (each logged), left for the next sweep."""

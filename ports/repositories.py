@@ -74,12 +74,11 @@ class PointLotRepository(Protocol):
 
     async def taken_by(self, business_id: str, entry_id: UUID) -> list[tuple[Lot, int]]: ...
 
-    async def due_for_expiry(self, now: datetime, limit: int) -> list[AccountKey]:
-        """Accounts holding points of lots expired at ``now``."""
-        ...
-
-    async def inactive_accounts(self, now: datetime, limit: int) -> list[AccountKey]:
-        """Accounts with points, quiet for longer than their programme's inactivity limit."""
+    async def lock_due(self, now: datetime, after: AccountKey | None, limit: int) -> list[Account]:
+        """Up to ``limit`` accounts with points due to expire at ``now`` (in lots expired by
+        then, or quiet for longer than their programme's inactivity limit), the first ones
+        after ``after`` in key order, locked in that order: the order event batches lock
+        accounts in, so the two never deadlock."""
         ...
 
 

@@ -108,7 +108,14 @@ class Container(containers.DeclarativeContainer):
         metrics=metrics,
     )
 
-    expire_points = providers.Singleton(ExpirePoints, uow_factory=uow_factory, clock=clock)
+    expire_points = providers.Singleton(
+        ExpirePoints,
+        uow_factory=uow_factory,
+        clock=clock,
+        metrics=metrics,
+        is_transient=is_transient,
+        is_conflict=is_conflict,
+    )
 
     programmes = providers.Singleton(Programmes, uow_factory=uow_factory, clock=clock)
     accounts = providers.Singleton(Accounts, uow_factory=uow_factory, clock=clock)

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
 
 from domain.accounts import Account
-from domain.expiry import expiry_entries
+from domain.expiry import expire_points
 from domain.ledger import LedgerEntry
-from domain.lots import AccountKey
+from domain.lots import AccountKey, LotChanges
 from domain.programme import Programme
 from ports.clock import Clock
+from ports.metrics import SweepMetrics
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from service.lot_keeping import post_entries
 
 log = structlog.get_logger("loyalty.expiry")
 
@@ -26,67 +27,141 @@ class SweepReport:
     accounts: int = 0
     entries: int = 0
     points: int = 0
+    failed: int = 0
+    """Accounts that could not be expired (each logged); tried again at the next sweep."""
 
-    def plus(self, entries: list[LedgerEntry]) -> SweepReport:
+    def plus(self, entries: list[LedgerEntry], failed: int = 0) -> SweepReport:
         return SweepReport(
             self.accounts + len({(e.business_id, e.account_id) for e in entries}),
             self.entries + len(entries),
             self.points - sum(e.points for e in entries),
+            self.failed + failed,
         )
 
 
-class ExpirePoints:
-    """Expires expired lots and, where the programme says so, the points of quiet accounts.
+def _never(error: BaseException) -> bool:
+    return False
 
-    Safe to run at any time, twice, or from two instances at once: accounts are locked,
-    and each expiry entry's id derives from what it expires.
+
+class ExpirePoints:
+    """Expires expired lots and, where the programme says so, the points of quiet accounts,
+    leaving points on live holds and pending points alone (see ``domain.expiry``).
+
+    Safe to run at any time, twice, or from two instances at once: accounts are locked (in
+    the order event batches lock them, so the two never deadlock), and each expiry entry's
+    id derives from what it expires and where in the account's chain it is written.
+
+    The sweep walks the due accounts in key order, a chunk per transaction, always moving
+    on: a chunk that fails is retried account by account, and an account that still fails
+    is logged, counted and left for the next sweep, so one bad account never stops expiry
+    for the others. Only a failure that every account would meet ends the sweep early: a
+    transient one (the database cannot be reached) that is not a conflict over one
+    account's rows (``is_conflict``: a lock, a deadlock, a key taken).
     """
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, chunk: int = 500) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        chunk: int = 500,
+        metrics: SweepMetrics | None = None,
+        is_transient: Callable[[BaseException], bool] = _never,
+        is_conflict: Callable[[BaseException], bool] = _never,
+    ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._chunk = chunk
+        self._metrics = metrics
+        self._is_transient = is_transient
+        self._is_conflict = is_conflict
 
     async def __call__(self, now: datetime | None = None) -> SweepReport:
         as_of = now or self._clock.now()
         report = SweepReport()
+        after: AccountKey | None = None
         while True:
-            async with self._uow_factory() as uow:
-                keys = await uow.lots.due_for_expiry(as_of, self._chunk)
-                keys += await uow.lots.inactive_accounts(as_of, self._chunk)
-                if not keys:
-                    return report
-                entries = await self._expire(uow, sorted(set(keys), key=_order), as_of)
-                await uow.commit()
-            if not entries:  # due by the query, not by the rules: do not spin on them
-                log.warning("expiry sweep found accounts with nothing to expire", count=len(keys))
+            keys: list[AccountKey] = []
+            try:
+                async with self._uow_factory() as uow:
+                    accounts = await uow.lots.lock_due(as_of, after, self._chunk)
+                    keys = [(a.business_id, a.account_id) for a in accounts]
+                    entries = await self._expire(uow, accounts, as_of)
+                    await uow.commit()
+                report = report.plus(entries)
+            except Exception as error:
+                if not keys or self._is_unavailable(error):
+                    raise
+                log.warning(
+                    "expiry sweep chunk failed; expiring its accounts one by one",
+                    accounts=len(keys),
+                    error=f"{type(error).__name__}: {error}",
+                )
+                report = await self._one_by_one(keys, as_of, report)
+            if len(keys) < self._chunk:
                 return report
-            report = report.plus(entries)
+            after = keys[-1]
+
+    def _is_unavailable(self, error: BaseException) -> bool:
+        return self._is_transient(error) and not self._is_conflict(error)
+
+    async def _one_by_one(
+        self, keys: Sequence[AccountKey], as_of: datetime, report: SweepReport
+    ) -> SweepReport:
+        for business_id, account_id in keys:
+            try:
+                async with self._uow_factory() as uow:
+                    account = await uow.accounts.lock(business_id, account_id)
+                    entries = await self._expire(uow, [account] if account else [], as_of)
+                    await uow.commit()
+                report = report.plus(entries)
+            except Exception as error:
+                if self._is_unavailable(error):
+                    raise
+                log.error(
+                    "expiry sweep could not expire an account; left for the next sweep",
+                    business_id=business_id,
+                    account_id=str(account_id),
+                    error=f"{type(error).__name__}: {error}",
+                    exc_info=True,
+                )
+                if self._metrics is not None:
+                    self._metrics.expiry_failures(1)
+                report = report.plus([], failed=1)
+        return report
 
     async def _expire(
-        self, uow: UnitOfWork, keys: list[AccountKey], as_of: datetime
+        self, uow: UnitOfWork, locked: Sequence[Account], as_of: datetime
     ) -> list[LedgerEntry]:
+        """Expire what is due on the ``locked`` accounts; the reads come after the locks."""
+        if not locked:
+            return []
         programmes: dict[str, Programme | None] = {}
+        keys = [(a.business_id, a.account_id) for a in locked]
+        open_lots = await uow.lots.open_lots(keys)
+        # Holds are live by the service clock, as a capture judges them, whatever the sweep's
+        # ``as_of``: a hold the till can still capture keeps its points.
+        holds_at = self._clock.now()
+        recorded_at = self._clock.now()
         accounts: list[Account] = []
         entries: list[LedgerEntry] = []
-        locked = [await uow.accounts.lock(business, account_id) for business, account_id in keys]
-        open_lots = await uow.lots.open_lots(keys)
+        lots = LotChanges()
         for key, account in zip(keys, locked, strict=True):
-            if account is None:
-                continue
             if key[0] not in programmes:
                 programmes[key[0]] = await uow.programmes.get(key[0])
             programme = programmes[key[0]]
             if programme is None:
                 continue
-            account, expiring = expiry_entries(
-                account, open_lots[key], programme.lot_policy, as_of, self._clock.now()
+            held = await uow.redemptions.held_points(*key, holds_at)
+            expiry = expire_points(
+                account, open_lots[key], programme.lot_policy, as_of, held, recorded_at
             )
-            if expiring:
-                accounts.append(account)
-                entries.extend(expiring)
-        policies = {b: p.lot_policy for b, p in programmes.items() if p is not None}
-        await post_entries(uow, accounts, entries, policies)
+            if expiry.entries:
+                accounts.append(expiry.account)
+                entries.extend(expiry.entries)
+                lots.lots.update(expiry.lots.lots)
+                lots.takes.extend(expiry.lots.takes)
+        if entries:
+            await uow.ledger.post(accounts, entries, lots)
         return entries
 
     async def run(self, stopping: asyncio.Event, every_seconds: float) -> None:
@@ -94,13 +169,9 @@ class ExpirePoints:
         while not stopping.is_set():
             try:
                 report = await self()
-                if report.entries:
+                if report.entries or report.failed:
                     log.info("points expired", **report.__dict__)
             except Exception:
                 log.exception("expiry sweep failed; trying again next time")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=every_seconds)
-
-
-def _order(key: AccountKey) -> tuple[str, str]:
-    return (key[0], str(key[1]))

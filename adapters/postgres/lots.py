@@ -8,8 +8,10 @@ from uuid import UUID
 
 import asyncpg
 
+from adapters.postgres.accounts import ACCOUNT_COLUMNS
 from adapters.postgres.json_rows import rows_json, typed_rows
-from adapters.postgres.rows import Row, qualified
+from adapters.postgres.rows import Row, account_from, qualified
+from domain.accounts import Account
 from domain.lots import AccountKey, Lot, LotChanges
 
 LOT_COLUMNS = (
@@ -62,20 +64,25 @@ WHERE t.business_id = $1 AND t.entry_id = $2
 ORDER BY l.expires_at NULLS LAST, l.lot_id
 """
 
-DUE_FOR_EXPIRY = """
-SELECT DISTINCT business_id, account_id FROM point_lots
-WHERE remaining > 0 AND expires_at <= $1::timestamptz
+# Due: points in a lot expired by $1, or an account with points quiet for longer than its
+# programme's inactivity limit. After the cursor ($2, $3) in key order, and locked in that
+# order, as event batches lock accounts (batch_sql.LOCK_ACCOUNTS): ORDER BY the same columns
+# in SQL, so both follow the database's collation, whatever Python's order would be.
+LOCK_DUE = f"""
+SELECT {ACCOUNT_COLUMNS} FROM accounts
+WHERE (business_id, account_id) IN (
+    SELECT business_id, account_id FROM point_lots
+    WHERE remaining > 0 AND expires_at <= $1::timestamptz
+    UNION ALL
+    SELECT a.business_id, a.account_id FROM accounts a
+    JOIN programmes p ON p.business_id = a.business_id AND p.inactivity_days IS NOT NULL
+    WHERE a.balance > 0
+      AND a.last_activity_at <= $1::timestamptz - make_interval(days => p.inactivity_days)
+)
+  AND ($2::text IS NULL OR (business_id, account_id) > ($2::text, $3::uuid))
 ORDER BY business_id, account_id
-LIMIT $2
-"""
-
-INACTIVE = """
-SELECT a.business_id, a.account_id FROM accounts a
-JOIN programmes p ON p.business_id = a.business_id AND p.inactivity_days IS NOT NULL
-WHERE a.balance > 0
-  AND a.last_activity_at <= $1::timestamptz - make_interval(days => p.inactivity_days)
-ORDER BY a.business_id, a.account_id
-LIMIT $2
+LIMIT $4
+FOR UPDATE
 """
 
 
@@ -142,10 +149,7 @@ class PostgresPointLots:
         rows = await self._connection.fetch(TAKEN_BY, business_id, entry_id)
         return [(lot_from(row), row["taken"]) for row in rows]
 
-    async def due_for_expiry(self, now: datetime, limit: int) -> list[AccountKey]:
-        rows = await self._connection.fetch(DUE_FOR_EXPIRY, now, limit)
-        return [(row["business_id"], row["account_id"]) for row in rows]
-
-    async def inactive_accounts(self, now: datetime, limit: int) -> list[AccountKey]:
-        rows = await self._connection.fetch(INACTIVE, now, limit)
-        return [(row["business_id"], row["account_id"]) for row in rows]
+    async def lock_due(self, now: datetime, after: AccountKey | None, limit: int) -> list[Account]:
+        business_id, account_id = after or (None, None)
+        rows = await self._connection.fetch(LOCK_DUE, now, business_id, account_id, limit)
+        return [account_from(row) for row in rows]

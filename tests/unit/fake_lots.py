@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from domain.accounts import Account
 from domain.lots import AccountKey, Lot, LotChanges
 
 if TYPE_CHECKING:
@@ -42,21 +43,28 @@ class FakePointLots:
             if (t.business_id, t.entry_id) == (business_id, entry_id)
         ]
 
-    async def due_for_expiry(self, now: datetime, limit: int) -> list[AccountKey]:
+    async def lock_due(self, now: datetime, after: AccountKey | None, limit: int) -> list[Account]:
+        view = self._uow.view
         due = {
             lot.account_key
-            for lot in self._uow.view.lots.values()
+            for lot in view.lots.values()
             if lot.remaining > 0 and lot.expires_at is not None and lot.expires_at <= now
         }
-        return sorted(due, key=lambda k: (k[0], str(k[1])))[:limit]
-
-    async def inactive_accounts(self, now: datetime, limit: int) -> list[AccountKey]:
-        view = self._uow.view
-        quiet = []
         for key, account in view.accounts.items():
             programme = view.programmes.get(account.business_id)
             days = programme.inactivity_days if programme else None
             last = account.last_activity_at
             if days and last and account.balance > 0 and last <= now - timedelta(days=days):
-                quiet.append(key)
-        return sorted(quiet, key=lambda k: (k[0], str(k[1])))[:limit]
+                due.add(key)
+        later = [key for key in due if after is None or database_order(key) > database_order(after)]
+        return [view.accounts[key] for key in sorted(later, key=database_order)[:limit]]
+
+
+def database_order(key: AccountKey) -> tuple[str, str, str]:
+    """The order PostgreSQL sorts ``(business_id, account_id)`` in under a linguistic
+    collation such as en_US: letters before case and punctuation, unlike Python's code-point
+    order ('a-shop' before 'B-shop'). The fake sorts this way, so a use case that re-sorts
+    keys in Python, instead of taking the database's order, shows up in unit tests."""
+    business_id, account_id = key
+    letters = "".join(c for c in business_id.casefold() if c.isalnum())
+    return (letters, business_id.swapcase(), str(account_id))

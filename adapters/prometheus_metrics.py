@@ -53,6 +53,13 @@ class PrometheusServiceMetrics:
             ["task"],
             registry=registry,
         )
+        self._refused_captures = Counter(
+            "loyalty_hold_captures_refused_total",
+            "Captures of held points refused: the hold had expired (by the service's clock) or "
+            "was cancelled, or the sale was another customer's or named no known hold.",
+            ["reason", "via"],
+            registry=registry,
+        )
         self._expiry_failures = Counter(
             "loyalty_expiry_failures_total",
             "Accounts the expiry sweep could not expire (each logged with its account id); "
@@ -80,6 +87,9 @@ class PrometheusServiceMetrics:
     def expiry_failures(self, count: int) -> None:
         self._expiry_failures.inc(count)
 
+    def capture_refused(self, reason: str, via: str) -> None:
+        self._refused_captures.labels(reason, via).inc()
+
     def systemic_failure(self, stage: str, error: str) -> None:
         self._systemic.labels(stage, error).inc()
 
@@ -101,6 +111,8 @@ class NoMetrics:
     def outbox(self, published: int, oldest_pending_seconds: float) -> None: ...
 
     def expiry_failures(self, count: int) -> None: ...
+
+    def capture_refused(self, reason: str, via: str) -> None: ...
 
     def systemic_failure(self, stage: str, error: str) -> None: ...
 

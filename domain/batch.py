@@ -16,11 +16,11 @@ from domain.accounts import Account, AccountStatus
 from domain.arithmetic import points_earned
 from domain.batch_state import BatchChanges, BatchKeys, BatchState, EventKey
 from domain.events import InboundEvent, PurchaseCompleted, RefundIssued
-from domain.ledger import EntryKind, LedgerEntry, RateSnapshot, Source
+from domain.holds import capture_by_sale
+from domain.ledger import EntryKind, LedgerEntry, RateSnapshot
 from domain.outcomes import InboxRecord, Outcome, OutcomeStatus, SkipReason
 from domain.postings import post_entry
 from domain.purchases import Purchase, RefundRecord
-from domain.redemption import RedemptionStatus, redemption_entry_origin
 
 __all__ = ["BatchChanges", "BatchKeys", "BatchState", "EventKey", "apply_batch"]
 
@@ -93,42 +93,29 @@ class _BatchApplier:
         return outcome
 
     def _capture_redemption(self, event: PurchaseCompleted) -> None:
-        """A sale naming a held redemption captures it, if the hold was live at sale time."""
+        """A sale naming a hold captures it, or records why not (``domain.holds``)."""
         if event.redemption_id is None:
             return
-        key = (event.business_id, event.redemption_id)
-        redemption = self.state.redemptions.get(key)
-        if redemption is None or redemption.status is not RedemptionStatus.HELD:
-            return
-        if redemption.expires_at is not None and redemption.expires_at <= event.occurred_at:
-            return
-        account_key = (redemption.business_id, redemption.account_id)
-        programme = self.state.programmes.get(event.business_id)
-        rule = programme.rule_at(event.occurred_at) if programme else None
-        account, entry = post_entry(
-            self.state.accounts[account_key],
-            kind=EntryKind.REDEMPTION,
-            points=-redemption.points,
-            source=Source.POS,
-            source_ref=str(redemption.redemption_id),
-            origin=redemption_entry_origin(redemption.redemption_id),
-            at=self.recorded_at,
-            attribution=event.attribution,
-            event_id=event.event_id,
-            occurred_at=event.occurred_at,
-            amount=redemption.discount,
-            rates=RateSnapshot.of(rule, event.occurred_at) if rule else None,
-        )
-        self.state.accounts[account_key] = self.changes.accounts[account_key] = account
-        self.changes.entries.append(entry)
-        captured = replace(
+        redemption = self.state.redemptions.get((event.business_id, event.redemption_id))
+        owner = None
+        if redemption is not None:
+            owner = self.state.accounts.get((redemption.business_id, redemption.account_id))
+        done = capture_by_sale(
+            event,
             redemption,
-            status=RedemptionStatus.CAPTURED,
-            captured_at=self.recorded_at,
-            entry_id=entry.entry_id,
-            sale_reference=event.reference,
+            owner,
+            self.state.programmes.get(event.business_id),
+            self.recorded_at,
         )
-        self.state.redemptions[key] = self.changes.redemptions[key] = captured
+        if done.account is not None and done.entry is not None:
+            key = (done.account.business_id, done.account.account_id)
+            self.state.accounts[key] = self.changes.accounts[key] = done.account
+            self.changes.entries.append(done.entry)
+        if done.redemption is not None:
+            key2 = (done.redemption.business_id, done.redemption.redemption_id)
+            self.state.redemptions[key2] = self.changes.redemptions[key2] = done.redemption
+        if done.refusal is not None:
+            self.changes.refused_captures.append(done.refusal)
 
     def _earn(self, event: PurchaseCompleted) -> tuple[Outcome, _Earning]:
         nothing = _Earning()
@@ -137,7 +124,7 @@ class _BatchApplier:
         programme = self.state.programmes.get(event.business_id)
         if programme is None:
             return Outcome.skipped(SkipReason.NO_PROGRAMME), nothing
-        if not programme.active:
+        if not programme.active_at(event.occurred_at):
             return Outcome.skipped(SkipReason.PROGRAMME_INACTIVE), nothing
         account_key = self._customer_index.get((event.business_id, event.customer_id))
         if account_key is None:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from domain.accounts import Account
 from domain.events import InboundEvent, PurchaseKey, RefundIssued, RefundKey
+from domain.holds import RefusedCapture
 from domain.ledger import LedgerEntry
 from domain.outcomes import InboxRecord, Outcome
 from domain.programme import Programme
@@ -82,6 +83,7 @@ class BatchChanges:
     purchases: dict[PurchaseKey, Purchase] = field(default_factory=dict)
     refunds: dict[RefundKey, RefundRecord] = field(default_factory=dict)
     redemptions: dict[tuple[str, UUID], Redemption] = field(default_factory=dict)
+    refused_captures: list[RefusedCapture] = field(default_factory=list)
     duplicates: list[InboundEvent] = field(default_factory=list)
     conflicts: list[InboundEvent] = field(default_factory=list)
     failed: list[tuple[InboundEvent, str]] = field(default_factory=list)
@@ -95,6 +97,7 @@ class BatchChanges:
         self.purchases.update(other.purchases)
         self.refunds.update(other.refunds)
         self.redemptions.update(other.redemptions)
+        self.refused_captures.extend(other.refused_captures)
         self.duplicates.extend(other.duplicates)
         self.conflicts.extend(other.conflicts)
         self.failed.extend(other.failed)

@@ -16,6 +16,11 @@ class ServiceMetrics(Protocol):
 
     def outbox(self, published: int, oldest_pending_seconds: float) -> None: ...
 
+    def capture_refused(self, reason: str, via: str) -> None:
+        """A capture of a hold that was refused (reason: expired, cancelled, not_owner,
+        unknown_hold), ``via`` a sale event or HTTP: a discount the points did not pay for."""
+        ...
+
     def systemic_failure(self, stage: str, error: str) -> None:
         """A failure no event caused (schema, permissions, read-only...): retried, never
         dead-lettered."""

@@ -142,8 +142,11 @@ class RedemptionStartRepository(Protocol):
     ) -> KeyClaim: ...
 
     async def spending_state(
-        self, business_id: str, account_id: UUID, now: datetime
-    ) -> SpendingState: ...
+        self, business_id: str, account_id: UUID, now: datetime, *, releasing: bool = False
+    ) -> SpendingState:
+        """With ``releasing`` (a redemption, the account locked) holds overdue at ``now`` are
+        marked expired as their points are counted free, so no other clock revives them."""
+        ...
 
 
 class LedgerAuditRepository(Protocol):

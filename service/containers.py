@@ -67,7 +67,9 @@ class Container(containers.DeclarativeContainer):
         topic=settings.provided.topic_ledger,
     )
 
-    apply_events = providers.Singleton(ApplyEventBatch, uow_factory=uow_factory, clock=clock)
+    apply_events = providers.Singleton(
+        ApplyEventBatch, uow_factory=uow_factory, clock=clock, metrics=metrics
+    )
     retry_policy = providers.Singleton(
         RetryPolicy,
         initial_seconds=settings.provided.retry_initial_seconds,
@@ -119,7 +121,9 @@ class Container(containers.DeclarativeContainer):
 
     programmes = providers.Singleton(Programmes, uow_factory=uow_factory, clock=clock)
     accounts = providers.Singleton(Accounts, uow_factory=uow_factory, clock=clock)
-    redemptions = providers.Singleton(Redemptions, uow_factory=uow_factory, clock=clock)
+    redemptions = providers.Singleton(
+        Redemptions, uow_factory=uow_factory, clock=clock, metrics=metrics
+    )
     operations = providers.Singleton(
         LoyaltyService,
         programmes=programmes,

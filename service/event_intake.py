@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from domain.batch import BatchChanges, BatchKeys, BatchState, apply_batch
 from domain.events import InboundEvent
 from ports.clock import Clock
+from ports.metrics import ServiceMetrics
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from service.lot_keeping import keep_lots
 
@@ -18,14 +19,20 @@ class ApplyEventBatch:
     outbox rows land together or not at all.
     """
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, metrics: ServiceMetrics | None = None
+    ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
+        self._metrics = metrics
 
     async def __call__(self, events: Sequence[InboundEvent]) -> BatchChanges:
         async with self._uow_factory() as uow:
             changes = await self.apply_within(uow, events)
             await uow.commit()
+        if self._metrics is not None:  # counted once committed (a rolled-back batch comes back)
+            for refusal in changes.refused_captures:
+                self._metrics.capture_refused(refusal.reason.value, "sale")
         return changes
 
     async def apply_within(self, uow: UnitOfWork, events: Sequence[InboundEvent]) -> BatchChanges:

@@ -30,14 +30,18 @@ from domain.redemption import (
 )
 from domain.views import RedemptionResult
 from ports.clock import Clock
+from ports.metrics import ServiceMetrics
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from service.lot_keeping import policies_of, post_entries
 
 
 class Redemptions:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, metrics: ServiceMetrics | None = None
+    ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
+        self._metrics = metrics
 
     async def preview(self, command: PreviewRedemption) -> RedemptionQuote:
         """No side effects: nothing is locked, written or expired."""
@@ -60,8 +64,8 @@ class Redemptions:
         )
 
     async def redeem(self, command: Redeem) -> RedemptionResult:
-        # Every round trip counts: a till waits on this. Overdue holds are not marked expired
-        # here (held points ignore them anyway); capture and cancel do that.
+        # Every round trip counts: a till waits on this. Overdue holds are marked expired by
+        # the same read that counts their points free again, so none is captured afterwards.
         redemption_id = uuid4()
         async with self._uow_factory() as uow:
             claim = await uow.redemption_start.claim_and_lock(
@@ -78,7 +82,7 @@ class Redemptions:
                 raise AccountNotFound("No such loyalty account.")
             now = self._clock.now()
             state = await uow.redemption_start.spending_state(
-                account.business_id, account.account_id, now
+                account.business_id, account.account_id, now, releasing=True
             )
             held, programme = state.held_points, state.programme
             key = (account.business_id, account.account_id)
@@ -120,14 +124,21 @@ class Redemptions:
         return replace(redemption, status=redemption.status_at(self._clock.now()))
 
     async def capture(self, command: CaptureRedemption) -> Redemption:
+        """Take exactly the held points, once, while the hold is live by this clock (the one
+        that releases held points); a hold of another business is not found. The points are
+        taken even if a reversal since left fewer (the balance may go negative, as if the
+        reversal came after the capture)."""
         async with self._uow_factory() as uow:
             redemption, account = await self._lock_redemption(uow, command)
             status = redemption.status_at(self._clock.now())
             if status is RedemptionStatus.CAPTURED:
                 return redemption  # capturing twice takes the points once
             if status is RedemptionStatus.EXPIRED:
+                await uow.commit()  # the expiry, marked under the lock, is recorded
+                self._refused(status)
                 raise RedemptionExpired("The hold on these points has expired.")
             if status is not RedemptionStatus.HELD:
+                self._refused(status)
                 raise RedemptionNotHeld(f"The redemption is {status.value}, not held.")
             programme = await uow.programmes.get(account.business_id)
             redemption = await self._take_points(
@@ -170,6 +181,10 @@ class Redemptions:
             await uow.redemptions.save(redemption)
             await uow.commit()
         return redemption
+
+    def _refused(self, status: RedemptionStatus) -> None:
+        if self._metrics is not None:
+            self._metrics.capture_refused(status.value, "http")
 
     async def _take_points(
         self,

@@ -13,8 +13,13 @@ from adapters.postgres.accounts import PostgresAccounts
 from adapters.postgres.json_rows import rows_json
 from adapters.postgres.ledger import PostgresLedger
 from adapters.postgres.programmes import load_programmes
+from adapters.postgres.redemptions import (
+    INSERT_REFUSALS,
+    redemption_columns,
+    redemption_from,
+    refusals_json,
+)
 from adapters.postgres.redemptions import UPSERT as UPSERT_REDEMPTION
-from adapters.postgres.redemptions import redemption_columns, redemption_from
 from adapters.postgres.refund_rows import refund_columns, refund_from
 from adapters.postgres.rows import account_from, rates_columns, rates_from
 from domain.batch import BatchChanges, BatchKeys, BatchState, EventKey
@@ -116,6 +121,8 @@ class PostgresEventBatches:
             await conn.execute(sql.UPSERT_REFUNDS, rows)
         for redemption in changes.redemptions.values():
             await conn.execute(UPSERT_REDEMPTION, *redemption_columns(redemption))
+        if changes.refused_captures:
+            await conn.execute(INSERT_REFUSALS, refusals_json(changes.refused_captures))
         await PostgresLedger(conn).append(changes.entries)
         await PostgresAccounts(conn).save_balances(list(changes.accounts.values()))
 

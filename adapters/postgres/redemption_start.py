@@ -16,7 +16,7 @@ import asyncpg
 from adapters.postgres.accounts import ACCOUNT_COLUMNS
 from adapters.postgres.lots import lot_from
 from adapters.postgres.programmes import PROGRAMME_COLUMNS
-from adapters.postgres.redemptions import EXISTING_KEY, HELD_POINTS
+from adapters.postgres.redemptions import EXISTING_KEY, HELD_POINTS, RELEASE_OVERDUE_CTE
 from adapters.postgres.rows import account_from, programme_from, qualified, rule_from
 from ports.repositories import KeyClaim, SpendingState
 
@@ -49,6 +49,11 @@ FROM (SELECT) AS one
 LEFT JOIN programmes p ON p.business_id = $1
 """
 
+# The same read, marking the overdue holds it counts as released (a data-modifying WITH runs
+# whether or not the query reads it; the held-points subquery sees the rows as they were,
+# and counts only live holds either way).
+RELEASING_SPENDING_STATE = f"WITH {RELEASE_OVERDUE_CTE}{SPENDING_STATE}"
+
 
 class PostgresRedemptionStart:
     def __init__(self, connection: asyncpg.Connection) -> None:
@@ -70,9 +75,10 @@ class PostgresRedemptionStart:
         return KeyClaim((first["request_fingerprint"], first["redemption_id"]), account)
 
     async def spending_state(
-        self, business_id: str, account_id: UUID, now: datetime
+        self, business_id: str, account_id: UUID, now: datetime, *, releasing: bool = False
     ) -> SpendingState:
-        row = await self._connection.fetchrow(SPENDING_STATE, business_id, account_id, now)
+        query = RELEASING_SPENDING_STATE if releasing else SPENDING_STATE
+        row = await self._connection.fetchrow(query, business_id, account_id, now)
         assert row is not None
         programme = None
         if row["business_id"] is not None:

@@ -7,7 +7,9 @@ from uuid import UUID
 
 import asyncpg
 
+from adapters.postgres.json_rows import rows_json, typed_rows
 from adapters.postgres.rows import Row
+from domain.holds import RefusedCapture
 from domain.ledger import Attribution
 from domain.redemption import Redemption, RedemptionStatus
 
@@ -36,6 +38,30 @@ WHERE business_id = $1 AND account_id = $2 AND status = 'held' AND expires_at > 
 EXPIRE_OVERDUE = """
 UPDATE redemptions SET status = 'expired'
 WHERE business_id = $1 AND account_id = $2 AND status = 'held' AND expires_at <= $3
+"""
+
+# Marks what it releases: once a redemption has treated a hold's points as free to spend, the
+# hold is expired for good, whatever another process's clock says (see RELEASE_OVERDUE_CTE).
+RELEASE_OVERDUE_CTE = """
+released AS (
+    UPDATE redemptions SET status = 'expired'
+    WHERE business_id = $1 AND account_id = $2 AND status = 'held' AND expires_at <= $3
+    RETURNING 1
+)
+"""
+
+REFUSAL_ROW = (
+    "business_id text, event_id text, redemption_id uuid, reason text, sale_reference text,"
+    " customer_id text, account_id uuid, points bigint, occurred_at timestamptz,"
+    " refused_at timestamptz"
+)
+
+INSERT_REFUSALS = f"""
+INSERT INTO hold_capture_refusals
+    (business_id, event_id, redemption_id, reason, sale_reference, customer_id, account_id,
+     points, occurred_at, refused_at)
+SELECT * FROM ({typed_rows(1, REFUSAL_ROW)}) AS given
+ON CONFLICT (business_id, event_id) DO NOTHING
 """
 
 EXISTING_KEY = """
@@ -107,3 +133,21 @@ class PostgresRedemptions:
 
     async def expire_overdue(self, business_id: str, account_id: UUID, now: datetime) -> None:
         await self._connection.execute(EXPIRE_OVERDUE, business_id, account_id, now)
+
+
+def refusals_json(refusals: list[RefusedCapture]) -> str:
+    return rows_json(
+        (
+            r.business_id,
+            r.event_id,
+            r.redemption_id,
+            r.reason.value,
+            r.sale_reference,
+            r.customer_id,
+            r.account_id,
+            r.points,
+            r.occurred_at,
+            r.refused_at,
+        )
+        for r in refusals
+    )

@@ -183,3 +183,57 @@ async def test_concurrent_redemptions_never_spend_more_than_the_balance(
     assert outcomes.count("ok") == 50
     assert set(outcomes) <= {"ok", "insufficient_points", "conflict"}
     assert await balance(pool, "cafe", "zoe") == 0 == await entry_sum(pool, "cafe", "zoe")
+
+
+async def test_a_lagging_sale_cannot_capture_a_hold_whose_points_were_spent_again(
+    pool: asyncpg.Pool,
+    service: LoyaltyService,
+    uow_factory: PostgresUnitOfWorkFactory,
+    clock: SettableClock,
+) -> None:
+    account_id = await funded_account(service, uow_factory, 500, earn_rate="1")
+    held = await service.redeem(redeem(account_id, 500, "lag-1", hold=True))
+    rid = held.redemption.redemption_id
+    payload = sale(
+        "cafe", "zoe", "0.50", loyalty_redemption_id=str(rid), occurred_at=clock.now().isoformat()
+    )
+
+    clock.moment += timedelta(minutes=45)  # the consumer lags past the 30-minute hold
+    await service.redeem(redeem(account_id, 500, "lag-2"))
+    assert (await service.redemption("cafe", rid)).status is RedemptionStatus.EXPIRED
+    await ApplyEventBatch(uow_factory, clock)([parsed(EventKind.SALE_COMPLETED, payload)])
+
+    assert await balance(pool, "cafe", "zoe") == 0 == await entry_sum(pool, "cafe", "zoe")
+    row = await pool.fetchrow(
+        "SELECT reason, redemption_id, account_id, points, refused_at"
+        " FROM hold_capture_refusals WHERE business_id = 'cafe' AND event_id = $1",
+        payload["event_id"],
+    )
+    assert row is not None
+    assert dict(row) == {
+        "reason": "expired",
+        "redemption_id": rid,
+        "account_id": account_id,
+        "points": 500,
+        "refused_at": clock.moment,
+    }
+
+
+async def test_another_customer_s_sale_naming_a_hold_is_refused_and_recorded(
+    pool: asyncpg.Pool, service: LoyaltyService, uow_factory: PostgresUnitOfWorkFactory
+) -> None:
+    account_id = await funded_account(service, uow_factory, 300, earn_rate="1")
+    await service.enrol(EnrolCustomer("cafe", "yan"))
+    held = await service.redeem(redeem(account_id, 200, "own-1", hold=True))
+    rid = held.redemption.redemption_id
+    payload = sale("cafe", "yan", "0.50", loyalty_redemption_id=str(rid))
+
+    await ApplyEventBatch(uow_factory, SettableClock())([parsed(EventKind.SALE_COMPLETED, payload)])
+
+    assert (await service.redemption("cafe", rid)).status is RedemptionStatus.HELD
+    assert await balance(pool, "cafe", "zoe") == 300
+    reason = await pool.fetchval(
+        "SELECT reason FROM hold_capture_refusals WHERE business_id = 'cafe' AND event_id = $1",
+        payload["event_id"],
+    )
+    assert reason == "not_owner"

@@ -18,6 +18,7 @@ from uuid import UUID
 from domain.accounts import Account
 from domain.batch import BatchChanges, BatchKeys, BatchState, EventKey
 from domain.events import PurchaseKey, RefundKey
+from domain.holds import RefusedCapture
 from domain.ledger import LedgerEntry
 from domain.lots import Lot, LotChanges, LotTake
 from domain.outcomes import InboxRecord, OutcomeStatus
@@ -60,6 +61,7 @@ class FakeStore:
     idempotency_keys: dict[tuple[str, str], tuple[str, UUID | None]] = field(default_factory=dict)
     lots: dict[tuple[str, UUID], Lot] = field(default_factory=dict)
     lot_takes: list[LotTake] = field(default_factory=list)
+    capture_refusals: dict[EventKey, RefusedCapture] = field(default_factory=dict)
 
     def pending(self) -> list[LedgerEntry]:
         return [entry for i, entry in sorted(self.outbox.items()) if i not in self.published]
@@ -130,6 +132,8 @@ class FakeEventBatches(_Repository):
             store.purchases.update(changes.purchases)
             store.refunds.update(changes.refunds)
             store.redemptions.update(changes.redemptions)
+            for refusal in changes.refused_captures:
+                store.capture_refusals.setdefault((refusal.business_id, refusal.event_id), refusal)
             _add_entries(changes.entries)(store)
             store.accounts.update(changes.accounts)
 
@@ -289,9 +293,11 @@ class FakeRedemptionStart(_Repository):
         return KeyClaim(None, account)
 
     async def spending_state(
-        self, business_id: str, account_id: UUID, now: datetime
+        self, business_id: str, account_id: UUID, now: datetime, *, releasing: bool = False
     ) -> SpendingState:
         key = (business_id, account_id)
+        if releasing:
+            await self._uow.redemptions.expire_overdue(business_id, account_id, now)
         return SpendingState(
             await self._uow.redemptions.held_points(business_id, account_id, now),
             await self._uow.programmes.get(business_id),
@@ -410,6 +416,9 @@ class FakeMetrics:
 
     def outbox(self, published: int, oldest_pending_seconds: float) -> None:
         self.calls.append(("outbox", (published, oldest_pending_seconds)))
+
+    def capture_refused(self, reason: str, via: str) -> None:
+        self.calls.append(("capture_refused", (reason, via)))
 
     def systemic_failure(self, stage: str, error: str) -> None:
         self.calls.append(("systemic_failure", (stage, error)))

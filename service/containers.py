@@ -12,11 +12,16 @@ from prometheus_client import CollectorRegistry
 from adapters.kafka.dead_letters import KafkaDeadLetters
 from adapters.kafka.event_consumer import KafkaEventConsumer
 from adapters.kafka.ledger_publisher import KafkaLedgerPublisher
-from adapters.postgres.errors import is_conflict_error, is_transient_database_error
+from adapters.postgres.errors import (
+    is_conflict_error,
+    is_transient_database_error,
+    may_dead_letter_event,
+)
 from adapters.postgres.pool import postgres_pool
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from adapters.prometheus_metrics import PrometheusServiceMetrics
 from adapters.system_clock import SystemClock
+from ports.backoff import Backoff
 from service.accounts import Accounts
 from service.event_intake import ApplyEventBatch
 from service.expiry import ExpirePoints
@@ -46,6 +51,7 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     is_transient = providers.Object(is_transient_database_error)
     is_conflict = providers.Object(is_conflict_error)
+    may_dead_letter = providers.Object(may_dead_letter_event)
     metrics_registry = providers.Singleton(CollectorRegistry)
     metrics = providers.Singleton(PrometheusServiceMetrics, registry=metrics_registry)
 
@@ -82,6 +88,7 @@ class Container(containers.DeclarativeContainer):
         is_transient=is_transient,
         policy=retry_policy,
         metrics=metrics,
+        may_dead_letter=may_dead_letter,
     )
     event_consumer = providers.Singleton(
         KafkaEventConsumer,
@@ -108,6 +115,11 @@ class Container(containers.DeclarativeContainer):
         is_transient=is_transient,
         clock=clock,
         metrics=metrics,
+        backoff=providers.Factory(
+            Backoff,
+            initial_seconds=settings.provided.retry_initial_seconds,
+            max_seconds=settings.provided.retry_max_seconds,
+        ),
     )
 
     expire_points = providers.Singleton(

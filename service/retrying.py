@@ -39,15 +39,31 @@ def _log_retry(state: RetryCallState) -> None:
     )
 
 
+def is_domain_data_error(error: BaseException) -> bool:
+    """An error the rules raise on one event's values (an amount that overflows, a value out
+    of range). The default allow-list of what may dead-letter an event."""
+    return isinstance(error, (ValueError, ArithmeticError))
+
+
 class RetryingEventHandler:
     """Retries the batch while failures are transient, within the policy's time budget.
 
-    A transient failure skips nothing: when the budget runs out the error propagates and
-    the consumer leaves the offsets uncommitted, so the batch is delivered again. A
-    non-transient failure (a bug, or data the rules cannot handle) re-applies the batch one
-    event at a time; the events that still fail are returned in ``failed`` for the
-    dead-letter topic, where an operator can redrive them once the cause is fixed (a sale
-    among them leaves its returns parked until then).
+    Three classes of failure:
+
+    - transient (``is_transient``): retried in place; when the budget runs out the error
+      propagates and the consumer pauses, leaving the offsets uncommitted, so the batch is
+      delivered again. Nothing is skipped.
+    - one event's data (``may_dead_letter``, an allow-list): the batch is re-applied one event
+      at a time and the events that still fail are returned in ``failed`` for the
+      dead-letter topic, where an operator can redrive them once the cause is fixed (a sale
+      among them leaves its returns parked until then).
+    - anything else is systemic: it would fail every event (a table not migrated yet, a
+      read-only failover, a revoked privilege, a full disk, or a bug nobody has seen yet). It
+      propagates like a transient failure, so the consumer pauses and redelivers with its
+      backoff, and it is logged and counted; no event is dead-lettered for it.
+
+    A batch that fails for any reason but a transient one is still re-applied event by event
+    first: an error that only the combination of events caused goes away there.
     """
 
     def __init__(
@@ -56,10 +72,12 @@ class RetryingEventHandler:
         is_transient: Callable[[BaseException], bool],
         policy: RetryPolicy,
         metrics: ServiceMetrics | None = None,
+        may_dead_letter: Callable[[BaseException], bool] = is_domain_data_error,
     ) -> None:
         self._metrics = metrics
         self._inner = inner
         self._is_transient = is_transient
+        self._may_dead_letter = may_dead_letter
         self._policy = policy
 
     async def __call__(self, events: Sequence[InboundEvent]) -> BatchChanges:
@@ -68,7 +86,7 @@ class RetryingEventHandler:
         except Exception as error:
             if self._is_transient(error):
                 raise
-            log.exception("batch failed on a non-transient error; applying event by event")
+            log.warning("batch failed; applying event by event", error=repr(error))
             return await self._isolate(events)
 
     async def _isolate(self, events: Sequence[InboundEvent]) -> BatchChanges:
@@ -80,8 +98,22 @@ class RetryingEventHandler:
             except Exception as error:
                 if self._is_transient(error):
                     raise
+                if not self._may_dead_letter(error):
+                    self._systemic(error, event)
+                    raise
                 merged.failed.append((event, f"{type(error).__name__}: {error}"))
         return merged
+
+    def _systemic(self, error: BaseException, event: InboundEvent) -> None:
+        log.error(
+            "systemic failure: not the event's data, so nothing is dead-lettered; the batch "
+            "is held back and delivered again after a pause",
+            error=repr(error),
+            event_id=event.event_id,
+            exc_info=error,
+        )
+        if self._metrics is not None:
+            self._metrics.systemic_failure("consumer", type(error).__name__)
 
     def _before_sleep(self, state: RetryCallState) -> None:
         _log_retry(state)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -161,12 +161,17 @@ def expire(
     ] = None,
 ) -> None:
     """Expire what is due: expired lots, and the points of accounts quiet for too long."""
+    as_of = presenters.aware(now)
+    if as_of is not None and as_of > datetime.now(UTC):
+        # Expiring as of the future would take points that are still valid today.
+        typer.echo(f"--now {as_of.isoformat()} is in the future; give a time up to now.", err=True)
+        raise typer.Exit(2)
     container = container_for(Settings())
 
     async def run() -> Any:
         await resolve(container.init_resources())
         try:
-            return await (await resolve(container.expire_points()))(presenters.aware(now))
+            return await (await resolve(container.expire_points()))(as_of)
         finally:
             await resolve(container.shutdown_resources())
 
@@ -175,6 +180,13 @@ def expire(
         f"expired {report.points} points in {report.entries} entries"
         f" over {report.accounts} accounts"
     )
+    if report.failed:
+        typer.echo(
+            f"could not expire {report.failed} accounts (see the log); the next sweep tries"
+            " them again",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 @contracts_app.command("export")

@@ -3,7 +3,9 @@ the database refuses never stopping the sweep for the others."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -16,9 +18,11 @@ from service.accounts import Accounts
 from service.event_intake import ApplyEventBatch
 from service.expiry import ExpirePoints
 from service.redemptions import Redemptions
+from service.settings import Settings
 from service.verification import verify_ledger
 from tests.integration.test_point_lots import LOT_INVARIANT_BREACHES, SettableClock, day, on, shop
 from tests.support.events import parsed, sale
+from tests.support.process import LOYALTY
 
 pytestmark = pytest.mark.integration
 
@@ -122,3 +126,38 @@ async def test_an_account_the_database_refuses_is_skipped_and_the_others_expire(
     assert (report.accounts, report.points, report.failed) == (6, 240, 1)
     assert await balances(pool) == {"bad": 40} | {c: 0 for c in ["ann", *customers[1:]]}
     assert await pool.fetch(LOT_INVARIANT_BREACHES) == []
+
+
+async def test_loyalty_expire_reports_an_account_it_could_not_expire_and_exits_1(
+    database_url: str, uow_factory: PostgresUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    clock = SettableClock(day(1))
+    await shop(uow_factory, clock, points_validity_days=30)
+    await Accounts(uow_factory, clock).enrol(EnrolCustomer("shop", "bad"))
+    await ApplyEventBatch(uow_factory, clock)(
+        [
+            parsed(EventKind.SALE_COMPLETED, sale("shop", c, "40", occurred_at=on(0)))
+            for c in ("ann", "bad")
+        ]
+    )
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(REFUSE_ONE_ACCOUNT)
+    finally:
+        await conn.close()
+
+    command = await asyncio.create_subprocess_exec(
+        LOYALTY,
+        "expire",
+        "--now",
+        day(31).isoformat(),
+        env=Settings(database_url=database_url).as_env(),
+        cwd=tmp_path,  # no .loyalty/dev.env here
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(command.communicate(), timeout=60)
+
+    assert command.returncode == 1, err.decode()
+    assert "expired 40 points in 1 entries over 1 accounts" in out.decode()
+    assert "could not expire 1 accounts" in err.decode()

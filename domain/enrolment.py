@@ -29,7 +29,7 @@ def enrol(
 ) -> tuple[Account, list[LedgerEntry]]:
     """A new account for the customer, and the welcome bonus entry when one is configured."""
     account = Account(business_id=business_id, account_id=account_id, customer_id=customer_id)
-    if programme is None or not programme.active or programme.welcome_bonus <= 0:
+    if programme is None or not programme.active_at(at) or programme.welcome_bonus <= 0:
         return account, []
     account, entry = post_entry(
         account,

@@ -154,7 +154,7 @@ class _Allocator:
             ]
             if sum(lot.points for lot in lots) == entry.points:
                 return lots
-        policy = self.policies.get(entry.business_id, LotPolicy())
+        policy = self.policies.get(entry.business_id, LotPolicy()).at(entry.occurred_at)
         pending = policy.pending_days if entry.kind is EntryKind.EARN else 0
         validity = policy.validity_days
         return [

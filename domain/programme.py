@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 
 @dataclass(frozen=True)
-class LotPolicy:
-    """A programme's lot settings: validity (None: points never expire), the return window
-    during which earned points are pending, and the inactivity limit (None: off)."""
+class EventTimeSettings:
+    """The programme settings that decide what an event earns, recorded on each version so
+    that the version in force at the event's ``occurred_at`` decides them, like the rates:
+    whether the programme runs, how long earned points last (None: for ever) and how long
+    they stay pending (the return window). A late, offline or replayed event thus gets the
+    outcome it would have had on time, and a replay into an empty database rebuilds the same
+    ledger and lots.
 
-    validity_days: int | None = None
+    The other settings act when they are used, at processing time: inline enrolment and the
+    welcome bonus when a till enrols a customer, the hold time when it places a hold, and
+    the inactivity limit when the sweep runs.
+    """
+
+    active: bool = True
+    points_validity_days: int | None = None
     pending_days: int = 0
-    inactivity_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -22,6 +32,9 @@ class RuleVersion:
     """One version of the programme's rates, in force from ``effective_from`` on.
 
     Versions are never edited: a change is a new version with a later ``effective_from``.
+    ``settings`` is what the programme's event-time settings were when the version was set;
+    stored versions always have them (None only for versions built in memory without them,
+    which then follow the programme's current settings).
     """
 
     version: int
@@ -33,6 +46,7 @@ class RuleVersion:
     multiplier_until: datetime | None = None
     max_discount: Decimal | None = None
     min_balance_to_redeem: int = 0
+    settings: EventTimeSettings | None = None
 
     def multiplier_at(self, moment: datetime) -> Decimal:
         """The multiplier applies only inside its window: [from, until)."""
@@ -43,8 +57,42 @@ class RuleVersion:
         return self.multiplier
 
 
+def in_force(rules: Iterable[RuleVersion], moment: datetime) -> RuleVersion | None:
+    """The version in force at ``moment``: the latest effective by then (the higher version
+    number when two take effect at the same moment)."""
+    started = [rule for rule in rules if rule.effective_from <= moment]
+    if not started:
+        return None
+    return max(started, key=lambda rule: (rule.effective_from, rule.version))
+
+
+@dataclass(frozen=True)
+class LotPolicy:
+    """A programme's lot settings: validity (None: points never expire), the return window
+    during which earned points are pending, and the inactivity limit (None: off).
+
+    With the programme's versions, ``at`` gives the validity and return window in force at
+    an entry's event time; the inactivity limit is the sweep's, as set now.
+    """
+
+    validity_days: int | None = None
+    pending_days: int = 0
+    inactivity_days: int | None = None
+    versions: tuple[RuleVersion, ...] = field(default=(), repr=False)
+
+    def at(self, moment: datetime) -> LotPolicy:
+        rule = in_force(self.versions, moment)
+        if rule is None or rule.settings is None:
+            return self
+        settings = rule.settings
+        return LotPolicy(settings.points_validity_days, settings.pending_days, self.inactivity_days)
+
+
 @dataclass(frozen=True)
 class Programme:
+    """The programme's settings as last set (what a manager sees), and its rule versions,
+    which decide by event time."""
+
     business_id: str
     name: str
     active: bool = True
@@ -58,14 +106,29 @@ class Programme:
 
     def rule_at(self, moment: datetime) -> RuleVersion | None:
         """The rule version in force at ``moment``: event time decides, not processing time."""
-        in_force = [rule for rule in self.rules if rule.effective_from <= moment]
-        if not in_force:
-            return None
-        return max(in_force, key=lambda rule: (rule.effective_from, rule.version))
+        return in_force(self.rules, moment)
+
+    def active_at(self, moment: datetime) -> bool:
+        """Whether the programme was running at ``moment``, as the version then in force says.
+
+        Before the first version nothing earns or redeems anyway (no rule in force), whatever
+        the flag says today, so the reason given stays the same on a replay.
+        """
+        rule = self.rule_at(moment)
+        if rule is None:
+            return True
+        return self.active if rule.settings is None else rule.settings.active
+
+    @property
+    def event_time_settings(self) -> EventTimeSettings:
+        """The current event-time settings, to record on a new version."""
+        return EventTimeSettings(self.active, self.points_validity_days, self.pending_days)
 
     @property
     def lot_policy(self) -> LotPolicy:
-        return LotPolicy(self.points_validity_days, self.pending_days, self.inactivity_days)
+        return LotPolicy(
+            self.points_validity_days, self.pending_days, self.inactivity_days, self.rules
+        )
 
     def next_version(self) -> int:
         return max((rule.version for rule in self.rules), default=0) + 1

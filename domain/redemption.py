@@ -69,7 +69,7 @@ def _block_reason(
         return BlockReason.INVALID_POINTS
     if programme is None:
         return BlockReason.NO_PROGRAMME
-    if not programme.active:
+    if not programme.active_at(at):
         return BlockReason.PROGRAMME_INACTIVE
     rule = programme.rule_at(at)
     if rule is None:

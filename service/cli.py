@@ -6,7 +6,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -14,7 +14,8 @@ import typer
 
 from adapters.http.auth import Role as TokenRole
 from domain.commands import EnrolCustomer, SetProgramme
-from domain.errors import AlreadyEnrolled
+from domain.errors import AlreadyEnrolled, InvalidRequest
+from domain.programme_limits import check_programme_terms
 from service import cli_operator, presenters
 from service.containers import Container, container_for
 from service.logging import configure_logging
@@ -120,22 +121,45 @@ def migrate() -> None:
     typer.echo(f"applied: {', '.join(applied)}" if applied else "database is up to date")
 
 
+def _decimal(text: str) -> Decimal:
+    """Any decimal as written (NaN and infinities too): the programme's check says what a
+    rate may be, in the same words as over HTTP."""
+    try:
+        return Decimal(text)
+    except InvalidOperation as error:
+        raise typer.BadParameter(f"{text!r} is not a decimal number") from error
+
+
 @program_app.command("set")
 def program_set(
     business: str,
-    earn_rate: Annotated[Decimal, typer.Option(help="Points per currency unit spent.")],
-    redemption_rate: Annotated[Decimal, typer.Option(help="Points per currency unit of discount.")],
-    multiplier: Annotated[Decimal, typer.Option(help="Earn multiplier.")] = Decimal(1),
+    earn_rate: Annotated[
+        Decimal, typer.Option(parser=_decimal, help="Points per currency unit spent.")
+    ],
+    redemption_rate: Annotated[
+        Decimal, typer.Option(parser=_decimal, help="Points per currency unit of discount.")
+    ],
+    multiplier: Annotated[
+        Decimal, typer.Option(parser=_decimal, help="Earn multiplier.")
+    ] = Decimal(1),
     from_: Annotated[
         datetime | None, typer.Option("--from", help="Multiplier window start.")
     ] = None,
     until: Annotated[datetime | None, typer.Option(help="Multiplier window end.")] = None,
-    max_discount: Annotated[Decimal | None, typer.Option(help="Cap per transaction.")] = None,
+    max_discount: Annotated[
+        Decimal | None, typer.Option(parser=_decimal, help="Cap per transaction.")
+    ] = None,
     min_balance: Annotated[int, typer.Option(help="Minimum balance to redeem.")] = 0,
     welcome_bonus: Annotated[int | None, typer.Option(help="Points on enrolment.")] = None,
     effective_from: Annotated[datetime | None, typer.Option(help="Default: now.")] = None,
     name: Annotated[str | None, typer.Option(help="Programme name.")] = None,
-    inactive: Annotated[bool, typer.Option("--inactive", help="Pause earning.")] = False,
+    active: Annotated[
+        bool | None,
+        typer.Option(
+            "--active/--inactive",
+            help="Run or pause earning and redeeming from --effective-from on (default: as is).",
+        ),
+    ] = None,
     validity_days: Annotated[
         int | None, typer.Option(help="Days an earned lot lasts (0: never expires).")
     ] = None,
@@ -146,13 +170,13 @@ def program_set(
         int | None, typer.Option(help="All points expire after this many quiet days (0: off).")
     ] = None,
 ) -> None:
-    """Create or update a programme with a new rule version."""
+    """Create or update a programme with a new rule version; what is not given stays as is."""
     command = SetProgramme(
         business_id=business,
         earn_rate=earn_rate,
         redemption_rate=redemption_rate,
         name=name,
-        active=not inactive,
+        active=active,
         welcome_bonus=welcome_bonus,
         points_validity_days=validity_days,
         pending_days=pending_days,
@@ -164,6 +188,11 @@ def program_set(
         min_balance_to_redeem=min_balance,
         effective_from=presenters.aware(effective_from),
     )
+    try:  # the programme's own bounds, before any connection is opened
+        check_programme_terms(command)
+    except InvalidRequest as error:
+        typer.echo(f"refused: {error.detail}", err=True)
+        raise typer.Exit(2) from error
 
     async def work(c: Container) -> None:
         programme = await (await resolve(c.programmes())).set(command)

@@ -6,8 +6,9 @@ from dataclasses import replace
 from typing import TypeVar
 
 from domain.commands import SetProgramme
-from domain.errors import InvalidRequest, ProgrammeNotFound
+from domain.errors import ProgrammeNotFound
 from domain.programme import Programme, RuleVersion
+from domain.programme_limits import check_programme_terms
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWorkFactory
 
@@ -41,15 +42,13 @@ class Programmes:
         return programme
 
     async def set(self, command: SetProgramme) -> Programme:
-        """Create or update the programme and add a rule version; older versions stay."""
-        if command.earn_rate < 0 or command.redemption_rate <= 0 or command.multiplier <= 0:
-            raise InvalidRequest("Rates must be positive (the earn rate may be zero).")
-        days = (command.points_validity_days, command.pending_days, command.inactivity_days)
-        if any(d is not None and d < 0 for d in days):
-            raise InvalidRequest("Validity, pending and inactivity days cannot be negative.")
-        window = (command.multiplier_from, command.multiplier_until)
-        if None not in window and window[0] >= window[1]:  # type: ignore[operator]
-            raise InvalidRequest("The multiplier window must end after it starts.")
+        """Create or update the programme and add a rule version; older versions stay.
+
+        Settings not given keep their current values. The new version records the settings
+        that decide by event time (active, validity, return window): they act from its
+        ``effective_from`` on, like its rates, and never on events that occurred before.
+        """
+        check_programme_terms(command)
         async with self._uow_factory() as uow:
             current = await uow.programmes.get(command.business_id)
             programme = current or Programme(command.business_id, name=command.business_id)
@@ -78,6 +77,7 @@ class Programmes:
                 multiplier_until=command.multiplier_until,
                 max_discount=command.max_discount,
                 min_balance_to_redeem=command.min_balance_to_redeem,
+                settings=programme.event_time_settings,
             )
             await uow.programmes.save(programme)
             await uow.programmes.add_rule(command.business_id, rule)

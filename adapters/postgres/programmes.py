@@ -34,10 +34,17 @@ SET name = EXCLUDED.name, active = EXCLUDED.active,
     updated_at = now()
 """
 
+# A version records the event-time settings it was set with; a version given without them
+# (None) records the programme's as they stand, which is what None means in the domain.
 INSERT_RULE = """
 INSERT INTO rule_versions (business_id, version, effective_from, earn_rate, redemption_rate,
-    multiplier, multiplier_from, multiplier_until, max_discount, min_balance_to_redeem)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    multiplier, multiplier_from, multiplier_until, max_discount, min_balance_to_redeem,
+    active, points_validity_days, pending_days)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+       CASE WHEN $11::boolean THEN $12::boolean ELSE p.active END,
+       CASE WHEN $11::boolean THEN $13::integer ELSE p.points_validity_days END,
+       CASE WHEN $11::boolean THEN $14::integer ELSE p.pending_days END
+FROM programmes p WHERE p.business_id = $1
 """
 
 
@@ -73,6 +80,7 @@ class PostgresProgrammes:
         )
 
     async def add_rule(self, business_id: str, rule: RuleVersion) -> None:
+        settings = rule.settings
         await self._connection.execute(
             INSERT_RULE,
             business_id,
@@ -85,4 +93,8 @@ class PostgresProgrammes:
             rule.multiplier_until,
             rule.max_discount,
             rule.min_balance_to_redeem,
+            settings is not None,
+            settings.active if settings else None,
+            settings.points_validity_days if settings else None,
+            settings.pending_days if settings else None,
         )

@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.accounts import Account, AccountStatus
 from domain.ledger import Attribution, EntryKind, LedgerEntry, RateSnapshot, Source
-from domain.programme import Programme, RuleVersion
+from domain.programme import EventTimeSettings, Programme, RuleVersion
 
 Row = Mapping[str, Any]
 
@@ -132,6 +132,7 @@ def rule_from(row: Row) -> RuleVersion:
         multiplier_until=row["multiplier_until"],
         max_discount=row["max_discount"],
         min_balance_to_redeem=row["min_balance_to_redeem"],
+        settings=EventTimeSettings(row["active"], row["points_validity_days"], row["pending_days"]),
     )
 
 

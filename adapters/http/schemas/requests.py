@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
-from typing import Annotated, Self
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AwareDatetime,
@@ -19,7 +19,10 @@ from pydantic import (
     model_validator,
 )
 
-MAX_POINTS = 1_000_000_000
+from domain import programme_limits as limits
+from domain.errors import InvalidRequest
+
+MAX_POINTS = limits.MAX_POINTS
 
 # Positive, up to ten integer digits and four decimals, without leading zeros; written out
 # without lookaheads so that schema-driven generators can produce matching strings.
@@ -69,37 +72,91 @@ class RequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ProgrammeIn(RequestBody):
-    """Programme settings and the rates of a new rule version."""
+def _decimal_text(value: object) -> object:
+    if isinstance(value, str) and len(value) <= 64:
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            pass
+    raise ValueError('use a decimal number written as a string, such as "1.25"')
 
-    earn_rate: PositiveDecimal = Field(description="Points per currency unit spent.")
-    redemption_rate: PositiveDecimal = Field(description="Points per currency unit of discount.")
+
+def _decimal_setting(limit: limits.DecimalLimit, what: str) -> Any:
+    """A decimal string, read as is: what it may be is the programme's own check (the
+    bounds are in the schema for clients to read, not checked a second time here)."""
+    return Field(
+        description=f"{what}: {limit.describe()}.",
+        json_schema_extra={"examples": ["1.5"]},
+    )
+
+
+def _int_setting(limit: limits.IntLimit, what: str) -> Any:
+    return Field(
+        default=None,
+        description=f"{what}: {limit.describe()}.",
+        json_schema_extra={"minimum": limit.least, "maximum": limit.most},
+    )
+
+
+# Syntax only: a string a Decimal can be read from (never a JSON number, never a float).
+DecimalText = Annotated[
+    Decimal,
+    Field(allow_inf_nan=True),  # "NaN" and "Infinity" get the programme's check and message
+    BeforeValidator(_decimal_text),
+    WithJsonSchema({"type": "string", "maxLength": 64}),
+]
+
+
+class ProgrammeIn(RequestBody):
+    """Programme settings and the rates of a new rule version. Their bounds are checked by
+    the programme's own rules (``check_programme_terms``), the same check the CLI and the
+    use case make."""
+
+    earn_rate: DecimalText = _decimal_setting(limits.EARN_RATE, "Points per currency unit spent")
+    redemption_rate: DecimalText = _decimal_setting(
+        limits.REDEMPTION_RATE, "Points per currency unit of discount"
+    )
     name: Text | None = None
-    active: StrictBool | None = None
+    active: StrictBool | None = Field(
+        default=None, description="Run or pause from effective_from on; default: as is."
+    )
     inline_enrolment: StrictBool | None = None
-    welcome_bonus: Count | None = None
-    hold_minutes: Annotated[StrictInt, Field(ge=1, le=1440)] | None = None
-    points_validity_days: Annotated[StrictInt, Field(ge=0, le=36500)] | None = Field(
-        default=None, description="Days an earned lot lasts; 0 turns expiry off."
+    welcome_bonus: StrictInt | None = _int_setting(limits.WELCOME_BONUS, "Points on enrolment")
+    hold_minutes: StrictInt | None = _int_setting(limits.HOLD_MINUTES, "Minutes a hold lasts")
+    points_validity_days: StrictInt | None = _int_setting(
+        limits.POINTS_VALIDITY_DAYS, "Days an earned lot lasts; 0 turns expiry off"
     )
-    pending_days: Annotated[StrictInt, Field(ge=0, le=365)] | None = Field(
-        default=None, description="Return window: days earned points stay pending."
+    pending_days: StrictInt | None = _int_setting(
+        limits.PENDING_DAYS, "Return window: days earned points stay pending"
     )
-    inactivity_days: Annotated[StrictInt, Field(ge=0, le=36500)] | None = Field(
-        default=None, description="All points expire after this many quiet days; 0: never."
+    inactivity_days: StrictInt | None = _int_setting(
+        limits.INACTIVITY_DAYS, "All points expire after this many quiet days; 0: never"
     )
-    multiplier: PositiveDecimal = Decimal(1)
+    multiplier: DecimalText = Field(
+        default=Decimal(1), description=f"Earn multiplier: {limits.MULTIPLIER.describe()}."
+    )
     multiplier_from: Moment | None = None
     multiplier_until: Moment | None = None
-    max_discount: PositiveDecimal | None = None
-    min_balance_to_redeem: Count = 0
+    max_discount: DecimalText | None = Field(
+        default=None,
+        description=f"Cap per transaction: {limits.MAX_DISCOUNT.describe()}.",
+    )
+    min_balance_to_redeem: StrictInt = Field(
+        default=0,
+        description=f"Minimum balance to redeem: {limits.MIN_BALANCE_TO_REDEEM.describe()}.",
+        json_schema_extra={
+            "minimum": limits.MIN_BALANCE_TO_REDEEM.least,
+            "maximum": limits.MIN_BALANCE_TO_REDEEM.most,
+        },
+    )
     effective_from: Moment | None = Field(default=None, description="Default: now.")
 
     @model_validator(mode="after")
-    def _window_is_ordered(self) -> Self:
-        start, end = self.multiplier_from, self.multiplier_until
-        if start is not None and end is not None and end <= start:
-            raise ValueError("multiplier_until must be after multiplier_from")
+    def _within_the_programmes_bounds(self) -> Self:
+        try:
+            limits.check_programme_terms(self)
+        except InvalidRequest as error:
+            raise ValueError(error.detail) from error
         return self
 
 

@@ -94,3 +94,58 @@ async def test_an_invalid_programme_is_a_422_problem(
 
     assert response.status_code == 422
     assert operations.commands == []
+
+
+OUT_OF_BOUNDS = ["1e400", "NaN", "Infinity", "0", "-1", "1.23456789", "123456789012"]
+
+
+@pytest.mark.parametrize("value", OUT_OF_BOUNDS)
+@pytest.mark.parametrize("field", ["earn_rate", "redemption_rate", "multiplier", "max_discount"])
+async def test_a_rate_out_of_the_programmes_bounds_is_refused_with_the_domains_reason(
+    client: httpx.AsyncClient, operations: FakeOperations, field: str, value: str
+) -> None:
+    response = await client.put(
+        "/v1/program", json={**RATES, field: value}, headers=bearer(Role.ADMIN)
+    )
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    # The same words as the CLI and the use case: one check, in the domain.
+    assert f"{field} must be a number greater than 0 and at most" in error["message"]
+    assert "decimal places" in error["message"]
+    assert operations.commands == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("hold_minutes", 0), ("hold_minutes", 1441), ("pending_days", 366), ("welcome_bonus", -1)],
+)
+async def test_a_setting_out_of_the_programmes_bounds_is_refused_with_its_range(
+    client: httpx.AsyncClient, operations: FakeOperations, field: str, value: int
+) -> None:
+    response = await client.put(
+        "/v1/program", json={**RATES, field: value}, headers=bearer(Role.ADMIN)
+    )
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert f"{field} must be a whole number from" in error["message"]
+    assert operations.commands == []
+
+
+async def test_rates_at_the_programmes_bounds_are_accepted(
+    client: httpx.AsyncClient, operations: FakeOperations
+) -> None:
+    body = {
+        "earn_rate": "1000",
+        "redemption_rate": "0.0001",
+        "multiplier": "100.00",
+        "max_discount": "9999999999.99",
+    }
+
+    response = await client.put("/v1/program", json=body, headers=bearer(Role.ADMIN))
+
+    assert response.status_code == 200
+    (command,) = operations.commands
+    assert isinstance(command, SetProgramme)
+    assert (command.earn_rate, command.multiplier) == (Decimal(1000), Decimal(100))

@@ -3,7 +3,7 @@ against the ledger entries they caused. Each query returns only what is wrong.""
 
 from __future__ import annotations
 
-SCOPE = "($1::text IS NULL OR {alias}.business_id = $1)"
+from adapters.postgres.audit_sql import SCOPE
 
 PURCHASES_NOT_MATCHING_THEIR_EARN = f"""
 SELECT p.business_id, p.source, p.reference, p.points_earned, p.earn_entry_id,

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from domain.ledger import Attribution, Source
+
+EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_OCCURRED_AT = datetime(3000, 1, 1, tzinfo=UTC)
+"""An event's ``occurred_at`` lies in [EARLIEST, LATEST) UTC, or the edge refuses it. No till
+dates a sale before 2000, and the margin keeps the date arithmetic done on event times
+(expiry, pending days, multiplier windows) far from datetime's limits at years 1 and 9999."""
 
 PurchaseKey = tuple[str, Source, str]
 """(business_id, source, reference) of a sale or bill."""

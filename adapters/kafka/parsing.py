@@ -46,11 +46,14 @@ def _decode(raw: bytes | None) -> dict[str, Any] | Rejection:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        return Rejection("invalid_utf8", str(error))
+        return Rejection("invalid_utf8", _printable(str(error)))
     try:
-        document = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+        # Integers as Decimal too: exact like the rest, and -0 keeps its sign to be refused.
+        document = json.loads(
+            text, parse_float=Decimal, parse_int=Decimal, parse_constant=_refuse_constant
+        )
     except (ValueError, RecursionError) as error:
-        return Rejection("invalid_json", str(error)[:500])
+        return Rejection("invalid_json", _printable(str(error)))
     if not isinstance(document, dict):
         return Rejection(
             "schema_violation", f"expected a JSON object, got {type(document).__name__}"
@@ -106,14 +109,29 @@ def payload_hash(model: BaseModel) -> str:
 
 
 def parse_event(kind: EventKind, raw: bytes | None) -> InboundEvent | Rejection:
+    """An event, or why not: never an exception, whatever the bytes, so one record can
+    never stop its partition (the consumer would redeliver it for ever)."""
+    try:
+        return _parse(kind, raw)
+    except Exception as error:  # a gap in the contracts: refuse the record, keep consuming
+        return Rejection("unparseable", _printable(f"{type(error).__name__}: {error}"))
+
+
+def _parse(kind: EventKind, raw: bytes | None) -> InboundEvent | Rejection:
     document = _decode(raw)
     if isinstance(document, Rejection):
         return document
     try:
         model = CONTRACTS[kind].model_validate(document)
     except ValidationError as error:
-        return Rejection("schema_violation", _schema_errors(error))
+        return Rejection("schema_violation", _printable(_schema_errors(error)))
     return to_domain(kind, model, payload_hash(model))
+
+
+def _printable(detail: str) -> str:
+    """Short, and encodable as UTF-8: the detail becomes a Kafka header of the dead letter,
+    and a lone surrogate from the message itself must not make publishing it fail."""
+    return detail[:500].encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def to_domain(kind: EventKind, model: BaseModel, digest: str) -> InboundEvent:

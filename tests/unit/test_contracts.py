@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from adapters.kafka.parsing import CONTRACTS, Rejection, parse_event, payload_hash
+from adapters.kafka.parsing import CONTRACTS, Rejection, canonical_text, parse_event, payload_hash
 from adapters.kafka.schema_export import ASYNCAPI_FILE, asyncapi_document, contract_files
 from domain.events import EventKind, InboundEvent
 from tests.support.events import bill, bill_refund, customer_return, encode, sale
@@ -119,6 +119,72 @@ def test_a_timestamp_with_an_offset_is_accepted(moment: str) -> None:
     assert event.occurred_at.utcoffset() is not None
 
 
+@pytest.mark.parametrize(
+    ("moment", "in_utc"),
+    [
+        ("2000-01-01T00:00:00Z", "2000-01-01T00:00:00+00:00"),
+        ("1999-12-31T20:00:00-04:00", "2000-01-01T00:00:00+00:00"),
+        ("2999-12-31T23:59:59.999999Z", "2999-12-31T23:59:59.999999+00:00"),
+        ("3000-01-01T00:30:00+01:00", "2999-12-31T23:30:00+00:00"),
+        ("2026-06-01t12:00:00.5z", "2026-06-01T12:00:00.500000+00:00"),
+    ],
+)
+def test_occurred_at_is_accepted_from_2000_up_to_3000_utc_whatever_the_offset(
+    moment: str, in_utc: str
+) -> None:
+    event = accepted(EventKind.SALE_COMPLETED, encode(sale("b1", "c1", "1", occurred_at=moment)))
+
+    assert event.occurred_at.astimezone(UTC).isoformat() == in_utc
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["1999-12-31T23:59:59.999999Z", "2000-01-01T03:59:59+04:00", "3000-01-01T00:00:00Z"],
+)
+def test_occurred_at_outside_2000_to_3000_utc_is_a_schema_violation(moment: str) -> None:
+    rejection = rejected(
+        EventKind.SALE_COMPLETED, encode(sale("b1", "c1", "1", occurred_at=moment))
+    )
+
+    assert rejection.code == "schema_violation"
+    assert "occurred_at" in rejection.detail and "2000-01-01T00:00:00Z" in rejection.detail
+
+
+@pytest.mark.parametrize(
+    ("token", "exact"),
+    [
+        ("12.50000", "12.5"),
+        ("1E+2", "100"),
+        ("1000000000", "1000000000"),
+        ('"1000000000.0000"', "1000000000"),
+        ("0", "0"),
+        ('"0.0001"', "0.0001"),
+    ],
+)
+def test_money_at_the_edges_of_the_contract_is_accepted_at_its_exact_value(
+    token: str, exact: str
+) -> None:
+    raw = encode({**sale("b1", "c1", "1"), "total_amount": "__AMOUNT__"})
+
+    event = accepted(EventKind.SALE_COMPLETED, raw.replace(b'"__AMOUNT__"', token.encode()))
+
+    assert event.amount == Decimal(exact)
+
+
+def test_money_as_a_json_integer_hashes_as_it_did_when_integers_were_not_decimals() -> None:
+    as_number = json.loads(encode(sale("b1", "c1", "1")))
+    as_number["total_amount"] = 100
+    as_text = {**as_number, "total_amount": "100"}
+
+    number = accepted(EventKind.SALE_COMPLETED, encode(as_number))
+    text = accepted(EventKind.SALE_COMPLETED, encode(as_text))
+
+    assert number.payload_hash == text.payload_hash
+    assert '"total_amount": "100"' in canonical_text(
+        CONTRACTS[EventKind.SALE_COMPLETED].model_validate(as_number)
+    )
+
+
 def test_unknown_fields_are_ignored_and_do_not_change_the_payload_hash() -> None:
     payload = sale("b1", "c1", "12.50")
     extended = {**payload, "loyalty_tier": "gold", "lines": [{"sku": "x", "qty": 2}]}
@@ -163,12 +229,14 @@ _identifiers = st.text(
     alphabet=st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=16
 ).filter(lambda s: s.strip() == s and s)
 _maybe_identifiers = st.none() | _identifiers
-_money = st.decimals(min_value=0, max_value=10**9, allow_nan=False, allow_infinity=False) | (
+_money = st.decimals(min_value=0, max_value=10**9, places=4) | (
     st.sampled_from(["1E+2", "12.50", "0.000", "7"]).map(Decimal)
 )
 _moments = st.datetimes(
-    min_value=datetime(2000, 1, 1), timezones=st.sampled_from([UTC, timezone(timedelta(hours=5))])
-)
+    min_value=datetime(2000, 1, 2),
+    max_value=datetime(2999, 12, 30),
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=5))]),
+).map(datetime.isoformat)
 _any_event = st.fixed_dictionaries(
     {
         "event_id": _identifiers,

@@ -1,22 +1,31 @@
-"""Readiness: is the database answering, is the broker answering, right now."""
+"""Readiness: is the database answering, is the broker answering, is every background loop
+running, right now."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Mapping
 
 import asyncpg
 from faststream.kafka import KafkaBroker
 
 
 class DependencyHealth:
-    def __init__(self, pool: asyncpg.Pool, broker: KafkaBroker, timeout: float = 2.0) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        broker: KafkaBroker,
+        timeout: float = 2.0,
+        loops: Callable[[], Mapping[str, bool]] = dict,
+    ) -> None:
+        self._loops = loops
         self._pool = pool
         self._broker = broker
         self._timeout = timeout
 
     async def __call__(self) -> dict[str, bool]:
         database, broker = await asyncio.gather(self._database(), self._broker_ok())
-        return {"database": database, "broker": broker}
+        return {"database": database, "broker": broker, **self._loops()}
 
     async def _database(self) -> bool:
         try:

@@ -16,10 +16,12 @@ import uvicorn
 from adapters.http.app import create_http_app
 from adapters.http.auth import AuthSettings
 from adapters.kafka.event_consumer import KafkaEventConsumer
+from ports.backoff import Backoff
 from service.containers import Container
 from service.health import DependencyHealth
 from service.http_workers import HttpWorkers, shared_socket
 from service.settings import Settings
+from service.supervision import Supervisor
 
 log = structlog.get_logger("loyalty.runtime")
 
@@ -68,8 +70,12 @@ class Service:
         self._container = container
         self._role = role
         self._stopping = asyncio.Event()
-        self._relay_task: asyncio.Task[None] | None = None
-        self._expiry_task: asyncio.Task[None] | None = None
+        settings = container.settings()
+        self._loops = Supervisor(
+            self._stopping,
+            container.metrics(),
+            Backoff(settings.retry_initial_seconds, settings.retry_max_seconds),
+        )
         self._consumer: KafkaEventConsumer | None = None
         self._http: _EmbeddedServer | None = None
         self._http_task: asyncio.Task[None] | None = None
@@ -92,13 +98,13 @@ class Service:
         broker = c.broker()
         await broker.start()
         if self.runs_consumers:
+            assert self._consumer is not None
+            self._loops.watch("consumer", self._consumer.running)
             relay = await resolve(c.outbox_relay())
-            self._relay_task = asyncio.create_task(relay.run(self._stopping), name="outbox-relay")
-            if settings.expiry_sweep_seconds > 0:
-                sweep = (await resolve(c.expire_points())).run(
-                    self._stopping, settings.expiry_sweep_seconds
-                )
-                self._expiry_task = asyncio.create_task(sweep, name="expiry-sweep")
+            self._loops.start("outbox-relay", lambda: relay.run(self._stopping))
+            if (every := settings.expiry_sweep_seconds) > 0:
+                expire = await resolve(c.expire_points())
+                self._loops.start("expiry-sweep", lambda: expire.run(self._stopping, every))
         if self.runs_api:
             await self._start_http(settings)
         log.info(
@@ -113,7 +119,7 @@ class Service:
         c = self._container
         app = create_http_app(
             await resolve(c.operations()),
-            DependencyHealth(await resolve(c.pool()), c.broker()),
+            DependencyHealth(await resolve(c.pool()), c.broker(), loops=self._loops.checks),
             auth_settings(settings),
             registry=c.metrics_registry(),
         )
@@ -149,10 +155,9 @@ class Service:
         if self._consumer is not None:
             await self._consumer.stop()  # stop fetching; the batch in flight finishes and commits
         self._stopping.set()
-        if self._expiry_task is not None:
-            await self._expiry_task  # a sweep in progress finishes its chunk
-        if self._relay_task is not None:
-            await self._relay_task  # publishes what is committed, then returns
+        # A sweep in progress finishes its chunk; the relay publishes what is committed.
+        await self._loops.wait()
+        if self.runs_consumers:
             await (await resolve(self._container.ledger_publisher())).stop()
         await self._container.broker().stop()
         await resolve(self._container.shutdown_resources())

@@ -80,6 +80,12 @@ class KafkaEventConsumer:
         """Stop fetching; the batch in flight finishes and commits first."""
         await self._subscriber.stop()
 
+    def running(self) -> bool:
+        """Whether the subscriber is started and its poll loop alive (faststream restarts a
+        poll loop that dies; this tells readiness while it is down)."""
+        tasks = getattr(self._subscriber, "tasks", ())
+        return bool(self._subscriber.running) and any(not task.done() for task in tasks)
+
     async def _consume(self, body: object, message: KafkaMessage) -> None:
         records: tuple[Record, ...] = tuple(message.raw_message)  # type: ignore[arg-type]
         try:

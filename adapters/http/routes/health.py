@@ -24,7 +24,8 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses=problem_responses(503))
 async def readyz(health: Health) -> ReadyOut:
-    """Every dependency answers (database, broker); otherwise 503 listing which do not."""
+    """Every dependency answers (database, broker) and every background loop runs (consumer,
+    outbox relay, expiry sweep); otherwise 503 listing which do not."""
     try:
         checks = await health()
     except Exception:

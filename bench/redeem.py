@@ -54,7 +54,9 @@ async def _grant(client: aiohttp.ClientSession, accounts: list[str], points: lis
     async def one(account: str, amount: int) -> None:
         async with gate:
             body = {"points": amount, "reason": "bench set-up"}
-            async with client.post(f"/v1/accounts/{account}/adjustments", json=body) as reply:
+            key = {"Idempotency-Key": f"bench-{account}"}
+            path = f"/v1/accounts/{account}/adjustments"
+            async with client.post(path, json=body, headers=key) as reply:
                 reply.raise_for_status()
 
     await asyncio.gather(*(one(a, p) for a, p in zip(accounts, points, strict=True)))

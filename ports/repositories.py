@@ -55,6 +55,8 @@ class LedgerRepository(Protocol):
 
     async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]: ...
 
+    async def entry(self, business_id: str, entry_id: UUID) -> LedgerEntry | None: ...
+
     async def page(
         self,
         business_id: str,

@@ -11,10 +11,11 @@ from domain.enrolment import enrol, inline_customer_id
 from domain.errors import (
     AccountNotFound,
     AlreadyEnrolled,
+    IdempotencyKeyReused,
     InlineEnrolmentDisabled,
     InvalidRequest,
 )
-from domain.ledger import EntryKind, LedgerEntry, Source
+from domain.ledger import EntryKind, LedgerEntry, Source, entry_id_for
 from domain.postings import post_entry
 from domain.views import AccountView, TransactionPage
 from ports.clock import Clock
@@ -26,6 +27,15 @@ from service.lot_keeping import keep_lots, lot_totals, policies_of, post_entries
 class AccountStatement:
     account: Account
     recent_entries: list[LedgerEntry]
+
+
+def _same_adjustment(made: LedgerEntry, command: AdjustPoints) -> LedgerEntry:
+    asked = (command.account_id, command.points, command.reason.strip())
+    if (made.account_id, made.points, made.reason) != asked:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used for a different adjustment."
+        )
+    return made
 
 
 class Accounts:
@@ -101,17 +111,27 @@ class Accounts:
         return TransactionPage(entries, entries[-1].seq if more and entries else None)
 
     async def adjust(self, command: AdjustPoints) -> LedgerEntry:
+        """Post a manual adjustment. Its idempotency key names its entry (the entry id derives
+        from it), so a retry finds the entry its first attempt made and posts nothing; the
+        same key for another account, amount or reason is refused."""
         if command.points == 0 or not command.reason.strip():
             raise InvalidRequest("An adjustment needs non-zero points and a reason.")
+        key = command.idempotency_key
+        origin = f"adjustment:{key if key is not None else uuid4()}"
         async with self._uow_factory() as uow:
             account = await self._lock(uow, command.business_id, command.account_id)
+            if key is not None:
+                entry_id = entry_id_for(command.business_id, origin, EntryKind.ADJUSTMENT)
+                made = await uow.ledger.entry(command.business_id, entry_id)
+                if made is not None:
+                    return _same_adjustment(made, command)
             account, entry = post_entry(
                 account,
                 kind=EntryKind.ADJUSTMENT,
                 points=command.points,
                 source=Source.ADMIN,
-                source_ref=f"adjustment:{uuid4()}",
-                origin=f"adjustment:{uuid4()}",
+                source_ref=origin,
+                origin=origin,
                 at=self._clock.now(),
                 attribution=command.attribution,
                 reason=command.reason.strip(),

@@ -99,7 +99,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         return problem_response(
             400,
             "idempotency_key_missing",
-            "This request needs an Idempotency-Key header so a retry never redeems twice.",
+            "This request needs an Idempotency-Key header so a retry never takes effect twice.",
             instance=_instance(request),
         )
     fields = [

@@ -55,6 +55,7 @@ ORDER BY seq DESC
 LIMIT $3
 """
 
+ENTRY = f"SELECT {LEDGER_COLUMNS} FROM ledger_entries WHERE business_id = $1 AND entry_id = $2"
 
 PAGE = f"""
 SELECT {LEDGER_COLUMNS} FROM ledger_entries
@@ -89,6 +90,10 @@ class PostgresLedger:
     async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]:
         rows = await self._connection.fetch(RECENT_ENTRIES, business_id, account_id, limit)
         return [entry_from(row) for row in rows]
+
+    async def entry(self, business_id: str, entry_id: UUID) -> LedgerEntry | None:
+        row = await self._connection.fetchrow(ENTRY, business_id, entry_id)
+        return entry_from(row) if row is not None else None
 
     async def page(
         self,

@@ -46,7 +46,8 @@ async def account_with_points(api: httpx.AsyncClient, points: int, customer: str
     assert enrolled.status_code == 201, enrolled.text
     account_id: str = enrolled.json()["account_id"]
     adjust = {"points": points, "reason": "opening balance"}
-    made = await api.post(f"/v1/accounts/{account_id}/adjustments", json=adjust, headers=MANAGER)
+    keyed = {**MANAGER, "Idempotency-Key": f"opening-{account_id}"}
+    made = await api.post(f"/v1/accounts/{account_id}/adjustments", json=adjust, headers=keyed)
     assert made.status_code == 201, made.text
     return account_id
 
@@ -164,7 +165,7 @@ async def test_every_path_refuses_another_business_and_roles_above_ones_own(
 ) -> None:
     account_id = await account_with_points(api, 1000, customer="zed-customer")
     held = (await redeem(api, account_id, "mine", hold=True)).json()
-    rival = auth(RIVAL, "admin")
+    rival = {**auth(RIVAL, "admin"), "Idempotency-Key": "rival-1"}
     paths = [
         ("GET", f"/v1/accounts/{account_id}", None),
         ("GET", f"/v1/accounts/{account_id}/transactions", None),
@@ -225,5 +226,6 @@ async def test_control_characters_are_refused_at_the_edge_not_by_the_database(
     assert lookup.status_code == 422
     account_id = await account_with_points(api, 10)
     adjust = {"points": 1, "reason": "typo\u0000"}
-    made = await api.post(f"/v1/accounts/{account_id}/adjustments", json=adjust, headers=MANAGER)
+    keyed = {**MANAGER, "Idempotency-Key": "typo-1"}
+    made = await api.post(f"/v1/accounts/{account_id}/adjustments", json=adjust, headers=keyed)
     assert made.status_code == 422

@@ -183,6 +183,12 @@ class FakeLedger(_Repository):
     async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]:
         return await self.page(business_id, account_id, None, None, limit)
 
+    async def entry(self, business_id: str, entry_id: UUID) -> LedgerEntry | None:
+        wanted = (business_id, entry_id)
+        return next(
+            (e for e in self._uow.view.entries if (e.business_id, e.entry_id) == wanted), None
+        )
+
     async def page(
         self,
         business_id: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Header, Query, Request, status
 
 from adapters.http.cursor import decode_cursor
 from adapters.http.dependencies import Manager, Operations, Staff, attribution
@@ -16,6 +16,19 @@ from domain.commands import AdjustPoints, ListTransactions
 from domain.ledger import EntryKind
 
 router = APIRouter(prefix="/v1/accounts/{account_id}", tags=["history"])
+
+# Required, not derived from the body: two identical goodwill adjustments on one day are both
+# meant, and only the client knows whether a request is a retry of one it sent before.
+AdjustmentKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Unique per adjustment; a retry with the same key and body answers the "
+        "entry the first attempt made and changes nothing.",
+    ),
+]
 
 
 @router.get("/transactions", responses=problem_responses(400, 401, 403, 404, 422))
@@ -43,16 +56,20 @@ async def transactions(
 @router.post(
     "/adjustments",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
 async def adjust(
     account_id: UUID,
     body: AdjustmentIn,
+    idempotency_key: AdjustmentKey,
     principal: Manager,
     operations: Operations,
     request: Request,
 ) -> EntryOut:
-    """Add or take points by hand, with a reason; answers the ledger entry it made."""
+    """Add or take points by hand, with a reason; answers the ledger entry it made.
+
+    The same Idempotency-Key with another account, amount or reason is 422.
+    """
     entry = await operations.adjust(
         AdjustPoints(
             business_id=principal.business_id,
@@ -60,6 +77,7 @@ async def adjust(
             points=body.points,
             reason=body.reason,
             attribution=attribution(principal, request),
+            idempotency_key=idempotency_key,
         )
     )
     return entry_out(entry)

@@ -136,7 +136,8 @@ async def test_another_business_s_account_is_404_and_shows_nothing_of_it(
         ("POST", f"/v1/accounts/{theirs}/suspend", None),
     ]
     for method, path, body in paths:
-        response = await client.request(method, path, json=body, headers=bearer(Role.ADMIN))
+        headers = {**bearer(Role.ADMIN), "Idempotency-Key": "k-1"}
+        response = await client.request(method, path, json=body, headers=headers)
         assert response.status_code == 404, path
         assert "120" not in response.text
         assert str(theirs) not in response.json()["detail"]

@@ -195,9 +195,10 @@ async def test_managers_and_admins_may_use_the_manager_routes(
     body: Any,
 ) -> None:
     account = operations.seed(SHOP, "c-1", 100)
+    headers = {**bearer(role), "Idempotency-Key": "k-1"}
 
     response = await client.request(
-        method, path.format(account=account), json=body, headers=bearer(role)
+        method, path.format(account=account), json=body, headers=headers
     )
 
     assert response.status_code in {200, 201}

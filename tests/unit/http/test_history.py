@@ -10,7 +10,7 @@ import pytest
 from adapters.http.auth import Role
 from adapters.http.cursor import decode_cursor, encode_cursor
 from adapters.http.problems import ProblemError
-from domain.commands import ListTransactions
+from domain.commands import AdjustPoints, ListTransactions
 
 from .conftest import SHOP, bearer
 from .fakes import FakeOperations
@@ -18,11 +18,17 @@ from .fakes import FakeOperations
 pytestmark = pytest.mark.unit
 
 
-async def _adjust(client: httpx.AsyncClient, account: object, points: int) -> httpx.Response:
+def _keyed(key: str) -> dict[str, str]:
+    return {**bearer(Role.MANAGER), "Idempotency-Key": key}
+
+
+async def _adjust(
+    client: httpx.AsyncClient, account: object, points: int, key: str | None = None
+) -> httpx.Response:
     return await client.post(
         f"/v1/accounts/{account}/adjustments",
         json={"points": points, "reason": "till count"},
-        headers=bearer(Role.MANAGER),
+        headers=_keyed(key or f"count-{points}"),
     )
 
 
@@ -52,10 +58,38 @@ async def test_an_adjustment_needs_non_zero_points_and_a_reason(
     account = operations.seed(SHOP, "c-1", 100)
 
     response = await client.post(
-        f"/v1/accounts/{account}/adjustments", json=body, headers=bearer(Role.MANAGER)
+        f"/v1/accounts/{account}/adjustments", json=body, headers=_keyed("k-1")
     )
 
     assert response.status_code == 422
+
+
+async def test_an_adjustment_without_an_idempotency_key_is_a_400_problem_and_posts_nothing(
+    client: httpx.AsyncClient, operations: FakeOperations
+) -> None:
+    account = operations.seed(SHOP, "c-1", 100)
+
+    response = await client.post(
+        f"/v1/accounts/{account}/adjustments",
+        json={"points": 5, "reason": "goodwill"},
+        headers=bearer(Role.MANAGER),
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "idempotency_key_missing"
+    assert operations.commands == []
+
+
+async def test_the_idempotency_key_of_an_adjustment_reaches_the_port(
+    client: httpx.AsyncClient, operations: FakeOperations
+) -> None:
+    account = operations.seed(SHOP, "c-1", 100)
+
+    response = await _adjust(client, account, 5, key="ticket-17")
+
+    assert response.status_code == 201
+    [command] = [c for c in operations.commands if isinstance(c, AdjustPoints)]
+    assert command.idempotency_key == "ticket-17"
 
 
 async def test_pages_run_newest_first_and_the_cursor_leads_to_the_next_page(

@@ -127,7 +127,7 @@ async def test_invalid_fields_are_a_422_problem_listing_each_field(
     response = await client.post(
         f"/v1/accounts/{account}/adjustments",
         json={"points": "ten", "colour": "red"},
-        headers=bearer(Role.MANAGER),
+        headers={**bearer(Role.MANAGER), "Idempotency-Key": "k-1"},
     )
 
     body = assert_problem(response, 422, "validation_failed")

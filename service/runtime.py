@@ -122,6 +122,7 @@ class Service:
             DependencyHealth(await resolve(c.pool()), c.broker(), loops=self._loops.checks),
             auth_settings(settings),
             registry=c.metrics_registry(),
+            max_body_bytes=settings.http_max_body_bytes,
         )
         config = uvicorn.Config(
             app,

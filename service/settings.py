@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     http_reuse_port: bool = False
     """Bind the API port with SO_REUSEPORT even as a single worker: set for the extra workers,
     which share their parent's port (a plain bind beside it fails with 'address in use')."""
+    http_max_body_bytes: int = Field(default=64 * 1024, ge=1)
+    """Largest request body the API reads (413 beyond); its bodies are a few hundred bytes."""
     jwt_secret: str | None = None
     """HS256 key for bearer tokens (dev and simple deployments)."""
     jwt_public_key: str | None = None

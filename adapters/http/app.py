@@ -11,6 +11,7 @@ from fastapi.openapi.utils import get_openapi
 from prometheus_client import CollectorRegistry
 
 from adapters.http.auth import AUTH_STATE_KEY, AuthSettings
+from adapters.http.body_guard import DEFAULT_MAX_BODY_BYTES, BodyGuard
 from adapters.http.dependencies import no_unknown_query_parameters
 from adapters.http.handlers import install_problem_handlers
 from adapters.http.metrics import HttpMetrics, MetricsMiddleware
@@ -53,8 +54,13 @@ def create_http_app(
     *,
     clock: Clock | None = None,
     registry: CollectorRegistry | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
-    """The API over ``operations``. HTTP metrics go to ``registry`` (default: one per app)."""
+    """The API over ``operations``. HTTP metrics go to ``registry`` (default: one per app).
+
+    Bodies over ``max_body_bytes`` are refused (413), and on the API's paths a caller without
+    a valid token hears 401 before its body is read.
+    """
     app = FastAPI(
         title=TITLE,
         version="1.0.0",
@@ -72,6 +78,7 @@ def create_http_app(
     for module in (programme, accounts, redemptions, history):
         app.include_router(module.router, dependencies=strict_query)
     app.include_router(operational.router)
+    app.add_middleware(BodyGuard, auth=auth, max_body_bytes=max_body_bytes)
     install_problem_handlers(app)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.openapi = _with_problem_schemas(app)  # type: ignore[method-assign]

@@ -103,7 +103,7 @@ class Principal:
     terminal_id: str | None = None
 
 
-def _unauthenticated(code: str, detail: str, bearer: str = "Bearer") -> ProblemError:
+def unauthenticated(code: str, detail: str, bearer: str = "Bearer") -> ProblemError:
     return ProblemError(401, code, detail, headers={"WWW-Authenticate": bearer})
 
 
@@ -156,11 +156,11 @@ def verify_token(token: str, settings: AuthSettings) -> Principal:
         settings.verified.remember(token, principal, claims)
         return principal
     except jwt.ExpiredSignatureError as error:
-        raise _unauthenticated(
+        raise unauthenticated(
             "token_expired", "Your session has expired. Please sign in again.", invalid
         ) from error
     except (jwt.PyJWTError, ValueError) as error:
-        raise _unauthenticated(
+        raise unauthenticated(
             "invalid_token", "Your sign-in is not valid. Please sign in again.", invalid
         ) from error
 
@@ -184,7 +184,7 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
         credentials: HTTPAuthorizationCredentials | None = Security(_bearer),
     ) -> Principal:
         if credentials is None or credentials.scheme.lower() != "bearer":
-            raise _unauthenticated("authentication_required", "Please sign in to continue.")
+            raise unauthenticated("authentication_required", "Please sign in to continue.")
         caller = verify_token(credentials.credentials, _settings(request))
         if caller.role not in allowed:
             needed = " or ".join(sorted(role.value for role in allowed))

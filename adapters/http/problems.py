@@ -98,6 +98,7 @@ _DESCRIPTIONS = {
     404: "No such resource for your business.",
     409: "Conflicts with the current state; retry after `Retry-After` when given.",
     410: "Gone.",
+    413: "The body is larger than the API accepts (LOYALTY_HTTP_MAX_BODY_BYTES).",
     422: "The request is well-formed but cannot be carried out.",
     503: "A dependency is unavailable.",
 }
@@ -106,7 +107,8 @@ _DESCRIPTIONS = {
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` declaring problem+json answers, so clients and fuzzers know them.
 
-    400 (a body that cannot be read) and 500 can answer any operation, so they are always there.
+    400 (a body that cannot be read), 413 (a body too large) and 500 can answer any operation,
+    so they are always there.
     """
     content = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}}
     declared: dict[int | str, dict[str, Any]] = {
@@ -114,7 +116,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         | {"content": content}
         for status in statuses
     }
-    declared.setdefault(400, {"description": _DESCRIPTIONS[400], "content": content})
+    for always in (400, 413):
+        declared.setdefault(always, {"description": _DESCRIPTIONS[always], "content": content})
     declared[500] = {"description": "Unexpected failure.", "content": content}
     return declared
 

@@ -18,15 +18,14 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from adapters.kafka.redrive import Letter, redrive
 from adapters.kafka.topic_reader import KafkaTopicReader, TopicRange
 from service import presenters
+from service.cli_dead_letters import dlq_app
 from service.containers import container_for
 from service.replay import replay_topic
 from service.runtime import resolve
 from service.settings import Settings
 
-dlq_app = typer.Typer(help="Inspect and redrive dead letters.", no_args_is_help=True)
 contracts_app = typer.Typer(help="The message contracts.", no_args_is_help=True)
 
 
@@ -94,65 +93,6 @@ def replay(
     summary = asyncio.run(run()).as_dict()
     summary["dry_run"] = dry_run
     typer.echo(json.dumps(summary, indent=2))
-
-
-def _dlq_topic(settings: Settings, topic: str) -> str:
-    suffix = settings.dead_letter_suffix
-    return topic if topic.endswith(suffix) else topic + suffix
-
-
-async def _letters(settings: Settings, topic: str) -> list[Letter]:
-    reader = KafkaTopicReader(settings.kafka_bootstrap_servers)
-    letters: list[Letter] = []
-    async for batch in reader.batches(TopicRange(_dlq_topic(settings, topic))):
-        letters.extend(Letter(record) for record in batch)
-    return letters
-
-
-@dlq_app.command("list")
-def dlq_list(
-    topic: Annotated[str, typer.Option(help="The source topic (or its .dlq).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
-) -> None:
-    """Every dead letter of a topic, with its reason and origin."""
-    letters = asyncio.run(_letters(Settings(), topic))
-    if as_json:
-        typer.echo(json.dumps([letter.view() for letter in letters], indent=2))
-        return
-    for letter in letters:
-        v = letter.view()
-        origin = v["origin"]
-        typer.echo(
-            f"{v['dlq_partition']}/{v['dlq_offset']}  from {origin['topic']}/"
-            f"{origin['partition']}/{origin['offset']}  event {v['event_id'] or '-'}"
-            f"  redriven {v['redrive_count']}x  {v['reason']}"
-        )
-    typer.echo(f"{len(letters)} dead letter(s)")
-
-
-@dlq_app.command("redrive")
-def dlq_redrive(
-    topic: Annotated[str, typer.Option(help="The source topic (or its .dlq).")],
-    event_id: Annotated[str | None, typer.Option(help="Only the letter of this event.")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Every letter.")] = False,
-) -> None:
-    """Send letters back to their source topic; the inbox keeps it idempotent."""
-    if not (all_ or event_id):
-        typer.echo("say which letters: --event-id ID or --all", err=True)
-        raise typer.Exit(2)
-    settings = Settings()
-    letters = asyncio.run(_letters(settings, topic))
-    chosen = [x for x in letters if all_ or x.event_id == event_id]
-    sent, kept = asyncio.run(
-        redrive(settings.kafka_bootstrap_servers, chosen, settings.max_redrives)
-    )
-    for letter in kept:
-        typer.echo(
-            f"kept {letter.record.partition}/{letter.record.offset}: redriven"
-            f" {letter.redrive_count} times already (max {settings.max_redrives})",
-            err=True,
-        )
-    typer.echo(f"redriven {len(sent)}, kept {len(kept)}")
 
 
 def expire(

@@ -1,8 +1,14 @@
-"""Operator tools for dead letters: list them; send them back to where they came from."""
+"""Operator tools for dead letters: list them; send them back to where they came from.
+
+A letter goes back only to the inbound topic its dead-letter topic belongs to (``sale.completed``
+for ``sale.completed.dlq``), never where a header says: headers travel with the message, and a
+letter naming ``loyalty.ledger`` would otherwise be published as a ledger event.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +23,15 @@ class Letter:
     record: ConsumerRecord[bytes, bytes]
 
     @property
-    def redrive_count(self) -> int:
-        return int(header(self.record, REDRIVE_COUNT) or 0)
+    def redrive_count(self) -> int | None:
+        """How often the letter was redriven; None when the header is not a count."""
+        text = header(self.record, REDRIVE_COUNT)
+        if text is None:
+            return 0
+        digits = text.strip()
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
+            return None  # not a count this tool wrote (int() would also take '٣' or '1_0')
+        return int(digits)
 
     @property
     def origin_topic(self) -> str | None:
@@ -52,35 +65,67 @@ class Letter:
         }
 
 
-async def redrive(
-    bootstrap_servers: str, letters: list[Letter], max_redrives: int
-) -> tuple[list[Letter], list[Letter]]:
-    """Send letters back to their origin topic, counting the redrive in a header.
+@dataclass(frozen=True)
+class Kept:
+    """A letter not sent, and why."""
 
-    Returns (sent, kept): a letter already redriven ``max_redrives`` times stays put.
+    letter: Letter
+    reason: str
+
+
+@dataclass(frozen=True)
+class RedrivePolicy:
+    """Where letters may go back to, and how often."""
+
+    inbound_topics: Collection[str]
+    suffix: str = ".dlq"
+    max_redrives: int = 3
+
+    def target(self, letter: Letter) -> str | Kept:
+        """The inbound topic ``letter`` goes back to, or why it stays put."""
+        dlq: str = letter.record.topic
+        inbound = dlq.removesuffix(self.suffix)
+        if inbound == dlq or inbound not in self.inbound_topics:
+            return Kept(letter, f"{dlq} is not the dead-letter topic of an inbound topic")
+        if letter.origin_topic not in (None, inbound):
+            return Kept(letter, f"its origin header names {letter.origin_topic}, not {inbound}")
+        count = letter.redrive_count
+        if count is None:
+            text = header(letter.record, REDRIVE_COUNT)
+            return Kept(letter, f"its {REDRIVE_COUNT} header ({text!r}) is not a count")
+        if count >= self.max_redrives:
+            return Kept(letter, f"redriven {count} times already (max {self.max_redrives})")
+        return inbound
+
+
+async def redrive(
+    bootstrap_servers: str, letters: list[Letter], policy: RedrivePolicy
+) -> tuple[list[Letter], list[Kept]]:
+    """Send letters back to their inbound topic, counting the redrive in a header.
+
+    Returns (sent, kept): a letter the policy refuses stays put, with the reason.
     """
     sent: list[Letter] = []
-    kept: list[Letter] = []
+    kept: list[Kept] = []
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers, enable_idempotence=False, acks="all"
     )
     await producer.start()
     try:
         for letter in letters:
-            if letter.redrive_count >= max_redrives or letter.origin_topic is None:
-                kept.append(letter)
+            target = policy.target(letter)
+            if isinstance(target, Kept):
+                kept.append(target)
                 continue
             headers = [
-                (REDRIVE_COUNT, str(letter.redrive_count + 1).encode()),
+                (REDRIVE_COUNT, str((letter.redrive_count or 0) + 1).encode()),
                 (
                     "x-redriven-from",
                     f"{letter.record.topic}/{letter.record.partition}/"
                     f"{letter.record.offset}".encode(),
                 ),
             ]
-            await producer.send(
-                letter.origin_topic, letter.record.value, key=letter.record.key, headers=headers
-            )
+            await producer.send(target, letter.record.value, key=letter.record.key, headers=headers)
             sent.append(letter)
         await producer.flush()
     finally:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import asyncpg
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.structs import ConsumerRecord
 from dependency_injector import providers
 
-from adapters.kafka.redrive import Letter, redrive
+from adapters.kafka.redrive import Letter, RedrivePolicy, redrive
 from adapters.kafka.topic_reader import KafkaTopicReader, TopicRange
 from adapters.kafka.topics import ensure_topics
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from adapters.system_clock import SystemClock
 from domain.batch import BatchChanges
 from domain.events import InboundEvent, PurchaseCompleted
+from service.cli_dead_letters import redrive_pending
 from service.containers import Container
 from service.event_intake import ApplyEventBatch
 from service.replay import ReplaySummary, replay_topic
@@ -30,6 +34,7 @@ pytestmark = pytest.mark.contract
 
 SHOP = "ops-shop"
 CUSTOMERS = ("ana", "bob", "cy")
+Headers = list[tuple[str, str]]
 # The same entries per account; their order (seq) follows arrival, which a replay topic by
 # topic does not reproduce, so entries are compared as a set, and balances as they end.
 PER_CUSTOMER = """
@@ -171,8 +176,9 @@ async def test_redriving_letters_after_a_bug_is_fixed_applies_them_once(
         service = Service(fixed, Role.CONSUMER)
         await service.start()
         try:
+            policy = RedrivePolicy(s.inbound_topics(), s.dead_letter_suffix, 3)
             for _ in range(2):  # a second redrive of the same letter changes nothing
-                sent, kept = await redrive(kafka_bootstrap, [Letter(r) for r in letters], 3)
+                sent, kept = await redrive(kafka_bootstrap, [Letter(r) for r in letters], policy)
                 assert (len(sent), kept) == (1, [])
             await eventually(lambda: pool.fetchval("SELECT count(*) FROM inbox"), lambda n: n == 3)
             balances = await pool.fetch("SELECT customer_id, balance FROM accounts")
@@ -183,7 +189,78 @@ async def test_redriving_letters_after_a_bug_is_fixed_applies_them_once(
             }
         finally:
             await service.stop()
-        _, kept = await redrive(kafka_bootstrap, [Letter(r) for r in letters], 0)
+        spent = RedrivePolicy(s.inbound_topics(), s.dead_letter_suffix, 0)
+        _, kept = await redrive(kafka_bootstrap, [Letter(r) for r in letters], spent)
         assert len(kept) == 1, "a letter redriven the maximum number of times stays put"
     finally:
         await pool.close()
+
+
+async def put_letters(bootstrap: str, topic: str, letters: Sequence[tuple[str, Headers]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=False)
+    await producer.start()
+    try:
+        for event_id, headers in letters:
+            value = json.dumps({"event_id": event_id}).encode()
+            await producer.send(topic, value, headers=[(k, v.encode()) for k, v in headers])
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def records_on(bootstrap: str, topic: str) -> int:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await consumer.topics()
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        return sum((await consumer.end_offsets(partitions)).values())
+    finally:
+        await consumer.stop()
+
+
+def event_ids(records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[str]:
+    return sorted(json.loads(r.value or b"{}")["event_id"] for r in records)
+
+
+async def test_redrive_all_sends_each_letter_once_and_only_to_its_own_inbound_topic(
+    kafka_bootstrap: str,
+) -> None:
+    s = isolated_settings("redrive-all-", "postgresql://unused", kafka_bootstrap)
+    await ensure_topics(kafka_bootstrap, s.all_topics(), 2)
+    inbound = s.topic_sale_completed
+    dlq = inbound + s.dead_letter_suffix
+    policy = RedrivePolicy(s.inbound_topics(), s.dead_letter_suffix, s.max_redrives)
+    await put_letters(
+        kafka_bootstrap,
+        dlq,
+        [
+            ("e-good", [("x-origin-topic", inbound), ("x-redrive-count", "1")]),
+            ("e-to-ledger", [("x-origin-topic", s.topic_ledger)]),
+            ("e-bad-count", [("x-origin-topic", inbound), ("x-redrive-count", "many")]),
+            ("e-no-origin", []),
+        ],
+    )
+
+    sent, kept = await redrive_pending(s, dlq, policy, None)
+    assert sorted(x.event_id or "" for x in sent) == ["e-good", "e-no-origin"]
+    assert sorted((x.letter.event_id or "", x.reason) for x in kept) == [
+        ("e-bad-count", "its x-redrive-count header ('many') is not a count"),
+        ("e-to-ledger", f"its origin header names {s.topic_ledger}, not {inbound}"),
+    ]
+
+    again, kept_again = await redrive_pending(s, dlq, policy, None)
+    assert (again, kept_again) == ([], []), "a second run sends no old copy"
+    by_event, _ = await redrive_pending(s, dlq, policy, "e-good")
+    assert by_event == [], "nor does asking for a letter already redriven"
+
+    await put_letters(kafka_bootstrap, dlq, [("e-later", [("x-origin-topic", inbound)])])
+    later, _ = await redrive_pending(s, dlq, policy, None)
+    assert [x.event_id for x in later] == ["e-later"]
+
+    arrived = await read_topic(kafka_bootstrap, inbound, at_least=3)
+    assert event_ids(arrived) == ["e-good", "e-later", "e-no-origin"]
+    assert await records_on(kafka_bootstrap, inbound) == 3
+    assert await records_on(kafka_bootstrap, s.topic_ledger) == 0
+    counts = {json.loads(r.value or b"")["event_id"]: dict(r.headers) for r in arrived}
+    assert counts["e-good"]["x-redrive-count"] == b"2"

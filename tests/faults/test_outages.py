@@ -1,9 +1,11 @@
-"""PostgreSQL stopped, and the broker frozen, for 10 s mid-stream: the service recovers by
-itself, with no loss and no double, and says it is not ready meanwhile."""
+"""PostgreSQL stopped, the broker frozen, or the database read-only for 10 s mid-stream: the
+service recovers by itself, with no loss, no double and no dead letter, and (when a
+dependency stops answering) says it is not ready meanwhile."""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import signal
 import time
@@ -32,8 +34,18 @@ async def ready(url: str) -> bool:
         return False
 
 
+async def settle(result: object) -> None:
+    if inspect.isawaitable(result):
+        await result
+
+
 async def run_outage(
-    settings: Settings, db: asyncpg.Pool, tmp_path: Path, business: str, outage: object
+    settings: Settings,
+    db: asyncpg.Pool,
+    tmp_path: Path,
+    business: str,
+    outage: object,
+    answers_meanwhile: bool = False,
 ) -> tuple[float, float]:
     """Stream, start the outage a few seconds in, end it after 10 s; seconds until not ready
     and until applying again after the outage ends."""
@@ -49,10 +61,14 @@ async def run_outage(
     await asyncio.sleep(3)
 
     begin, end = outage  # type: ignore[misc]
-    begin()
-    noticed = await wait_for(lambda: ready(readyz), lambda ok: not ok, 30)
-    await asyncio.sleep(10)
-    end()
+    await settle(begin())
+    if answers_meanwhile:  # the database still answers SELECT 1: readiness has nothing to see
+        noticed = 0.0
+        await asyncio.sleep(10)
+    else:
+        noticed = await wait_for(lambda: ready(readyz), lambda ok: not ok, 30)
+        await asyncio.sleep(10)
+    await settle(end())
     before = await inbox_count(db)
     resumed_at = time.monotonic()
     await wait_for(lambda: inbox_count(db), lambda n: n > before or n == total, 120)
@@ -100,3 +116,37 @@ async def test_broker_frozen_for_ten_seconds_mid_stream_loses_and_doubles_nothin
         (lambda: os.kill(pid, signal.SIGSTOP), lambda: os.kill(pid, signal.SIGCONT)),
     )
     print(f"\nbroker freeze: not ready after {noticed:.1f}s, applying {recovered:.1f}s after")
+
+
+async def test_a_read_only_failover_mid_stream_dead_letters_nothing_and_loses_nothing(
+    fault_settings: Settings,
+    fault_db: asyncpg.Pool,
+    fault_postgres: EmbeddedPostgres,
+    tmp_path: Path,
+) -> None:
+    database = fault_settings.database_url.rsplit("/", 1)[1]
+    # From the server's maintenance database, so this session is not among those cut off.
+    admin = await asyncpg.connect(fault_postgres.url)
+
+    async def fail_over(read_only: bool) -> None:
+        setting = "SET default_transaction_read_only = on" if read_only else "RESET ALL"
+        await admin.execute(f'ALTER DATABASE "{database}" {setting}')
+        # As a failover does: every session ends, and the new ones meet the new server.
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+            database,
+        )
+        await fault_db.expire_connections()
+
+    try:
+        _, recovered = await run_outage(
+            fault_settings,
+            fault_db,
+            tmp_path,
+            "read-only-shop",
+            (lambda: fail_over(True), lambda: fail_over(False)),
+            answers_meanwhile=True,
+        )
+    finally:
+        await admin.close()
+    print(f"\nread-only failover: applying {recovered:.1f}s after it ended")

@@ -1,21 +1,14 @@
 """Inbound and outbound message contracts, validated at the edge with pydantic.
 
-Money is exact: JSON numbers are parsed as ``Decimal`` before validation, never as floats.
-Unknown fields are ignored. What the inbound models accept is exactly what the exported JSON
-Schemas say, so anything else is a rejection here and never an error further in:
-
-- ``occurred_at``: an RFC 3339 string with an offset (seconds required, at most 9 fraction
-  digits), from 2000-01-01T00:00:00Z up to but not including 3000-01-01T00:00:00Z. Epoch
-  numbers are refused: the contract is text, and 0 would silently mean 1970.
-- money: a JSON number or a decimal string, 0 to 1,000,000,000 with at most 4 decimal
-  places (the HTTP API's precision; ISO 4217 currencies use at most 4). Strings are plain
-  ASCII digits (no sign, exponent, spaces or underscores); numbers may use an exponent but
-  are judged by value (12.50000 is 12.5). No NaN, infinity, negative value or -0.
+Money is exact (JSON numbers are parsed as ``Decimal``, never floats); unknown fields are
+ignored. Inbound models accept exactly what the exported schemas say, times and money
+included: anything else is a rejection here, never an error further in.
 """
 
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -44,32 +37,31 @@ Identifier = Annotated[
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 MAX_MONEY = Decimal(1_000_000_000)
-MONEY_PLACES = 4
+MONEY_PLACES = 4  # the HTTP API's precision; no ISO 4217 currency has more minor digits
 _ONE_PLACE_UNIT = Decimal(1).scaleb(-MONEY_PLACES)
 # Exactly the strings the number rules allow: below 10^9 with up to 4 places, or 10^9 itself.
 MONEY_PATTERN = r"^(?:(?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,4})?|1000000000(?:\.0{1,4})?)$"
 _MONEY_TEXT = re.compile(MONEY_PATTERN)
 MONEY_RULE = (
-    "0 to 1000000000 with at most 4 decimal places: a JSON number, or a string of ASCII"
-    ' digits such as "12.50" (no sign, exponent or spaces). NaN, infinity and -0 are refused.'
+    "0 to 1000000000 with at most 4 decimal places: a JSON number, or a string of ASCII digits"
+    ' such as "12.50" (no sign, exponent or spaces); never NaN, infinity or -0.'
 )
 
 
 def _money(value: object) -> Decimal:
     if isinstance(value, str):
         if _MONEY_TEXT.fullmatch(value) is None:
-            raise ValueError(f"money as a string must match {MONEY_PATTERN}")
+            raise ValueError(f"money must be {MONEY_RULE}")
         return Decimal(value)
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise ValueError("money is a JSON number or a decimal string")
     amount = Decimal(value)
-    if not amount.is_finite() or amount.is_signed():  # is_signed: negatives and -0 alike
-        raise ValueError("money must be a finite number, not negative")
-    if amount > MAX_MONEY:
-        raise ValueError(f"money must be at most {MAX_MONEY}")
-    # Bounded above, so quantizing fits the context's 28 digits; equal only if nothing is lost.
-    if amount.quantize(_ONE_PLACE_UNIT) != amount:
-        raise ValueError(f"money has at most {MONEY_PLACES} decimal places")
+    # is_signed refuses -0 with the negatives; bounded before quantizing, so the quantized
+    # value fits the context's 28 digits and equals the amount only if no digit is lost.
+    if not (amount.is_finite() and not amount.is_signed() and amount <= MAX_MONEY) or (
+        amount.quantize(_ONE_PLACE_UNIT) != amount
+    ):
+        raise ValueError(f"money must be {MONEY_RULE}")
     return amount
 
 
@@ -93,28 +85,24 @@ RFC3339 = (
     r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$"
 )
 _RFC3339_TEXT = re.compile(RFC3339)
-_RANGE = (
-    f"from {EARLIEST_OCCURRED_AT:%Y-%m-%dT%H:%M:%SZ}"
-    f" up to but not including {LATEST_OCCURRED_AT:%Y-%m-%dT%H:%M:%SZ}"
-)
+_Z = "%Y-%m-%dT%H:%M:%SZ"
+_RANGE = f"from {EARLIEST_OCCURRED_AT:{_Z}} up to but not including {LATEST_OCCURRED_AT:{_Z}}"
 INSTANT_RULE = f"RFC 3339 with an offset, {_RANGE}."
 
 
 def _rfc3339_text(value: object) -> object:
-    # pydantic alone would read 0, 1700000000 or "1700000000" as seconds since 1970.
+    # pydantic alone would read 0, 1700000000 or "1700000000" as seconds since 1970, and
+    # would take "2026-06-01 12:00Z" (no seconds, a space): the contract is RFC 3339 text.
     if not isinstance(value, str) or _RFC3339_TEXT.fullmatch(value) is None:
         raise ValueError('use an RFC 3339 string with an offset, such as "2026-06-01T12:00:00Z"')
     return value
 
 
 def _in_range(moment: datetime) -> datetime:
-    try:  # year 1 at +14:00 or year 9999 at -01:00 has no UTC datetime at all
-        instant = moment.astimezone(UTC)
-    except OverflowError:
-        instant = None
-    if instant is None or not EARLIEST_OCCURRED_AT <= instant < LATEST_OCCURRED_AT:
-        raise ValueError(f"the time must be {_RANGE}")
-    return moment
+    with suppress(OverflowError):  # year 1 at +14:00 has no UTC datetime at all
+        if EARLIEST_OCCURRED_AT <= moment.astimezone(UTC) < LATEST_OCCURRED_AT:
+            return moment
+    raise ValueError(f"the time must be {_RANGE}")
 
 
 Instant = Annotated[

@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 from aiokafka.structs import ConsumerRecord
 from dependency_injector import providers
+from structlog.testing import capture_logs
 
 from adapters.kafka.dead_letters import DeadLetter
 from adapters.kafka.event_consumer import KafkaEventConsumer
@@ -87,10 +88,19 @@ async def held_back_then_applied(
     consumer: KafkaEventConsumer = await resolve(container.event_consumer())
     records = sales_records(container.settings().topic_sale_completed, "10", "20", "30")
 
-    for _ in range(3):  # each redelivery fails the same way, and still dead-letters nothing
-        with pytest.raises(asyncpg.PostgresError):
-            await consumer.process(records)  # raising is what leaves the offsets uncommitted
+    with capture_logs() as logs:
+        for _ in range(3):  # each redelivery fails the same way, and still dead-letters nothing
+            with pytest.raises(asyncpg.PostgresError):
+                await consumer.process(records)  # raising leaves the offsets uncommitted
     assert dead_letters.letters == []
+    assert sum("systemic failure" in line["event"] for line in logs) == 3
+    counted = [
+        sample.value
+        for metric in container.metrics_registry().collect()
+        for sample in metric.samples
+        if sample.name == "loyalty_systemic_failures_total"
+    ]
+    assert counted == [3.0]
     assert await pool.fetchval("SELECT count(*) FROM inbox") == 0
 
     await fix()

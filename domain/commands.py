@@ -82,6 +82,8 @@ class CancelRedemption:
     business_id: str
     redemption_id: UUID
     attribution: Attribution = field(default_factory=Attribution)
+    supervisor: bool = False
+    """A manager or admin: may give back a captured redemption at any time, from any till."""
 
 
 @dataclass(frozen=True)

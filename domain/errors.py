@@ -61,6 +61,12 @@ class RedemptionNotHeld(LoyaltyError):
     code = "redemption_not_held"
 
 
+class CancelNotAllowed(LoyaltyError):
+    """A cashier may give back a captured redemption only at its till, shortly after."""
+
+    code = "cancel_not_allowed"
+
+
 class IdempotencyKeyReused(LoyaltyError):
     code = "idempotency_key_reused"
 

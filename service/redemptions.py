@@ -8,9 +8,11 @@ from datetime import timedelta
 from uuid import UUID, uuid4
 
 from domain.accounts import Account
+from domain.cancel_rights import CASHIER_CANCEL_WINDOW, may_cancel
 from domain.commands import CancelRedemption, CaptureRedemption, PreviewRedemption, Redeem
 from domain.errors import (
     AccountNotFound,
+    CancelNotAllowed,
     IdempotencyKeyReused,
     RedemptionBlocked,
     RedemptionExpired,
@@ -134,7 +136,8 @@ class Redemptions:
             if status is RedemptionStatus.CAPTURED:
                 return redemption  # capturing twice takes the points once
             if status is RedemptionStatus.EXPIRED:
-                await uow.commit()  # the expiry, marked under the lock, is recorded
+                # Answered 409 and counted; the hold is marked expired where its points are
+                # released for spending (a redemption), so a refusal here writes nothing.
                 self._refused(status)
                 raise RedemptionExpired("The hold on these points has expired.")
             if status is not RedemptionStatus.HELD:
@@ -156,6 +159,12 @@ class Redemptions:
             status = redemption.status_at(now)
             if status in (RedemptionStatus.CANCELLED, RedemptionStatus.EXPIRED):
                 return replace(redemption, status=status)
+            if not may_cancel(redemption, command.attribution, command.supervisor, now):
+                minutes = int(CASHIER_CANCEL_WINDOW.total_seconds() // 60)
+                raise CancelNotAllowed(
+                    "Giving back a captured redemption takes a manager, or the till it was "
+                    f"made at within {minutes} minutes."
+                )
             cancel_entry_id = None
             if status is RedemptionStatus.CAPTURED:
                 account, entry = post_entry(

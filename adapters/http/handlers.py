@@ -29,6 +29,7 @@ _DOMAIN_ERRORS: Sequence[tuple[type[errors.LoyaltyError], int, str]] = (
     (errors.RedemptionBlocked, 422, "Redemption not possible"),
     (errors.RedemptionExpired, 409, "Redemption expired"),
     (errors.RedemptionNotHeld, 409, "Redemption not held"),
+    (errors.CancelNotAllowed, 403, "Cancel not allowed"),
     (errors.IdempotencyKeyReused, 422, "Idempotency key reused"),
     (errors.ConcurrentUpdate, 409, "Busy, try again"),
     (errors.InvalidRequest, 422, "Invalid request"),

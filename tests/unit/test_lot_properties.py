@@ -71,7 +71,7 @@ async def test_lots_always_hold_the_balance(
             except LoyaltyError:
                 pass  # blocked: not enough spendable points
         elif kind == "cancel" and redeemed:
-            await redemptions.cancel(CancelRedemption(BUSINESS, redeemed.pop()))
+            await redemptions.cancel(CancelRedemption(BUSINESS, redeemed.pop(), supervisor=True))
         elif kind == "wait":
             clock.moment += timedelta(days=value)
             await ExpirePoints(uows, clock)()

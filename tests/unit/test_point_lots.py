@@ -179,7 +179,9 @@ async def test_a_cancelled_redemption_gives_points_back_with_the_expiry_they_had
     redemptions = Redemptions(uows, clock)
     result = await redemptions.redeem(redeem(100, "k1"))
 
-    await redemptions.cancel(CancelRedemption(BUSINESS, result.redemption.redemption_id))
+    await redemptions.cancel(
+        CancelRedemption(BUSINESS, result.redemption.redemption_id, supervisor=True)
+    )
 
     back = [lot for lot in lots_of(uows) if lot.remaining > 0]
     assert [(lot.remaining, lot.expires_at) for lot in back] == [(100, at(days=30))]

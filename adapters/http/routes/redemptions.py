@@ -9,6 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Request, Response, status
 
+from adapters.http.auth import Role
 from adapters.http.dependencies import Now, Operations, Staff, attribution
 from adapters.http.presenters import quote_out, redemption_created_out, redemption_out
 from adapters.http.problems import problem_responses
@@ -134,12 +135,17 @@ async def capture(
 async def cancel(
     redemption_id: UUID, principal: Staff, operations: Operations, clock: Now, request: Request
 ) -> RedemptionOut:
-    """Release a hold, or give captured points back (once)."""
+    """Release a hold, or give captured points back (once).
+
+    Giving captured points back takes a manager or admin, or the cashier at the till the
+    redemption was made at within 15 minutes of its capture (else 403 `cancel_not_allowed`).
+    """
     redemption = await operations.cancel(
         CancelRedemption(
             business_id=principal.business_id,
             redemption_id=redemption_id,
             attribution=attribution(principal, request),
+            supervisor=principal.role in (Role.MANAGER, Role.ADMIN),
         )
     )
     return redemption_out(redemption, clock.now())

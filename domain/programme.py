@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+
+from domain.errors import InvalidRequest
 
 
 @dataclass(frozen=True)
@@ -132,3 +134,23 @@ class Programme:
 
     def next_version(self) -> int:
         return max((rule.version for rule in self.rules), default=0) + 1
+
+
+def effective_from_for(
+    requested: datetime | None, now: datetime, latest_event_at: datetime | None
+) -> datetime:
+    """When a new rule version takes effect: as asked, or now by default; never at or before
+    an event already applied. Such an event earned under the version then in force, and a
+    replay into an empty database would give it the new one: the ledger would not rebuild.
+    (A producer whose clock runs ahead can have applied events later than now: the default
+    then starts just after the latest of them.)"""
+    if requested is None:
+        requested = now
+        if latest_event_at is not None and latest_event_at >= requested:
+            requested = latest_event_at + timedelta(microseconds=1)
+    elif latest_event_at is not None and requested <= latest_event_at:
+        raise InvalidRequest(
+            "effective_from must be after the latest event already applied"
+            f" ({latest_event_at.isoformat()}): a rule cannot change what was already earned."
+        )
+    return requested

@@ -93,6 +93,10 @@ class ProgrammeRepository(Protocol):
 
     async def add_rule(self, business_id: str, rule: RuleVersion) -> None: ...
 
+    async def latest_event_at(self, business_id: str) -> datetime | None:
+        """The latest ``occurred_at`` of the business's events already applied (inbox)."""
+        ...
+
 
 class OutboxRepository(Protocol):
     """Ledger entries committed but not yet published, oldest first, as their outbound

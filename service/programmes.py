@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from domain.commands import SetProgramme
 from domain.errors import ProgrammeNotFound
-from domain.programme import Programme, RuleVersion
+from domain.programme import Programme, RuleVersion, effective_from_for
 from domain.programme_limits import check_programme_terms
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWorkFactory
@@ -67,9 +67,11 @@ class Programmes:
             )
             rule = RuleVersion(
                 version=programme.next_version(),
-                # By default in force from the start of this second: upstream timestamps are
-                # often whole seconds, and a sale rung up just after the change must earn.
-                effective_from=command.effective_from or self._clock.now().replace(microsecond=0),
+                effective_from=effective_from_for(
+                    command.effective_from,
+                    self._clock.now(),
+                    await uow.programmes.latest_event_at(command.business_id),
+                ),
                 earn_rate=command.earn_rate,
                 redemption_rate=command.redemption_rate,
                 multiplier=command.multiplier,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import asyncpg
 
@@ -46,6 +47,10 @@ SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
        CASE WHEN $11::boolean THEN $14::integer ELSE p.pending_days END
 FROM programmes p WHERE p.business_id = $1
 """
+
+# Rare (a programme change), so a scan of the business's inbox rows is fine; an index on
+# occurred_at would cost every batch an index insert.
+LATEST_EVENT_AT = "SELECT max(occurred_at) FROM inbox WHERE business_id = $1"
 
 
 async def load_programmes(
@@ -98,3 +103,7 @@ class PostgresProgrammes:
             settings.points_validity_days if settings else None,
             settings.pending_days if settings else None,
         )
+
+    async def latest_event_at(self, business_id: str) -> datetime | None:
+        latest: datetime | None = await self._connection.fetchval(LATEST_EVENT_AT, business_id)
+        return latest

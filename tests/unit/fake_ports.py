@@ -228,6 +228,10 @@ class FakeProgrammes(_Repository):
 
         self._uow.stage(write)
 
+    async def latest_event_at(self, business_id: str) -> datetime | None:
+        moments = [r.occurred_at for k, r in self._uow.view.inbox.items() if k[0] == business_id]
+        return max(moments, default=None)
+
 
 def encoded(entry: LedgerEntry) -> LedgerMessage:
     """An entry as the outbox hands it to the relay (the body: its id, for these tests)."""

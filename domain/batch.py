@@ -108,12 +108,13 @@ class _BatchApplier:
             self.recorded_at,
         )
         if done.account is not None and done.entry is not None:
-            key = (done.account.business_id, done.account.account_id)
-            self.state.accounts[key] = self.changes.accounts[key] = done.account
+            account_key = (done.account.business_id, done.account.account_id)
+            self.state.accounts[account_key] = self.changes.accounts[account_key] = done.account
             self.changes.entries.append(done.entry)
         if done.redemption is not None:
-            key2 = (done.redemption.business_id, done.redemption.redemption_id)
-            self.state.redemptions[key2] = self.changes.redemptions[key2] = done.redemption
+            hold_key = (done.redemption.business_id, done.redemption.redemption_id)
+            self.state.redemptions[hold_key] = done.redemption
+            self.changes.redemptions[hold_key] = done.redemption
         if done.refusal is not None:
             self.changes.refused_captures.append(done.refusal)
 

@@ -3,16 +3,19 @@ account's lots hold exactly its non-negative balance, and the ledger verifies.""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.commands import CancelRedemption, Redeem
+from domain.commands import AdjustPoints, CancelRedemption, CaptureRedemption, Redeem
 from domain.errors import LoyaltyError
 from domain.events import InboundEvent
+from service.accounts import Accounts
 from service.event_intake import ApplyEventBatch
 from service.expiry import ExpirePoints
 from service.redemptions import Redemptions
@@ -77,3 +80,64 @@ async def test_lots_always_hold_the_balance(
             await ExpirePoints(uows, clock)()
         report = await verify_ledger(uows, BUSINESS, 1e9)
         assert report.breaches == [], (kind, value, report.breaches)
+
+
+WAITS = [
+    timedelta(0),
+    timedelta(minutes=10),
+    timedelta(minutes=25),
+    timedelta(days=1),
+    timedelta(days=12),
+    timedelta(days=25),
+]  # around hold times, validity, inactivity
+
+steps_with_holds = st.lists(
+    st.tuples(
+        st.sampled_from(["sale", "hold", "capture", "adjust"]),
+        st.integers(1, 300),
+        st.sampled_from(WAITS),  # then a sweep
+    ),
+    max_size=12,
+)
+
+
+@given(
+    steps_with_holds,
+    st.sampled_from([None, 30]),
+    st.sampled_from([0, 7]),
+    st.sampled_from([None, 20]),
+)
+async def test_sweeps_never_fail_and_never_take_points_a_live_hold_needs(
+    steps: list[tuple[str, int, timedelta]],
+    validity: int | None,
+    pending: int,
+    inactivity: int | None,
+) -> None:
+    """Earns, adjustments (not activity), holds and their captures, each followed by a
+    sweep: every sweep succeeds, the ledger verifies, and no capture ever finds its points
+    expired (without returns, nothing may drive the balance below zero)."""
+    uows = shop(validity, pending, inactivity)
+    clock = FakeClock(at())
+    redemptions = Redemptions(uows, clock)
+    holds: list[UUID] = []
+
+    for n, (kind, value, wait) in enumerate(steps):
+        if kind == "sale":
+            event = sale(f"s{n}", Decimal(value), occurred_at=clock.moment)
+            await ApplyEventBatch(uows, clock)([event])
+        elif kind == "hold":
+            with contextlib.suppress(LoyaltyError):  # blocked: not enough spendable points
+                result = await redemptions.redeem(
+                    Redeem(BUSINESS, C1, value, f"k{n}", f"k{n}", hold=True)
+                )
+                holds.append(result.redemption.redemption_id)
+        elif kind == "capture" and holds:
+            with contextlib.suppress(LoyaltyError):  # the hold lapsed
+                await redemptions.capture(CaptureRedemption(BUSINESS, holds.pop()))
+        elif kind == "adjust":
+            await Accounts(uows, clock).adjust(AdjustPoints(BUSINESS, C1, value, "goodwill"))
+        clock.moment += wait
+        await ExpirePoints(uows, clock)()
+        report = await verify_ledger(uows, BUSINESS, 1e9)
+        assert report.breaches == [], (kind, value, report.breaches)
+        assert uows.store.accounts[(BUSINESS, C1)].balance >= 0, (kind, value)

@@ -88,17 +88,17 @@ class CancelRedemption:
 
 @dataclass(frozen=True)
 class AdjustPoints:
-    business_id: str
-    account_id: UUID
     """Add or take points by hand. With an ``idempotency_key`` a retry answers the entry the
     first attempt made (the key names the entry); without one each call is a new entry."""
 
+    business_id: str
+    account_id: UUID
     points: int
     reason: str
     attribution: Attribution = field(default_factory=Attribution)
-
-
     idempotency_key: str | None = None
+
+
 @dataclass(frozen=True)
 class ChangeAccountStatus:
     """Suspend (``suspend=True``) or reactivate an account; recorded as a zero-point entry."""

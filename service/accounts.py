@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from uuid import UUID, uuid4
 
 from domain.accounts import Account, AccountStatus
+from domain.adjustments import check_points_taken
 from domain.commands import AdjustPoints, ChangeAccountStatus, EnrolCustomer, ListTransactions
 from domain.enrolment import enrol, inline_customer_id
 from domain.errors import (
@@ -125,6 +126,9 @@ class Accounts:
                 made = await uow.ledger.entry(command.business_id, entry_id)
                 if made is not None:
                     return _same_adjustment(made, command)
+            now = self._clock.now()
+            held = await uow.redemptions.held_points(account.business_id, account.account_id, now)
+            check_points_taken(command.points, account.balance, held)
             account, entry = post_entry(
                 account,
                 kind=EntryKind.ADJUSTMENT,

@@ -151,6 +151,9 @@ class ExpirePoints:
             programme = programmes[key[0]]
             if programme is None:
                 continue
+            # An overdue hold whose points this sweep may expire is marked expired here, as
+            # redeem marks those it spends: no capture can take them after (one clock decides).
+            await uow.redemptions.expire_overdue(*key, holds_at)
             held = await uow.redemptions.held_points(*key, holds_at)
             expiry = expire_points(
                 account, open_lots[key], programme.lot_policy, as_of, held, recorded_at

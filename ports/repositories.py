@@ -197,6 +197,14 @@ class LedgerAuditRepository(Protocol):
         """Negative entries against what they took from lots; takes against their lots."""
         ...
 
+    async def hold_breaches(self, business_id: str | None) -> list[str]:
+        """Captures made at or after their hold expired (their points were released)."""
+        ...
+
+    async def refused_capture_notices(self, business_id: str | None) -> list[str]:
+        """Sales that named a hold they could not capture: discounts no points paid for."""
+        ...
+
     async def over_refund_notices(self, business_id: str | None) -> list[str]:
         """Purchases refunded for more than their total (allowed: reversal stops at all)."""
         ...

@@ -51,6 +51,8 @@ async def verify_ledger(
         report.breaches += await audit.refund_breaches(business_id)
         report.breaches += await audit.redemption_breaches(business_id)
         report.breaches += await audit.lot_take_breaches(business_id)
+        report.breaches += await audit.hold_breaches(business_id)
+        report.notices += await audit.refused_capture_notices(business_id)
         report.notices += await audit.over_refund_notices(business_id)
         report.notices += await audit.parked_refund_notices(business_id, parked_max_age_seconds)
         await _check_chains(audit, business_id, report)

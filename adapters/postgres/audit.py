@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from adapters.postgres import audit_cross_checks as sql
+from adapters.postgres import audit_holds
 from adapters.postgres.audit_sql import (
     APPLIED_WITHOUT_ENTRIES,
     BALANCES,
@@ -153,6 +154,12 @@ class PostgresLedgerAudit:
             f" {r['refunded_amount']} {r['currency']} of a {r['total']} total"
             for r in await self._connection.fetch(sql.OVER_REFUNDED, business_id)
         ]
+
+    async def hold_breaches(self, business_id: str | None) -> list[str]:
+        return await audit_holds.hold_breaches(self._connection, business_id)
+
+    async def refused_capture_notices(self, business_id: str | None) -> list[str]:
+        return await audit_holds.refused_capture_notices(self._connection, business_id)
 
     async def parked_refund_notices(
         self, business_id: str | None, max_age_seconds: float

@@ -550,7 +550,17 @@ class LedgerHistory(RuleBasedStateMachine):
     def _account_for_sale_captures(
         self, before: Snapshot, after: Snapshot, batch: Sequence[InboundEvent]
     ) -> None:
-        """A hold a sale captured: of its own customer, live, once; the model takes its points."""
+        """A hold a sale captured: of its own customer, live, once; the model takes its points.
+        A sale that names a hold and captures nothing is recorded as a refusal, never silent."""
+        for event in batch:
+            if not isinstance(event, PurchaseCompleted) or event.redemption_id is None:
+                continue
+            ref = str(event.redemption_id)
+            captures = [e for e in after.entries if e.kind == "redemption" and e.source_ref == ref]
+            refused = event.event_id in after.refused_captures
+            captured_by_it = any(e.event_id == event.event_id for e in captures)
+            assert not (refused and captured_by_it)
+            assert refused or captures, f"{event.event_id} settled nothing and said nothing"
         for redemption_id, row in after.redemptions.items():
             was = (
                 before.redemptions[redemption_id].status

@@ -50,6 +50,8 @@ class Snapshot:
     entries: tuple[EntryRow, ...]
     inbox: dict[str, tuple[str, str | None]]
     redemptions: dict[UUID, RedemptionRow]
+    refused_captures: frozenset[str]
+    """Event ids of the sales that named a hold they could not capture."""
 
     def entries_of(self, account_id: UUID) -> list[EntryRow]:
         return sorted((e for e in self.entries if e.account_id == account_id), key=lambda e: e.seq)
@@ -109,6 +111,7 @@ class FakeWorld:
                 )
                 for key, r in store.redemptions.items()
             },
+            refused_captures=frozenset(key[1] for key in store.capture_refusals),
         )
 
     async def empty_twin(self) -> World:
@@ -161,6 +164,7 @@ class PostgresWorld:
                 "SELECT redemption_id, account_id, points, status, expires_at, entry_id,"
                 " cancel_entry_id FROM redemptions"
             )
+            refused = await conn.fetch("SELECT event_id FROM hold_capture_refusals")
         return Snapshot(
             balances={r["account_id"]: r["balance"] for r in balances},
             entries=tuple(EntryRow(*r.values()) for r in entries),
@@ -168,6 +172,7 @@ class PostgresWorld:
             redemptions={
                 r["redemption_id"]: RedemptionRow(*list(r.values())[1:]) for r in redemptions
             },
+            refused_captures=frozenset(r["event_id"] for r in refused),
         )
 
     async def empty_twin(self) -> World:

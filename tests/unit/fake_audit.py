@@ -160,6 +160,23 @@ class FakeLedgerAudit:
             if business_id in (None, p.business_id) and p.refunded_amount > p.total
         ]
 
+    async def hold_breaches(self, business_id: str | None) -> list[str]:
+        return [
+            f"redemption {key} was captured after its hold expired"
+            for key, r in self._uow.view.redemptions.items()
+            if business_id in (None, r.business_id)
+            and r.expires_at is not None
+            and r.captured_at is not None
+            and r.captured_at >= r.expires_at
+        ]
+
+    async def refused_capture_notices(self, business_id: str | None) -> list[str]:
+        return [
+            f"sale {r.sale_reference} named hold {r.redemption_id}: {r.reason.value}"
+            for r in self._uow.view.capture_refusals.values()
+            if business_id in (None, r.business_id)
+        ]
+
     async def parked_refund_notices(
         self, business_id: str | None, max_age_seconds: float
     ) -> list[str]:

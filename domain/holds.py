@@ -16,7 +16,7 @@ from uuid import UUID
 
 from domain.accounts import Account
 from domain.events import PurchaseCompleted
-from domain.ledger import EntryKind, LedgerEntry, RateSnapshot, Source
+from domain.ledger import Attribution, EntryKind, LedgerEntry, RateSnapshot, Source
 from domain.postings import post_entry
 from domain.programme import Programme
 from domain.redemption import Redemption, RedemptionStatus, redemption_entry_origin
@@ -136,26 +136,48 @@ def capture_by_sale(
                 redemption=replace(redemption, status=RedemptionStatus.EXPIRED), refusal=refusal
             )
         return SaleCapture(refusal=refusal)
-    rule = programme.rule_at(sale.occurred_at) if programme else None
-    account, entry = post_entry(
+    account, entry, captured = capture_points(
         owner,
+        redemption,
+        programme,
+        at=now,
+        attribution=sale.attribution,
+        event_id=sale.event_id,
+        occurred_at=sale.occurred_at,
+    )
+    captured = replace(captured, sale_reference=sale.reference)
+    return SaleCapture(account, entry, captured)
+
+
+def capture_points(
+    account: Account,
+    redemption: Redemption,
+    programme: Programme | None,
+    *,
+    at: datetime,
+    attribution: Attribution,
+    event_id: str | None = None,
+    occurred_at: datetime | None = None,
+) -> tuple[Account, LedgerEntry, Redemption]:
+    """The one way a redemption's points are taken (at once, over HTTP or by its sale): one
+    entry of exactly its points, whose id derives from the redemption, so never twice."""
+    rates_at = occurred_at or at
+    rule = programme.rule_at(rates_at) if programme else None
+    account, entry = post_entry(
+        account,
         kind=EntryKind.REDEMPTION,
         points=-redemption.points,
         source=Source.POS,
         source_ref=str(redemption.redemption_id),
         origin=redemption_entry_origin(redemption.redemption_id),
-        at=now,
-        attribution=sale.attribution,
-        event_id=sale.event_id,
-        occurred_at=sale.occurred_at,
+        at=at,
+        attribution=attribution,
+        event_id=event_id,
+        occurred_at=occurred_at,
         amount=redemption.discount,
-        rates=RateSnapshot.of(rule, sale.occurred_at) if rule else None,
+        rates=RateSnapshot.of(rule, rates_at) if rule else None,
     )
     captured = replace(
-        redemption,
-        status=RedemptionStatus.CAPTURED,
-        captured_at=now,
-        entry_id=entry.entry_id,
-        sale_reference=sale.reference,
+        redemption, status=RedemptionStatus.CAPTURED, captured_at=at, entry_id=entry.entry_id
     )
-    return SaleCapture(account, entry, captured)
+    return account, entry, captured

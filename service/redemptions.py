@@ -19,7 +19,8 @@ from domain.errors import (
     RedemptionNotFound,
     RedemptionNotHeld,
 )
-from domain.ledger import Attribution, EntryKind, RateSnapshot, Source
+from domain.holds import capture_points
+from domain.ledger import Attribution, EntryKind, Source
 from domain.lots import AccountKey, Lot, LotTotals
 from domain.postings import post_entry
 from domain.programme import Programme
@@ -28,7 +29,6 @@ from domain.redemption import (
     RedemptionQuote,
     RedemptionStatus,
     quote_redemption,
-    redemption_entry_origin,
 )
 from domain.views import RedemptionResult
 from ports.clock import Clock
@@ -204,24 +204,11 @@ class Redemptions:
         programme: Programme | None,
         open_lots: Mapping[AccountKey, Sequence[Lot]] | None = None,
     ) -> Redemption:
-        now = self._clock.now()
-        rule = programme.rule_at(now) if programme else None
-        account, entry = post_entry(
-            account,
-            kind=EntryKind.REDEMPTION,
-            points=-redemption.points,
-            source=Source.POS,
-            source_ref=str(redemption.redemption_id),
-            origin=redemption_entry_origin(redemption.redemption_id),
-            at=now,
-            attribution=by,
-            amount=redemption.discount,
-            rates=RateSnapshot.of(rule, now) if rule else None,
+        account, entry, captured = capture_points(
+            account, redemption, programme, at=self._clock.now(), attribution=by
         )
         await post_entries(uow, [account], [entry], policies_of(programme), open_lots)
-        return replace(
-            redemption, status=RedemptionStatus.CAPTURED, captured_at=now, entry_id=entry.entry_id
-        )
+        return captured
 
     async def _lock_account(
         self, uow: UnitOfWork, business_id: str, account_id: UUID

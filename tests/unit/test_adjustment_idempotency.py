@@ -93,6 +93,8 @@ async def test_whatever_the_retries_each_key_posts_at_most_once_and_the_balance_
     attempts: list[tuple[str, int]],
 ) -> None:
     uows, clock = shop(), FakeClock(at())
+    # An opening 100 so taking points never meets the floor (a balance never goes below 0).
+    await Accounts(uows, clock).adjust(AdjustPoints(BUSINESS, C1, 100, "opening", None, "open"))
     first_by_key: dict[str, int] = {}
     for key, points in attempts:
         command = AdjustPoints(BUSINESS, C1, points, "count", idempotency_key=key)
@@ -104,5 +106,5 @@ async def test_whatever_the_retries_each_key_posts_at_most_once_and_the_balance_
         first_by_key.setdefault(key, points)
         assert entry.points == first_by_key[key]
 
-    assert sorted(p for _, p in adjustments(uows)) == sorted(first_by_key.values())
-    assert balance(uows, C1) == sum(first_by_key.values())
+    assert sorted(p for _, p in adjustments(uows)) == sorted([100, *first_by_key.values()])
+    assert balance(uows, C1) == 100 + sum(first_by_key.values())

@@ -139,13 +139,14 @@ class Programme:
 def effective_from_for(
     requested: datetime | None, now: datetime, latest_event_at: datetime | None
 ) -> datetime:
-    """When a new rule version takes effect: as asked, or now by default; never at or before
-    an event already applied. Such an event earned under the version then in force, and a
-    replay into an empty database would give it the new one: the ledger would not rebuild.
-    (A producer whose clock runs ahead can have applied events later than now: the default
-    then starts just after the latest of them.)"""
+    """When a new rule version takes effect: as asked, or by default from the start of this
+    second (upstream timestamps are often whole seconds: a sale rung up just after the change
+    must earn under it); never at or before an event already applied. Such an event earned
+    under the version then in force, and a replay into an empty database would give it the
+    new one, so the ledger would not rebuild. The default moves to just after the latest
+    applied event when that is later (this second's, or a producer's clock running ahead)."""
     if requested is None:
-        requested = now
+        requested = now.replace(microsecond=0)
         if latest_event_at is not None and latest_event_at >= requested:
             requested = latest_event_at + timedelta(microseconds=1)
     elif latest_event_at is not None and requested <= latest_event_at:

@@ -40,16 +40,27 @@ async def test_a_rule_effective_at_or_before_an_applied_event_is_refused() -> No
     await Programmes(uows, clock).set(_change(at(days=1) + timedelta(microseconds=1)))
 
 
-async def test_by_default_a_change_starts_now_not_at_the_start_of_this_second() -> None:
-    """A sale of this same second, applied before the change, keeps what it earned on replay."""
+async def test_by_default_a_change_starts_after_an_event_applied_earlier_in_this_second() -> None:
+    """From the start of this second by default, unless a sale of this second was already
+    applied: that sale keeps what it earned, on replay too."""
     now = RECORDED_AT.replace(microsecond=500_000)
     uows, clock = _shop(), FakeClock(now)
-    await ApplyEventBatch(uows, clock)([sale("s1", "10", occurred_at=now.replace(microsecond=0))])
+    earlier = now.replace(microsecond=200_000)
+    await ApplyEventBatch(uows, clock)([sale("s1", "10", occurred_at=earlier)])
 
     programme = await Programmes(uows, clock).set(_change())
 
-    assert programme.rules[-1].effective_from == now
-    assert programme.rule_at(now.replace(microsecond=0)) == programme.rules[0]
+    assert programme.rules[-1].effective_from == earlier + timedelta(microseconds=1)
+    assert programme.rule_at(earlier) == programme.rules[0]
+
+
+async def test_with_no_event_this_second_a_change_starts_at_the_start_of_it() -> None:
+    now = RECORDED_AT.replace(microsecond=500_000)
+    uows, clock = _shop(), FakeClock(now)
+
+    programme = await Programmes(uows, clock).set(_change())
+
+    assert programme.rules[-1].effective_from == now.replace(microsecond=0)
 
 
 async def test_a_producer_clock_running_ahead_moves_the_default_after_its_events() -> None:

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import sys
+from typing import TextIO, cast
 
 import structlog
+
+
+class _CurrentStderr(io.TextIOBase):
+    """Whatever ``sys.stderr`` is when a line is written, not when logging was configured: a
+    command run inside a harness (click's CliRunner, pytest) swaps stderr and closes its
+    stand-in afterwards, and cached loggers must not keep writing to the closed one."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
@@ -24,7 +38,9 @@ def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-        cache_logger_on_first_use=True,
+        logger_factory=structlog.PrintLoggerFactory(cast(TextIO, _CurrentStderr())),
+        # Not cached: a logger resolves the configuration at each call (a few log lines a
+        # batch), so reconfiguring (structlog.testing.capture_logs) reaches every logger.
+        cache_logger_on_first_use=False,
     )
-    logging.basicConfig(level=max(numeric_level, logging.WARNING), stream=sys.stderr)
+    logging.basicConfig(level=max(numeric_level, logging.WARNING), stream=_CurrentStderr())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import Sequence
 
 import asyncpg
@@ -208,13 +210,22 @@ async def put_letters(bootstrap: str, topic: str, letters: Sequence[tuple[str, H
         await producer.stop()
 
 
-async def records_on(bootstrap: str, topic: str) -> int:
+async def records_on(bootstrap: str, topic: str, at_least: int, timeout: float = 15.0) -> int:
+    """How many records ``topic`` holds (the sum of its end offsets), polled until it is at
+    least ``at_least``: the broker may answer an end offset a moment stale, never too high."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer.topics()
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        return sum((await consumer.end_offsets(partitions)).values())
+        deadline = time.monotonic() + timeout
+        while True:
+            await consumer.topics()
+            partitions = [
+                TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()
+            ]
+            count = sum((await consumer.end_offsets(partitions)).values())
+            if count >= at_least or time.monotonic() > deadline:
+                return count
+            await asyncio.sleep(0.2)
     finally:
         await consumer.stop()
 
@@ -260,7 +271,7 @@ async def test_redrive_all_sends_each_letter_once_and_only_to_its_own_inbound_to
 
     arrived = await read_topic(kafka_bootstrap, inbound, at_least=3)
     assert event_ids(arrived) == ["e-good", "e-later", "e-no-origin"]
-    assert await records_on(kafka_bootstrap, inbound) == 3
-    assert await records_on(kafka_bootstrap, s.topic_ledger) == 0
+    assert await records_on(kafka_bootstrap, inbound, at_least=len(arrived)) == 3
+    assert await records_on(kafka_bootstrap, s.topic_ledger, at_least=0) == 0
     counts = {json.loads(r.value or b"")["event_id"]: dict(r.headers) for r in arrived}
     assert counts["e-good"]["x-redrive-count"] == b"2"

@@ -417,9 +417,13 @@ class LedgerHistory(RuleBasedStateMachine):
     @rule(
         earn_rate=st.sampled_from(["0.1", "1", "3", "0.5"]),
         effective_in_hours=st.sampled_from([None, -1, 0, 2, 48]),
+        active=st.sampled_from([True, True, False]),
     )
-    def the_programme_changes(self, earn_rate: str, effective_in_hours: int | None) -> None:
-        """From now, or from a moment before or after it: never before an applied event."""
+    def the_programme_changes(
+        self, earn_rate: str, effective_in_hours: int | None, active: bool
+    ) -> None:
+        """New rates, or a pause (or its end), from now or from a moment before or after it:
+        never before an applied event; the version in force at an event's time decides."""
         effective = None
         if effective_in_hours is not None:
             effective = self.clock.now().replace(microsecond=0)
@@ -429,6 +433,7 @@ class LedgerHistory(RuleBasedStateMachine):
             earn_rate=Decimal(earn_rate),
             redemption_rate=Decimal(10),
             effective_from=effective,
+            active=active,
             **self.settings,
         )
         latest = max((e.occurred_at for e in self.delivered.values()), default=None)
@@ -442,7 +447,9 @@ class LedgerHistory(RuleBasedStateMachine):
             (self.clock.now(), replace(command, effective_from=rule.effective_from))
         )
         assert latest is None or rule.effective_from > latest, "a rule re-rated an applied event"
-        self.model.rules.append(ModelRule(rule.version, rule.effective_from, Decimal(earn_rate)))
+        self.model.rules.append(
+            ModelRule(rule.version, rule.effective_from, Decimal(earn_rate), active)
+        )
 
     @rule(hours=st.sampled_from([0.25, 1, 24, 24 * 10, 24 * 40]))
     def time_passes(self, hours: float) -> None:

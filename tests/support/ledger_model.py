@@ -22,6 +22,7 @@ class ModelRule:
     version: int
     effective_from: datetime
     earn_rate: Decimal
+    active: bool = True
 
 
 @dataclass
@@ -74,7 +75,9 @@ class LedgerModel:
         sale.applied = True
         customer = event.customer_id
         rule = self.rule_at(event.occurred_at)
-        if customer in self.balances and self.status[customer] == "active" and rule:
+        earning = rule is not None and rule.active
+        if customer in self.balances and self.status[customer] == "active" and earning:
+            assert rule is not None
             sale.earned = math.floor(Fraction(event.amount) * Fraction(rule.earn_rate))
         if sale.earned:
             self.balances[customer or ""] += sale.earned

@@ -1,0 +1,96 @@
+"""What every part of the model test shares: the world, the clock, the reference model, what
+has been sent and made so far, and the plumbing to run the use cases from hypothesis' steps."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine
+
+from domain.commands import (
+    Redeem,
+    SetProgramme,
+)
+from domain.events import InboundEvent
+from domain.ledger import Attribution
+from service.event_intake import ApplyEventBatch
+from service.programmes import Programmes
+from tests.support.ledger_model import LedgerModel
+from tests.support.ledger_world import Snapshot, World
+from tests.unit.fake_ports import FakeClock
+
+T = TypeVar("T")
+
+BUSINESS = "shop-h"
+CUSTOMERS = ("c0", "c1", "c2")
+STRANGER = "nobody"  # no account: its sales are skipped
+START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+TILL = Attribution(store_id="s1", terminal_id="till-1", staff_id="st-1")
+AMOUNTS = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("400"), places=2)
+LAGS = st.sampled_from([0, 0, 1, 30, 24 * 20])
+
+
+class InjectedFailure(Exception):
+    """A batch that fails after its writes, before its commit."""
+
+
+class HistoryBase(RuleBasedStateMachine):
+    """The state of one history; a test's subclass sets ``new_world`` and one event ``loop``."""
+
+    loop: ClassVar[asyncio.AbstractEventLoop]
+    new_world: ClassVar[Callable[[FakeClock], Awaitable[World]]]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = FakeClock(START)
+        self.world = self._run(type(self).new_world(self.clock))
+        self.model = LedgerModel()
+        self.accounts: dict[str, UUID] = {}
+        self.waiting: list[InboundEvent] = []
+        self.batches: list[list[InboundEvent]] = []
+        self.delivered: dict[str, InboundEvent] = {}
+        self.programme_commands: list[tuple[datetime, SetProgramme]] = []
+        self.numbers = iter(range(1, 10**9))
+        self.redeem_commands: list[Redeem] = []
+        self.redemptions: dict[UUID, str] = {}  # every redemption made: its customer
+        self.settings: dict[str, Any] = {}
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _run(self, awaitable: Awaitable[T]) -> T:
+        return type(self).loop.run_until_complete(awaitable)  # type: ignore[arg-type]
+
+    def _snapshot(self) -> Snapshot:
+        return self._run(self.world.snapshot())
+
+    def _n(self) -> int:
+        return next(self.numbers)
+
+    def _apply(self, events: Sequence[InboundEvent]) -> None:
+        self._run(ApplyEventBatch(self.world.uows, self.clock)(events))
+
+    def _set_programme(self, command: SetProgramme) -> None:
+        self._run(Programmes(self.world.uows, self.clock).set(command))
+        self.programme_commands.append((self.clock.now(), command))
+
+    # -- setup --------------------------------------------------------------------------------
+
+
+def new_entries(before: Snapshot, after: Snapshot) -> list[Any]:
+    known = {e.entry_id for e in before.entries}
+    return sorted((e for e in after.entries if e.entry_id not in known), key=lambda e: e.seq)
+
+
+def points_of(snapshot: Snapshot, event_id: str) -> set[tuple[UUID, str, int]]:
+    """The earn and reversal entries an event made."""
+    return {
+        (e.entry_id, e.kind, e.points)
+        for e in snapshot.entries
+        if e.event_id == event_id and e.kind in ("earn", "reversal")
+    }

@@ -86,6 +86,7 @@ def replay(
                     await resolve(container.apply_events()),
                     dry_run,
                     advance,
+                    await resolve(container.event_handler()),
                 )
         finally:
             await resolve(container.shutdown_resources())

@@ -15,6 +15,7 @@ from adapters.kafka.parsing import Rejection, parse_event
 from domain.batch import BatchChanges
 from domain.events import EventKind, InboundEvent
 from domain.outcomes import OutcomeStatus
+from ports.intake import EventBatchHandler
 from ports.unit_of_work import UnitOfWorkFactory
 from service.event_intake import ApplyEventBatch
 
@@ -28,6 +29,8 @@ class ReplaySummary:
     parked_now_applied: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     dead_lettered: int = 0
+    failed: int = 0
+    """Events whose own data the rules refused (the live consumer dead-lettered them)."""
     conflicting: int = 0
 
     def add(self, changes: BatchChanges) -> None:
@@ -43,6 +46,7 @@ class ReplaySummary:
         )
         self.already_applied += len(changes.duplicates)
         self.conflicting += len(changes.conflicts)
+        self.failed += len(changes.failed)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +57,7 @@ class ReplaySummary:
             "parked": self.parked,
             "parked_now_applied": self.parked_now_applied,
             "dead_lettered": self.dead_lettered,
+            "failed": self.failed,
             "conflicting_payload": self.conflicting,
         }
 
@@ -64,14 +69,19 @@ async def replay_topic(
     apply: ApplyEventBatch,
     dry_run: bool,
     progress: Callable[[int], None] = lambda n: None,
+    handler: EventBatchHandler | None = None,
 ) -> ReplaySummary:
-    """Bad messages are counted as dead letters but not sent again: the live run did."""
+    """Bad messages are counted as dead letters but not sent again: the live run did.
+
+    A live replay applies through ``handler`` (the consumer's, which isolates an event whose
+    own data fails and returns it in ``failed``), so one such event cannot stop the replay;
+    a dry run applies everything in one transaction through ``apply``."""
     summary = ReplaySummary()
     if dry_run:
         async with uow_factory() as uow:  # never committed: rolled back on the way out
             await _replay(batches, kind, summary, progress, lambda e: apply.apply_within(uow, e))
     else:
-        await _replay(batches, kind, summary, progress, apply)
+        await _replay(batches, kind, summary, progress, handler or apply)
     return summary
 
 

@@ -1,0 +1,47 @@
+"""A replay goes on past an event whose own data the rules refuse, as the live consumer does:
+the event is counted as failed and every other event is applied."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from domain.batch import BatchChanges
+from domain.events import EventKind, InboundEvent
+from service.replay import replay_topic
+from service.retrying import RetryingEventHandler, RetryPolicy
+from tests.support.events import encode, sale
+
+pytestmark = pytest.mark.unit
+
+
+async def test_a_replay_counts_an_event_that_fails_on_its_own_data_and_applies_the_rest() -> None:
+    records = [sale("shop-1", "ann", "1.00") for _ in range(5)]
+    poisonous = records[2]["event_id"]
+    applied: list[str] = []
+
+    async def apply(events: Sequence[InboundEvent]) -> BatchChanges:
+        if any(e.event_id == poisonous for e in events):
+            raise ArithmeticError("this sale's numbers break a rule")
+        applied.extend(e.event_id for e in events)
+        return BatchChanges()
+
+    async def batches() -> Any:
+        yield [SimpleNamespace(value=encode(r)) for r in records]
+
+    handler = RetryingEventHandler(apply, lambda e: False, RetryPolicy(budget_seconds=0))
+    summary = await replay_topic(
+        batches(),
+        EventKind.SALE_COMPLETED,
+        None,
+        apply,
+        False,
+        handler=handler,  # type: ignore[arg-type]
+    )
+
+    assert summary.failed == 1
+    assert applied == [r["event_id"] for r in records if r["event_id"] != poisonous]
+    assert summary.as_dict()["failed"] == 1

@@ -4,6 +4,7 @@ refunds, deliveries of any subset in any order, redeliveries, batches that fail 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -150,14 +151,20 @@ class EventSteps(HistoryBase):
         assert self._snapshot() == before, "a failed batch left something behind"
 
     @precondition(lambda self: bool(self.delivered))
-    @rule(data=st.data())
-    def delivered_events_come_again(self, data: st.DataObject) -> None:
+    @rule(data=st.data(), altered=st.sampled_from([False, False, True]))
+    def delivered_events_come_again(self, data: st.DataObject, altered: bool) -> None:
+        """As they were (a redelivery), or with the same id and another payload (a producer
+        reusing an id): either way nothing changes; the altered ones are conflicts."""
         again = data.draw(
             st.lists(st.sampled_from(sorted(self.delivered)), min_size=1, max_size=4, unique=True),
             label="redelivered",
         )
+        events = [self.delivered[event_id] for event_id in again]
+        if altered:
+            events = [replace(e, payload_hash=f"{e.payload_hash}-altered") for e in events]
         before = self._snapshot()
-        self._apply([self.delivered[event_id] for event_id in again])
+        changes = self._run(ApplyEventBatch(self.world.uows, self.clock)(events))
         assert self._snapshot() == before, "a redelivered event changed the ledger"
+        assert len(changes.conflicts if altered else changes.duplicates) == len(events)
 
     # -- the till ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format install install-dev bench clean
+.PHONY: run test check unit integration contract faults lint format install install-dev bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ format: install-dev
 
 test: lint
 	$(BIN)/python -m pytest
+
+# The fast loop while working: lint and the unit tier (no servers), then one tier at a time.
+check: lint
+	$(BIN)/python -m pytest tests/unit -q
+
+unit integration contract faults: install-dev
+	$(BIN)/python -m pytest tests/$@ -q
 
 bench: install-dev
 	$(BIN)/python -m bench

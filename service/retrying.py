@@ -26,7 +26,7 @@ log = structlog.get_logger("loyalty.retry")
 class RetryPolicy:
     initial_seconds: float = 0.2
     max_seconds: float = 30.0
-    budget_seconds: float = 120.0
+    budget_seconds: float = 10.0  # as Settings.retry_budget_seconds, the one place to set it
 
 
 def _log_retry(state: RetryCallState) -> None:

@@ -172,8 +172,8 @@ def tune_garbage_collector(young_threshold: int) -> None:
     freed by reference counting; at the default threshold (700) the collector still ran
     hundreds of times a batch, and each full pass walked every long-lived object (modules,
     caches, the pool). Everything alive once the service has started is frozen out of the
-    collector's reach, and young collections wait for ``young_threshold`` allocations. On the
-    bench this took earning from about 5,700 to 7,200-8,200 events/s.
+    collector's reach, and young collections wait for ``young_threshold`` allocations (what
+    it gains is measured in the README's Performance section).
     """
     gc.freeze()
     _, middle, old = gc.get_threshold()

@@ -49,7 +49,7 @@ class KafkaEventConsumer:
         session_timeout_ms: int = 10_000,
         heartbeat_interval_ms: int = 3_000,
         max_poll_interval_ms: int = 300_000,
-        fetch_max_wait_ms: int = 500,
+        fetch_max_wait_ms: int = 50,  # as Settings.consumer_fetch_max_wait_ms
         pause_initial_seconds: float = 0.2,
         pause_max_seconds: float = 30.0,
     ) -> None:

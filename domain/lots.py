@@ -189,14 +189,13 @@ class _Allocator:
 
 
 def _take_order(lots: Sequence[Lot], entry: LedgerEntry) -> list[Lot]:
-    """Whose points an entry takes: its own lot first (a reversal's sale, an expiry's lot);
-    then, for a reversal, points still pending (the return window), otherwise spendable
-    points; each group first expiring, first out."""
+    """Whose points an entry takes: its own lot first (a reversal's sale); then, for a
+    reversal, points still pending (the return window), otherwise spendable points; each
+    group first expiring, first out. (Expiry entries do not come here: ``domain.expiry``
+    decides which lots each takes, keeping back what live holds need.)"""
     moment = entry.occurred_at
 
     def own(lot: Lot) -> bool:
-        if entry.kind is EntryKind.EXPIRY:
-            return str(lot.lot_id) == entry.source_ref
         return entry.related_entry_id is not None and lot.entry_id == entry.related_entry_id
 
     def rank(lot: Lot) -> tuple[int, int, tuple[datetime, datetime, str]]:

@@ -18,7 +18,7 @@ from adapters.embedded.tansu import EmbeddedTansu
 from adapters.kafka.topics import ensure_topics
 from adapters.postgres.migrations import apply_migrations
 from bench.support import isolated_settings
-from service.settings import Settings
+from service.entrypoints.settings import Settings
 
 PARTITIONS = 6
 _numbers = itertools.count()

@@ -22,7 +22,7 @@ from adapters.embedded.postgres import free_port
 from bench.sampling import percentile
 from bench.support import ServiceProcess
 from bench.workload import BUSINESS, enrol
-from service.settings import Settings
+from service.entrypoints.settings import Settings
 
 ACCOUNTS = 1_000
 HOT_BALANCE = 1_000

@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from bench.sampling import CpuShare, peak_rss, percentile, wait_for, wait_measuring_cpu
 from bench.support import ServiceProcess
 from bench.workload import produce_paced, sales
-from service.settings import Settings
+from service.entrypoints.settings import Settings
 
 
 @dataclass

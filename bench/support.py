@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 
 from domain.chain import GENESIS_HASH
-from service.settings import Settings
+from service.entrypoints.settings import Settings
 
 LOYALTY = str(Path(sys.executable).parent / "loyalty")
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from domain.batch import BatchChanges
@@ -14,3 +15,13 @@ class EventBatchHandler(Protocol):
     """
 
     async def __call__(self, events: Sequence[InboundEvent]) -> BatchChanges: ...
+
+
+@dataclass(frozen=True)
+class ReadBatch:
+    """Records read back from a topic: the events among them, and how many of the ``read``
+    records could not be parsed (the live consumer dead-lettered those)."""
+
+    events: list[InboundEvent]
+    rejected: int
+    read: int

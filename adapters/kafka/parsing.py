@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from adapters.kafka.contracts import BillPaid, BillRefunded, CustomerReturnCreated, SaleCompleted
 from domain.events import EventKind, InboundEvent, PurchaseCompleted, RefundIssued
 from domain.ledger import Attribution, Source
+from ports.intake import ReadBatch
 
 CONTRACTS: dict[EventKind, type[BaseModel]] = {
     EventKind.SALE_COMPLETED: SaleCompleted,
@@ -176,3 +178,9 @@ def to_domain(kind: EventKind, model: BaseModel, digest: str) -> InboundEvent:
             store_id=model.store_id if isinstance(model, CustomerReturnCreated) else None
         ),
     )
+
+
+def read_batch(kind: EventKind, raws: Sequence[bytes | None]) -> ReadBatch:
+    """Records read back from a topic, parsed: the events, and how many were refused."""
+    events = [e for e in (parse_event(kind, raw) for raw in raws) if not isinstance(e, Rejection)]
+    return ReadBatch(events, len(raws) - len(events), len(raws))

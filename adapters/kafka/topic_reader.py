@@ -12,6 +12,10 @@ from datetime import datetime
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
+from adapters.kafka.parsing import read_batch
+from domain.events import EventKind
+from ports.intake import ReadBatch
+
 
 @dataclass(frozen=True)
 class TopicRange:
@@ -60,6 +64,12 @@ class KafkaTopicReader:
                     yield batch
         finally:
             await consumer.stop()
+
+    async def events(self, wanted: TopicRange, kind: EventKind) -> AsyncIterator[ReadBatch]:
+        """The range's records parsed as ``kind`` events, batch by batch, with a count of
+        those that cannot be parsed."""
+        async for records in self.batches(wanted):
+            yield read_batch(kind, [record.value for record in records])
 
     async def _assign(self, consumer: AIOKafkaConsumer, wanted: TopicRange) -> list[TopicPartition]:
         await consumer.topics()

@@ -7,9 +7,9 @@ import asyncpg
 import pytest
 
 from adapters.kafka.topics import ensure_topics
-from service.containers import Container
-from service.runtime import Role, Service
-from service.settings import Settings
+from service.entrypoints.containers import Container
+from service.entrypoints.runtime import Role, Service
+from service.entrypoints.settings import Settings
 from tests.conftest import with_database
 from tests.support.settings import isolated_settings
 

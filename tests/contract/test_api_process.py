@@ -17,7 +17,7 @@ from hypothesis import settings as hypothesis_settings
 
 from adapters.embedded.postgres import free_port
 from adapters.http.auth import mint_token
-from service.settings import Settings
+from service.entrypoints.settings import Settings
 from tests.support.events import encode, sale
 from tests.support.kafka import eventually, produce
 from tests.support.process import ServiceProcess

@@ -9,8 +9,8 @@ import asyncpg
 import pytest
 
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
-from service.runtime import Service
-from service.settings import Settings
+from service.entrypoints.runtime import Service
+from service.entrypoints.settings import Settings
 from tests.integration.conftest import given_customer, given_programme
 from tests.integration.ledger_queries import balance, inbox_outcome
 from tests.support.events import bill, bill_refund, customer_return, encode, sale

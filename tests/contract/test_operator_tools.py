@@ -18,12 +18,12 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from adapters.system_clock import SystemClock
 from domain.batch import BatchChanges
 from domain.events import InboundEvent, PurchaseCompleted
-from service.cli_dead_letters import redrive_pending
-from service.containers import Container
-from service.event_intake import ApplyEventBatch
-from service.replay import ReplaySummary, replay_topic
-from service.runtime import Role, Service
-from service.settings import Settings
+from service.entrypoints.cli_dead_letters import redrive_pending
+from service.entrypoints.containers import Container
+from service.entrypoints.runtime import Role, Service
+from service.entrypoints.settings import Settings
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.replay import ReplaySummary, replay_topic
 from tests.conftest import with_database
 from tests.integration.conftest import given_customer, given_programme
 from tests.support.events import bill, bill_refund, customer_return, encode, sale
@@ -71,7 +71,7 @@ async def replay_all(s: Settings, pool: asyncpg.Pool, dry_run: bool) -> ReplaySu
     for topic, kind in s.inbound_topics().items():
         reader = KafkaTopicReader(s.kafka_bootstrap_servers)
         part = await replay_topic(
-            reader.batches(TopicRange(topic)), kind, uow_factory, apply, dry_run
+            reader.events(TopicRange(topic), kind), uow_factory, apply, dry_run
         )
         for name in ("events", "applied", "already_applied", "parked", "dead_lettered"):
             setattr(total, name, getattr(total, name) + getattr(part, name))

@@ -7,8 +7,8 @@ import asyncpg
 import pytest
 
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
-from service.runtime import Service
-from service.settings import Settings
+from service.entrypoints.runtime import Service
+from service.entrypoints.settings import Settings
 from tests.integration.conftest import given_customer, given_programme
 from tests.integration.ledger_queries import balance
 from tests.support.events import encode, sale

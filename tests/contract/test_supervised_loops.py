@@ -11,9 +11,9 @@ import pytest
 from dependency_injector import providers
 
 from adapters.embedded.postgres import free_port
-from service.containers import Container
-from service.runtime import Role, Service
-from service.settings import Settings
+from service.entrypoints.containers import Container
+from service.entrypoints.runtime import Role, Service
+from service.entrypoints.settings import Settings
 from tests.support.kafka import eventually
 
 pytestmark = pytest.mark.contract

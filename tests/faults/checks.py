@@ -9,8 +9,8 @@ import asyncpg
 from aiokafka.structs import ConsumerRecord
 
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
-from service.settings import Settings
-from service.verification import verify_ledger
+from service.entrypoints.settings import Settings
+from service.use_cases.verification import verify_ledger
 from tests.faults.harness import Workload
 from tests.faults.setup_data import balances
 from tests.faults.streaming import wait_for

@@ -14,7 +14,7 @@ from adapters.embedded.postgres import EmbeddedPostgres, free_port
 from adapters.embedded.tansu import EmbeddedTansu
 from adapters.kafka.topics import ensure_topics
 from adapters.postgres.migrations import apply_migrations
-from service.settings import Settings
+from service.entrypoints.settings import Settings
 from tests.conftest import with_database
 from tests.support.settings import isolated_settings
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from service.settings import Settings
+from service.entrypoints.settings import Settings
 from tests.faults.harness import Workload
 
 

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from service.settings import Settings
+from service.entrypoints.settings import Settings
 from tests.faults.harness import ServiceProcess, Workload
 from tests.faults.setup_data import balances, inbox_count, programme_with_customers
 from tests.faults.streaming import wait_for

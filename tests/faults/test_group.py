@@ -8,7 +8,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from service.settings import Settings
+from service.entrypoints.settings import Settings
 from tests.faults.checks import assert_exactly_once, assert_ledger_topic_has_every_entry
 from tests.faults.harness import ServiceProcess, Workload
 from tests.faults.setup_data import inbox_count, programme_with_customers

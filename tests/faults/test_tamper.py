@@ -8,7 +8,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from service.settings import Settings
+from service.entrypoints.settings import Settings
 from tests.faults.harness import LOYALTY, ServiceProcess, Workload, settings_env
 from tests.faults.setup_data import inbox_count, programme_with_customers
 from tests.faults.streaming import stream, wait_for

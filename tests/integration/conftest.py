@@ -9,9 +9,9 @@ import pytest
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from adapters.system_clock import SystemClock
 from domain.commands import EnrolCustomer, SetProgramme
-from service.accounts import Accounts
-from service.event_intake import ApplyEventBatch
-from service.programmes import Programmes
+from service.use_cases.accounts import Accounts
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.programmes import Programmes
 
 EARLY = datetime(2020, 1, 1, tzinfo=UTC)
 

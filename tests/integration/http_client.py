@@ -11,10 +11,10 @@ from adapters.http.app import create_http_app
 from adapters.http.auth import AuthSettings, mint_token
 from adapters.postgres.errors import is_conflict_error
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
-from service.accounts import Accounts
-from service.operations import LoyaltyService
-from service.programmes import Programmes
-from service.redemptions import Redemptions
+from service.use_cases.accounts import Accounts
+from service.use_cases.operations import LoyaltyService
+from service.use_cases.programmes import Programmes
+from service.use_cases.redemptions import Redemptions
 
 SECRET = "integration-secret-long-enough-for-hs256"
 

@@ -7,7 +7,7 @@ import pytest
 
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from domain.events import EventKind
-from service.event_intake import ApplyEventBatch
+from service.use_cases.event_intake import ApplyEventBatch
 from tests.integration.conftest import given_customer, given_programme
 from tests.integration.ledger_queries import balance, entries, entry_sum, inbox_outcome
 from tests.support.events import bill, bill_refund, customer_return, parsed, sale
@@ -156,7 +156,7 @@ async def test_a_sale_stamped_in_the_same_second_as_a_new_programme_earns(
 
     from adapters.system_clock import SystemClock
     from domain.commands import SetProgramme
-    from service.programmes import Programmes
+    from service.use_cases.programmes import Programmes
 
     await Programmes(uow_factory, SystemClock()).set(
         SetProgramme("fresh-shop", earn_rate=Decimal(1), redemption_rate=Decimal(100))

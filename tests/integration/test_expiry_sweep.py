@@ -14,12 +14,12 @@ from adapters.postgres.errors import is_conflict_error, is_transient_database_er
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from domain.commands import AdjustPoints, CaptureRedemption, EnrolCustomer, Redeem
 from domain.events import EventKind
-from service.accounts import Accounts
-from service.event_intake import ApplyEventBatch
-from service.expiry import ExpirePoints
-from service.redemptions import Redemptions
-from service.settings import Settings
-from service.verification import verify_ledger
+from service.entrypoints.settings import Settings
+from service.use_cases.accounts import Accounts
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.expiry import ExpirePoints
+from service.use_cases.redemptions import Redemptions
+from service.use_cases.verification import verify_ledger
 from tests.integration.test_point_lots import LOT_INVARIANT_BREACHES, SettableClock, day, on, shop
 from tests.support.events import parsed, sale
 from tests.support.process import LOYALTY

@@ -14,7 +14,7 @@ import pytest
 
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from domain.events import EventKind
-from service.event_intake import ApplyEventBatch
+from service.use_cases.event_intake import ApplyEventBatch
 from tests.integration.http_client import SettableClock, auth, real_app
 from tests.integration.ledger_queries import balance, entry_sum
 from tests.support.events import parsed, sale

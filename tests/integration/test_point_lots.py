@@ -14,11 +14,11 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from domain.commands import EnrolCustomer, Redeem
 from domain.errors import RedemptionBlocked
 from domain.events import EventKind
-from service.accounts import Accounts
-from service.event_intake import ApplyEventBatch
-from service.expiry import ExpirePoints
-from service.redemptions import Redemptions
-from service.verification import verify_ledger
+from service.use_cases.accounts import Accounts
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.expiry import ExpirePoints
+from service.use_cases.redemptions import Redemptions
+from service.use_cases.verification import verify_ledger
 from tests.conftest import with_database
 from tests.integration.conftest import given_programme
 from tests.support.events import customer_return, parsed, sale

@@ -19,9 +19,9 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from adapters.system_clock import SystemClock
 from domain.commands import SetProgramme
 from domain.events import EventKind
-from service.cli import app
-from service.event_intake import ApplyEventBatch
-from service.programmes import Programmes
+from service.entrypoints.cli import app
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.programmes import Programmes
 from tests.conftest import with_database
 from tests.integration.conftest import given_customer
 from tests.integration.ledger_queries import inbox_outcome

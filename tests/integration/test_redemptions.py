@@ -26,11 +26,11 @@ from domain.errors import (
 )
 from domain.events import EventKind
 from domain.redemption import RedemptionStatus
-from service.accounts import Accounts
-from service.event_intake import ApplyEventBatch
-from service.operations import LoyaltyService
-from service.programmes import Programmes
-from service.redemptions import Redemptions
+from service.use_cases.accounts import Accounts
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.operations import LoyaltyService
+from service.use_cases.programmes import Programmes
+from service.use_cases.redemptions import Redemptions
 from tests.integration.conftest import given_programme
 from tests.integration.ledger_queries import balance, entry_sum
 from tests.support.events import parsed, sale

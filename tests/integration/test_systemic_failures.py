@@ -16,8 +16,8 @@ from structlog.testing import capture_logs
 from adapters.kafka.dead_letters import DeadLetter
 from adapters.kafka.event_consumer import KafkaEventConsumer
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
-from service.containers import Container, container_for
-from service.runtime import resolve
+from service.entrypoints.containers import Container, container_for
+from service.entrypoints.runtime import resolve
 from tests.integration.conftest import given_customer, given_programme
 from tests.integration.ledger_queries import balance
 from tests.support.events import sale

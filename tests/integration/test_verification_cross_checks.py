@@ -16,10 +16,10 @@ from adapters.system_clock import SystemClock
 from domain.commands import CancelRedemption, Redeem
 from domain.events import EventKind
 from domain.ledger import Attribution
-from service.cli import app
-from service.event_intake import ApplyEventBatch
-from service.redemptions import Redemptions
-from service.verification import verify_ledger
+from service.entrypoints.cli import app
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.redemptions import Redemptions
+from service.use_cases.verification import verify_ledger
 from tests.integration.conftest import given_customer, given_programme
 from tests.support.events import customer_return, parsed, sale
 

@@ -13,9 +13,9 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from adapters.system_clock import SystemClock
 from domain.commands import Redeem
 from domain.events import EventKind
-from service.event_intake import ApplyEventBatch
-from service.redemptions import Redemptions
-from service.verification import verify_ledger
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.redemptions import Redemptions
+from service.use_cases.verification import verify_ledger
 from tests.integration.conftest import given_customer, given_programme
 from tests.support.events import parsed, sale
 

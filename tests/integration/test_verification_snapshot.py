@@ -11,8 +11,8 @@ import pytest
 from adapters.postgres.unit_of_work import PostgresUnitOfWork, PostgresUnitOfWorkFactory
 from domain.events import EventKind
 from ports.repositories import LedgerAuditRepository
-from service.event_intake import ApplyEventBatch
-from service.verification import verify_ledger
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.verification import verify_ledger
 from tests.integration.conftest import given_customer, given_programme
 from tests.support.events import customer_return, parsed, sale
 

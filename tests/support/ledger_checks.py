@@ -9,7 +9,7 @@ from uuid import UUID
 from hypothesis.stateful import invariant
 
 from domain.events import InboundEvent, PurchaseCompleted
-from service.verification import verify_ledger
+from service.use_cases.verification import verify_ledger
 from tests.support.ledger_history_base import (
     HistoryBase,
 )

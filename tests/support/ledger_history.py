@@ -26,9 +26,9 @@ from domain.commands import (
     SetProgramme,
 )
 from domain.events import InboundEvent, PurchaseCompleted
-from service.accounts import Accounts
-from service.event_intake import ApplyEventBatch
-from service.programmes import Programmes
+from service.use_cases.accounts import Accounts
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.programmes import Programmes
 from tests.support.ledger_checks import LedgerChecks
 from tests.support.ledger_history_base import (
     BUSINESS,

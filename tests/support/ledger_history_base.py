@@ -19,8 +19,8 @@ from domain.commands import (
 )
 from domain.events import InboundEvent
 from domain.ledger import Attribution
-from service.event_intake import ApplyEventBatch
-from service.programmes import Programmes
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.programmes import Programmes
 from tests.support.ledger_model import LedgerModel
 from tests.support.ledger_world import Snapshot, World
 from tests.unit.fake_ports import FakeClock

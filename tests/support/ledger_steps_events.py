@@ -14,7 +14,7 @@ from hypothesis.stateful import precondition, rule
 
 from domain.events import EventKind, PurchaseCompleted, RefundIssued
 from domain.ledger import Source
-from service.event_intake import ApplyEventBatch
+from service.use_cases.event_intake import ApplyEventBatch
 from tests.support.ledger_history_base import (
     AMOUNTS,
     BUSINESS,

@@ -21,10 +21,10 @@ from domain.commands import (
     SetProgramme,
 )
 from domain.errors import InvalidRequest, LoyaltyError
-from service.accounts import Accounts
-from service.expiry import ExpirePoints
-from service.programmes import Programmes
-from service.redemptions import Redemptions
+from service.use_cases.accounts import Accounts
+from service.use_cases.expiry import ExpirePoints
+from service.use_cases.programmes import Programmes
+from service.use_cases.redemptions import Redemptions
 from tests.support.ledger_history_base import (
     BUSINESS,
     CUSTOMERS,

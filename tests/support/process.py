@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from service.settings import Settings
+from service.entrypoints.settings import Settings
 
 LOYALTY = str(Path(sys.executable).parent / "loyalty")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.settings import Settings
+from service.entrypoints.settings import Settings
 
 
 def isolated_settings(

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from domain.commands import AdjustPoints
 from domain.errors import IdempotencyKeyReused
 from domain.ledger import EntryKind
-from service.accounts import Accounts
+from service.use_cases.accounts import Accounts
 
 from .builders import BUSINESS, account, account_id_of, at
 from .builders import programme as make_programme

@@ -20,7 +20,7 @@ from domain.batch import BatchChanges
 from domain.events import EventKind, InboundEvent
 from ports.backoff import Backoff
 from ports.unit_of_work import UnitOfWork
-from service.outbox_relay import OutboxRelay
+from service.use_cases.outbox_relay import OutboxRelay
 from tests.support.events import sale
 
 from .builders import RECORDED_AT

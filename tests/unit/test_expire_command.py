@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from typer.testing import CliRunner
 
-from service.cli import app as cli
+from service.entrypoints.cli import app as cli
 
 pytestmark = pytest.mark.unit
 

@@ -14,10 +14,10 @@ from domain.commands import AdjustPoints, CaptureRedemption, Redeem
 from domain.ledger import EntryKind, LedgerEntry
 from domain.lots import AccountKey, LotChanges
 from ports.repositories import LedgerRepository
-from service.accounts import Accounts
-from service.expiry import ExpirePoints
-from service.redemptions import Redemptions
-from service.verification import verify_ledger
+from service.use_cases.accounts import Accounts
+from service.use_cases.expiry import ExpirePoints
+from service.use_cases.redemptions import Redemptions
+from service.use_cases.verification import verify_ledger
 
 from .builders import BUSINESS, account, at, sale
 from .builders import programme as make_programme

@@ -14,9 +14,9 @@ from domain.commands import CancelRedemption, Redeem
 from domain.ledger import Attribution, EntryKind
 from domain.outcomes import Outcome, OutcomeStatus, SkipReason
 from domain.redemption import RedemptionStatus
-from service.event_intake import ApplyEventBatch
-from service.redemptions import Redemptions
-from service.verification import verify_ledger
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.redemptions import Redemptions
+from service.use_cases.verification import verify_ledger
 
 from .builders import BUSINESS, RECORDED_AT, account, customer_return, sale
 from .builders import programme as make_programme

@@ -15,8 +15,8 @@ from domain.events import PurchaseCompleted
 from domain.holds import CaptureVerdict
 from domain.ledger import EntryKind
 from domain.redemption import RedemptionStatus
-from service.event_intake import ApplyEventBatch
-from service.redemptions import Redemptions
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.redemptions import Redemptions
 
 from .builders import BUSINESS, account, account_id_of, at, sale
 from .builders import programme as make_programme

@@ -10,8 +10,8 @@ import pytest
 from domain.commands import AdjustPoints, CaptureRedemption
 from domain.errors import InvalidRequest, RedemptionExpired
 from domain.redemption import RedemptionStatus
-from service.accounts import Accounts
-from service.expiry import ExpirePoints
+from service.use_cases.accounts import Accounts
+from service.use_cases.expiry import ExpirePoints
 
 from .builders import BUSINESS, account_id_of, at
 from .test_hold_lag import C1, Shop

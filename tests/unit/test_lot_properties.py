@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from domain.commands import AdjustPoints, CancelRedemption, CaptureRedemption, Redeem
 from domain.errors import LoyaltyError
 from domain.events import InboundEvent
-from service.accounts import Accounts
-from service.event_intake import ApplyEventBatch
-from service.expiry import ExpirePoints
-from service.redemptions import Redemptions
-from service.verification import verify_ledger
+from service.use_cases.accounts import Accounts
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.expiry import ExpirePoints
+from service.use_cases.redemptions import Redemptions
+from service.use_cases.verification import verify_ledger
 
 from .builders import BUSINESS, account_id_of, at, customer_return, sale
 from .fake_ports import FakeClock

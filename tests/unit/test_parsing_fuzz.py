@@ -9,9 +9,9 @@ keeps every promise the contract makes, and a message within the contract is acc
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, model_validator
 
 from adapters.kafka.contracts import MONEY_PATTERN, RFC3339
-from adapters.kafka.parsing import CONTRACTS, Rejection, parse_event
+from adapters.kafka.parsing import CONTRACTS, Rejection, parse_event, read_batch
 from domain.batch_state import BatchChanges
 from domain.events import (
     EARLIEST_OCCURRED_AT,
@@ -28,7 +28,8 @@ from domain.events import (
     EventKind,
     InboundEvent,
 )
-from service.replay import replay_topic
+from ports.intake import ReadBatch
+from service.use_cases.replay import replay_topic
 from tests.support.events import bill, bill_refund, customer_return, encode, sale
 from tests.support.hostile_inputs import Hostile, hostile_records
 
@@ -219,10 +220,10 @@ async def test_a_replay_counts_every_hostile_record_as_a_dead_letter_and_applies
         applied.extend(e.event_id for e in events)
         return BatchChanges()
 
-    async def batches() -> Any:
-        yield [SimpleNamespace(value=raw) for raw in raws]
+    async def batches() -> AsyncIterator[ReadBatch]:
+        yield read_batch(EventKind.SALE_COMPLETED, raws)
 
-    summary = await replay_topic(batches(), EventKind.SALE_COMPLETED, None, apply, dry_run=False)  # type: ignore[arg-type]
+    summary = await replay_topic(batches(), None, apply, dry_run=False)  # type: ignore[arg-type]
 
     assert summary.dead_lettered == len(HOSTILE)
     assert summary.events == 2 * len(HOSTILE)

@@ -11,10 +11,10 @@ from domain.errors import RedemptionBlocked
 from domain.events import InboundEvent
 from domain.ledger import EntryKind
 from domain.lots import Lot
-from service.accounts import Accounts
-from service.event_intake import ApplyEventBatch
-from service.expiry import ExpirePoints
-from service.redemptions import Redemptions
+from service.use_cases.accounts import Accounts
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.expiry import ExpirePoints
+from service.use_cases.redemptions import Redemptions
 
 from .builders import BUSINESS, account, account_id_of, at, customer_return, sale
 from .builders import programme as make_programme

@@ -15,7 +15,7 @@ from structlog.testing import capture_logs
 from adapters.postgres.errors import is_transient_database_error, may_dead_letter_event
 from domain.batch import BatchChanges
 from domain.events import EventKind, InboundEvent
-from service.retrying import RetryingEventHandler, RetryPolicy
+from service.use_cases.retrying import RetryingEventHandler, RetryPolicy
 from tests.support.events import parsed, sale
 
 from .fake_ports import FakeMetrics

@@ -11,8 +11,8 @@ import pytest
 from domain.commands import SetProgramme
 from domain.outcomes import Outcome, SkipReason
 from domain.redemption import BlockReason, quote_redemption
-from service.event_intake import ApplyEventBatch
-from service.programmes import Programmes
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.programmes import Programmes
 
 from .builders import BUSINESS, T0, account, at, sale
 from .fake_ports import FakeClock, FakeStore, FakeUnitOfWorkFactory

@@ -19,8 +19,8 @@ from domain.commands import SetProgramme
 from domain.errors import InvalidRequest
 from domain.programme import RuleVersion
 from domain.programme_limits import check_programme_terms
-from service.cli import app
-from service.programmes import Programmes
+from service.entrypoints.cli import app
+from service.use_cases.programmes import Programmes
 
 from .builders import BUSINESS, T0
 from .fake_ports import FakeClock, FakeUnitOfWorkFactory

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from adapters.kafka.redrive import Kept, Letter, RedrivePolicy
-from service.cli import app as cli
+from service.entrypoints.cli import app as cli
 
 pytestmark = pytest.mark.unit
 

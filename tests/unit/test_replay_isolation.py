@@ -3,16 +3,16 @@ the event is counted as failed and every other event is applied."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from types import SimpleNamespace
-from typing import Any
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 
+from adapters.kafka.parsing import read_batch
 from domain.batch import BatchChanges
 from domain.events import EventKind, InboundEvent
-from service.replay import replay_topic
-from service.retrying import RetryingEventHandler, RetryPolicy
+from ports.intake import ReadBatch
+from service.use_cases.replay import replay_topic
+from service.use_cases.retrying import RetryingEventHandler, RetryPolicy
 from tests.support.events import encode, sale
 
 pytestmark = pytest.mark.unit
@@ -29,13 +29,12 @@ async def test_a_replay_counts_an_event_that_fails_on_its_own_data_and_applies_t
         applied.extend(e.event_id for e in events)
         return BatchChanges()
 
-    async def batches() -> Any:
-        yield [SimpleNamespace(value=encode(r)) for r in records]
+    async def batches() -> AsyncIterator[ReadBatch]:
+        yield read_batch(EventKind.SALE_COMPLETED, [encode(r) for r in records])
 
     handler = RetryingEventHandler(apply, lambda e: False, RetryPolicy(budget_seconds=0))
     summary = await replay_topic(
         batches(),
-        EventKind.SALE_COMPLETED,
         None,
         apply,
         False,

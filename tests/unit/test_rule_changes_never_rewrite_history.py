@@ -10,8 +10,8 @@ import pytest
 
 from domain.commands import SetProgramme
 from domain.errors import InvalidRequest
-from service.event_intake import ApplyEventBatch
-from service.programmes import Programmes
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.programmes import Programmes
 
 from .builders import BUSINESS, RECORDED_AT, account, at, sale
 from .builders import programme as make_programme

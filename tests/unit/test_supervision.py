@@ -10,10 +10,10 @@ import pytest
 from prometheus_client import CollectorRegistry
 from structlog.testing import capture_logs
 
+from adapters.health import DependencyHealth
 from adapters.http.app import create_http_app
 from adapters.http.auth import AuthSettings
-from service.health import DependencyHealth
-from service.supervision import Supervisor
+from service.entrypoints.supervision import Supervisor
 
 from .fake_ports import FakeMetrics
 from .http.fakes import FakeOperations

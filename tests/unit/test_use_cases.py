@@ -15,12 +15,12 @@ from domain.errors import AlreadyEnrolled
 from domain.events import InboundEvent
 from domain.ledger import EntryKind
 from domain.outcomes import Outcome
-from service.accounts import Accounts
-from service.event_intake import ApplyEventBatch
-from service.outbox_relay import OutboxRelay
-from service.programmes import Programmes
-from service.retrying import RetryingEventHandler, RetryPolicy
-from service.verification import verify_ledger
+from service.use_cases.accounts import Accounts
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.outbox_relay import OutboxRelay
+from service.use_cases.programmes import Programmes
+from service.use_cases.retrying import RetryingEventHandler, RetryPolicy
+from service.use_cases.verification import verify_ledger
 
 from .builders import BUSINESS, RECORDED_AT, account, account_id_of, at, customer_return, sale
 from .builders import programme as make_programme

@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry
 
 from adapters.http.app import create_http_app
 from adapters.http.auth import AuthSettings, Role
-from service.settings import Settings
+from service.entrypoints.settings import Settings
 
 from .conftest import SECRET, SHOP, bearer
 from .fakes import FakeHealth, FakeOperations

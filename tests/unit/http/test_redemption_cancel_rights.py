@@ -12,11 +12,11 @@ from prometheus_client import CollectorRegistry
 
 from adapters.http.app import create_http_app
 from adapters.http.auth import AuthSettings, Role, mint_token
-from service.accounts import Accounts
-from service.event_intake import ApplyEventBatch
-from service.operations import LoyaltyService
-from service.programmes import Programmes
-from service.redemptions import Redemptions
+from service.use_cases.accounts import Accounts
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.operations import LoyaltyService
+from service.use_cases.programmes import Programmes
+from service.use_cases.redemptions import Redemptions
 from tests.unit.builders import BUSINESS, account, account_id_of, sale
 from tests.unit.builders import programme as make_programme
 from tests.unit.fake_ports import FakeClock, FakeStore, FakeUnitOfWorkFactory

@@ -10,7 +10,7 @@ import socket
 import pytest
 
 from adapters.embedded.postgres import free_port
-from service.http_workers import shared_socket
+from service.entrypoints.http_workers import shared_socket
 
 pytestmark = pytest.mark.unit
 

@@ -11,7 +11,7 @@ import typer
 from adapters.kafka.redrive import Kept, Letter, RedrivePolicy, redrive
 from adapters.kafka.redrive_cursor import KafkaRedriveCursor
 from adapters.kafka.topic_reader import KafkaTopicReader, TopicRange
-from service.settings import Settings
+from service.entrypoints.settings import Settings
 
 dlq_app = typer.Typer(help="Inspect and redrive dead letters.", no_args_is_help=True)
 

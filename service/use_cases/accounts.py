@@ -21,7 +21,7 @@ from domain.postings import post_entry
 from domain.views import AccountView, TransactionPage
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from service.lot_keeping import keep_lots, lot_totals, policies_of, post_entries
+from service.use_cases.lot_keeping import keep_lots, lot_totals, policies_of, post_entries
 
 
 @dataclass(frozen=True)

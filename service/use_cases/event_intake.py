@@ -9,7 +9,7 @@ from domain.events import InboundEvent
 from ports.clock import Clock
 from ports.metrics import ServiceMetrics
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from service.lot_keeping import keep_lots
+from service.use_cases.lot_keeping import keep_lots
 
 
 class ApplyEventBatch:

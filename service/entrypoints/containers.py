@@ -22,15 +22,15 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from adapters.prometheus_metrics import PrometheusServiceMetrics
 from adapters.system_clock import SystemClock
 from ports.backoff import Backoff
-from service.accounts import Accounts
-from service.event_intake import ApplyEventBatch
-from service.expiry import ExpirePoints
-from service.operations import LoyaltyService
-from service.outbox_relay import OutboxRelay
-from service.programmes import Programmes
-from service.redemptions import Redemptions
-from service.retrying import RetryingEventHandler, RetryPolicy
-from service.settings import Settings
+from service.entrypoints.settings import Settings
+from service.use_cases.accounts import Accounts
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.expiry import ExpirePoints
+from service.use_cases.operations import LoyaltyService
+from service.use_cases.outbox_relay import OutboxRelay
+from service.use_cases.programmes import Programmes
+from service.use_cases.redemptions import Redemptions
+from service.use_cases.retrying import RetryingEventHandler, RetryPolicy
 
 
 def kafka_broker(settings: Settings) -> KafkaBroker:

@@ -10,7 +10,7 @@ from typing import Any
 from domain.accounts import Account
 from domain.ledger import LedgerEntry
 from domain.programme import Programme
-from service.accounts import AccountStatement
+from service.use_cases.accounts import AccountStatement
 
 
 def aware(moment: datetime | None) -> datetime | None:

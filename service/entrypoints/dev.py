@@ -14,7 +14,7 @@ from adapters.embedded.postgres import EmbeddedPostgres
 from adapters.embedded.tansu import EmbeddedTansu
 from adapters.kafka.topics import ensure_topics
 from adapters.postgres.migrations import apply_migrations
-from service.settings import DEV_ENV_FILE, Settings
+from service.entrypoints.settings import DEV_ENV_FILE, Settings
 
 STATE_DIR = Path(".loyalty")
 

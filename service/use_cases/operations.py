@@ -22,9 +22,9 @@ from domain.ledger import LedgerEntry
 from domain.programme import Programme
 from domain.redemption import Redemption, RedemptionQuote
 from domain.views import AccountView, RedemptionResult, TransactionPage
-from service.accounts import Accounts
-from service.programmes import Programmes
-from service.redemptions import Redemptions
+from service.use_cases.accounts import Accounts
+from service.use_cases.programmes import Programmes
+from service.use_cases.redemptions import Redemptions
 
 
 class LoyaltyService:

@@ -11,13 +11,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.kafka.parsing import Rejection, parse_event
 from domain.batch import BatchChanges
-from domain.events import EventKind, InboundEvent
+from domain.events import InboundEvent
 from domain.outcomes import OutcomeStatus
-from ports.intake import EventBatchHandler
+from ports.intake import EventBatchHandler, ReadBatch
 from ports.unit_of_work import UnitOfWorkFactory
-from service.event_intake import ApplyEventBatch
+from service.use_cases.event_intake import ApplyEventBatch
 
 
 @dataclass
@@ -63,8 +62,7 @@ class ReplaySummary:
 
 
 async def replay_topic(
-    batches: AsyncIterator[list[Any]],
-    kind: EventKind,
+    batches: AsyncIterator[ReadBatch],
     uow_factory: UnitOfWorkFactory,
     apply: ApplyEventBatch,
     dry_run: bool,
@@ -79,28 +77,21 @@ async def replay_topic(
     summary = ReplaySummary()
     if dry_run:
         async with uow_factory() as uow:  # never committed: rolled back on the way out
-            await _replay(batches, kind, summary, progress, lambda e: apply.apply_within(uow, e))
+            await _replay(batches, summary, progress, lambda e: apply.apply_within(uow, e))
     else:
-        await _replay(batches, kind, summary, progress, handler or apply)
+        await _replay(batches, summary, progress, handler or apply)
     return summary
 
 
 async def _replay(
-    batches: AsyncIterator[list[Any]],
-    kind: EventKind,
+    batches: AsyncIterator[ReadBatch],
     summary: ReplaySummary,
     progress: Callable[[int], None],
     apply: Callable[[list[InboundEvent]], Awaitable[BatchChanges]],
 ) -> None:
-    async for records in batches:
-        events: list[InboundEvent] = []
-        for record in records:
-            parsed = parse_event(kind, record.value)
-            if isinstance(parsed, Rejection):
-                summary.dead_lettered += 1
-            else:
-                events.append(parsed)
-        if events:
-            summary.add(await apply(events))
-        summary.events += len(records)
-        progress(len(records))
+    async for batch in batches:
+        summary.dead_lettered += batch.rejected
+        if batch.events:
+            summary.add(await apply(batch.events))
+        summary.events += batch.read
+        progress(batch.read)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import structlog
 
-from service.settings import Settings
+from service.entrypoints.settings import Settings
 
 log = structlog.get_logger("loyalty.http")
 

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     at a steady trickle batches stay as small as what has arrived."""
     gc_young_threshold: int = Field(default=50_000, ge=1)
     """Allocations between the garbage collector's young collections (CPython's default is
-    700; see ``service.runtime.tune_garbage_collector``)."""
+    700; see ``service.entrypoints.runtime.tune_garbage_collector``)."""
     consumer_session_timeout_ms: int = Field(default=10_000, ge=1000)
     consumer_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
     consumer_max_poll_interval_ms: int = Field(default=300_000, ge=1000)

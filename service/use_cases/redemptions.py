@@ -34,7 +34,7 @@ from domain.views import RedemptionResult
 from ports.clock import Clock
 from ports.metrics import ServiceMetrics
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from service.lot_keeping import policies_of, post_entries
+from service.use_cases.lot_keeping import policies_of, post_entries
 
 
 class Redemptions:

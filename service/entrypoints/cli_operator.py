@@ -19,12 +19,12 @@ from rich.progress import (
 )
 
 from adapters.kafka.topic_reader import KafkaTopicReader, TopicRange
-from service import presenters
-from service.cli_dead_letters import dlq_app
-from service.containers import container_for
-from service.replay import replay_topic
-from service.runtime import resolve
-from service.settings import Settings
+from service.entrypoints import presenters
+from service.entrypoints.cli_dead_letters import dlq_app
+from service.entrypoints.containers import container_for
+from service.entrypoints.runtime import resolve
+from service.entrypoints.settings import Settings
+from service.use_cases.replay import replay_topic
 
 contracts_app = typer.Typer(help="The message contracts.", no_args_is_help=True)
 
@@ -80,8 +80,7 @@ def replay(
                     bar.update(task, rate=speed)
 
                 return await replay_topic(
-                    reader.batches(wanted),
-                    kind,
+                    reader.events(wanted, kind),
                     await resolve(container.uow_factory()),
                     await resolve(container.apply_events()),
                     dry_run,

@@ -13,15 +13,15 @@ from typing import TypeVar, cast
 import structlog
 import uvicorn
 
+from adapters.health import DependencyHealth
 from adapters.http.app import create_http_app
 from adapters.http.auth import AuthSettings
 from adapters.kafka.event_consumer import KafkaEventConsumer
 from ports.backoff import Backoff
-from service.containers import Container
-from service.health import DependencyHealth
-from service.http_workers import HttpWorkers, shared_socket
-from service.settings import Settings
-from service.supervision import Supervisor
+from service.entrypoints.containers import Container
+from service.entrypoints.http_workers import HttpWorkers, shared_socket
+from service.entrypoints.settings import Settings
+from service.entrypoints.supervision import Supervisor
 
 log = structlog.get_logger("loyalty.runtime")
 

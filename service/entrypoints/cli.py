@@ -16,11 +16,11 @@ from adapters.http.auth import Role as TokenRole
 from domain.commands import EnrolCustomer, SetProgramme
 from domain.errors import AlreadyEnrolled, InvalidRequest
 from domain.programme_limits import check_programme_terms
-from service import cli_operator, presenters
-from service.containers import Container, container_for
-from service.logging import configure_logging
-from service.runtime import Role, resolve, serve_until_signalled
-from service.settings import Settings
+from service.entrypoints import cli_operator, presenters
+from service.entrypoints.containers import Container, container_for
+from service.entrypoints.logging import configure_logging
+from service.entrypoints.runtime import Role, resolve, serve_until_signalled
+from service.entrypoints.settings import Settings
 
 app = typer.Typer(help="Loyalty points service.", no_args_is_help=True)
 program_app = typer.Typer(help="Configure a business's loyalty programme.", no_args_is_help=True)
@@ -55,7 +55,7 @@ def dev(
     http_port: Annotated[int, typer.Option(help="Port of the HTTP API.")] = 8080,
 ) -> None:
     """Start embedded PostgreSQL and Kafka (unless configured), migrate, and serve."""
-    from service.dev import DevOptions, embedded_services, how_to_try_it, prepare
+    from service.entrypoints.dev import DevOptions, embedded_services, how_to_try_it, prepare
 
     options = DevOptions(kafka_port=kafka_port, postgres_port=postgres_port, http_port=http_port)
     with embedded_services(options) as settings:
@@ -250,7 +250,7 @@ def verify(
 ) -> None:
     """Recompute hash chains and check every ledger invariant, all in one snapshot; exit 1
     naming each breach. Notices (worth a look, no invariant broken) leave the exit at 0."""
-    from service.verification import verify_ledger
+    from service.use_cases.verification import verify_ledger
 
     async def work(c: Container) -> Any:
         return await verify_ledger(

@@ -1,0 +1,1 @@
+"""Entry points and wiring: the container, settings, logging, runtime and roles, the CLI."""

@@ -1,0 +1,1 @@
+"""Use cases: orchestration over the domain and the ports, free of every framework."""

@@ -1,7 +1,10 @@
 """KafkaEventConsumer: one batch subscriber over the four inbound topics.
 
-Each poll is parsed at the edge, applied by the handler in one transaction, dead letters
-are published, and only then are the offsets committed (manual acknowledgement).
+What each record becomes is decided in ``adapters.kafka.routing``, without IO. Here, each
+poll's events are applied by the handler in one transaction, its dead letters published, and
+only then are the offsets committed: the acknowledgement is manual, since faststream's
+default commits a batch before its handler runs. A failure commits nothing: the batch's
+partitions are rewound to its first records and paused for a growing delay.
 """
 
 from __future__ import annotations
@@ -9,26 +12,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import Any
 
 import structlog
-from aiokafka.structs import ConsumerRecord, TopicPartition
+from aiokafka.structs import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
-from adapters.kafka.dead_letters import DeadLetter, KafkaDeadLetters
-from adapters.kafka.parsing import Rejection, parse_event
-from domain.events import EventKind, InboundEvent
-from domain.outcomes import Outcome
+from adapters.kafka.dead_letters import KafkaDeadLetters
+from adapters.kafka.routing import Record, Routed, Settled, route_batch, settle_batch
+from domain.events import EventKind
 from ports.backoff import Backoff
 from ports.intake import EventBatchHandler
 from ports.metrics import ServiceMetrics
 
 log = structlog.get_logger("loyalty.consumer")
-
-Record: TypeAlias = ConsumerRecord  # of bytes keys and values
 
 
 async def _keep_raw(message: KafkaMessage) -> None:
@@ -95,6 +94,8 @@ class KafkaEventConsumer:
             self._pause_with_backoff(records)
             return
         self._failures = 0
+        # Commits the position of every assigned partition: this batch's stand just past it,
+        # and one a failed batch rewound (and paused) still stands at its first record.
         await message.ack()
 
     def _pause_with_backoff(self, records: tuple[Record, ...]) -> None:
@@ -124,45 +125,15 @@ class KafkaEventConsumer:
             consumer.resume(*still_ours)
 
     async def process(self, records: tuple[Record, ...]) -> None:
+        """Apply a poll's events, then publish its dead letters; raises (and publishes
+        nothing more) on a failure, which leaves the batch to be redelivered."""
         started = time.perf_counter()
-        events: list[InboundEvent] = []
-        origins: dict[int, Record] = {}
-        letters: list[DeadLetter] = []
-        for record in records:
-            parsed = parse_event(self._topics[record.topic], record.value)
-            if isinstance(parsed, Rejection):
-                letters.append(DeadLetter(record, parsed.code, parsed.detail))
-                continue
-            events.append(parsed)
-            origins[id(parsed)] = record
-        changes = await self._handler(events) if events else None
-        known = changes.outcomes() if changes is not None else {}
+        routed = route_batch(records, self._topics)
+        changes = await self._handler(routed.events) if routed.parsed else None
+        settled = settle_batch(routed, changes)
         if changes is not None:
-            for event, error in changes.failed:
-                letters.append(DeadLetter(origins[id(event)], "processing_failed", error))
-            for event in changes.conflicts:
-                letters.append(
-                    DeadLetter(
-                        origins[id(event)],
-                        "event_id_reused",
-                        f"event id {event.event_id} was already applied with a different payload",
-                    )
-                )
-            # One line per event only when debugging: a filtered-out call still built its
-            # arguments for every event.
-            for event in events if log.is_enabled_for(logging.DEBUG) else ():
-                r = origins[id(event)]
-                outcome = known.get((event.business_id, event.event_id))
-                log.debug(
-                    "event handled",
-                    event_id=event.event_id,
-                    topic=r.topic,
-                    partition=r.partition,
-                    offset=r.offset,
-                    outcome=str(outcome.status) if outcome else "duplicate_or_conflict",
-                    reason=str(outcome.reason) if outcome and outcome.reason else None,
-                )
-        for letter in letters:
+            self._log_events(routed, settled)
+        for letter in settled.letters:
             r = letter.record
             log.warning(
                 "message dead-lettered",
@@ -171,44 +142,45 @@ class KafkaEventConsumer:
                 offset=r.offset,
                 reason=f"{letter.code}: {letter.detail}",
             )
-        if letters:
-            await self._dead_letters.publish(letters)
-        self._record_metrics(records, events, origins, known, letters, started)
+        if settled.letters:
+            await self._dead_letters.publish(settled.letters)
+        self._record_metrics(records, routed, settled, started)
         log.info(
             "batch applied",
             size=len(records),
-            applied_events=len(events),
-            dead_lettered=len(letters),
+            applied_events=len(routed.parsed),
+            dead_lettered=len(settled.letters),
             duplicates=len(changes.duplicates) if changes else 0,
         )
 
+    @staticmethod
+    def _log_events(routed: Routed, settled: Settled) -> None:
+        # One line per event only when debugging: a filtered-out call still built its
+        # arguments for every event.
+        if not log.is_enabled_for(logging.DEBUG):
+            return
+        for r, event in routed.parsed:
+            outcome = settled.event_outcomes.get((event.business_id, event.event_id))
+            log.debug(
+                "event handled",
+                event_id=event.event_id,
+                topic=r.topic,
+                partition=r.partition,
+                offset=r.offset,
+                outcome=str(outcome.status) if outcome else "duplicate_or_conflict",
+                reason=str(outcome.reason) if outcome and outcome.reason else None,
+            )
+
     def _record_metrics(
-        self,
-        records: tuple[Record, ...],
-        events: list[InboundEvent],
-        origins: dict[int, Record],
-        known: dict[tuple[str, str], Outcome],
-        letters: list[DeadLetter],
-        started: float,
+        self, records: tuple[Record, ...], routed: Routed, settled: Settled, started: float
     ) -> None:
-        outcomes: Counter[tuple[str, str]] = Counter()
-        for event in events:
-            found = known.get((event.business_id, event.event_id))
-            status = found.status.value if found else "duplicate"
-            outcomes[(origins[id(event)].topic, status)] += 1
-        for letter in letters:
-            outcomes[(letter.record.topic, "dead_lettered")] += 1
-        for (topic, status), count in outcomes.items():
+        for (topic, status), count in settled.outcomes.items():
             self._metrics.events(topic, status, count)
         self._metrics.batch(len(records), time.perf_counter() - started)
         consumer = getattr(self._subscriber, "consumer", None)
         if consumer is None:
             return
-        newest: dict[tuple[str, int], int] = {}
-        for record in records:
-            key = (record.topic, record.partition)
-            newest[key] = max(newest.get(key, -1), record.offset)
-        for (topic, partition), offset in newest.items():
+        for (topic, partition), next_offset in routed.next_offsets.items():
             highwater = consumer.highwater(TopicPartition(topic, partition))
             if highwater is not None:
-                self._metrics.consumer_lag(topic, partition, max(highwater - offset - 1, 0))
+                self._metrics.consumer_lag(topic, partition, max(highwater - next_offset, 0))

@@ -6,12 +6,16 @@ import argparse
 import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 from bench.bare import raw_consume, set_based_sql
-from bench.infra import Servers, fresh_settings, servers
+from bench.infra import Servers, database_name, fresh_settings, servers
 from bench.naive import per_event_transactions
+from bench.same_work import same_work
 from bench.service_run import run_service
 from bench.workload import enrol, produce_all, sales
+from service.entrypoints.settings import Settings
+from tests.support.settings import fresh_database
 
 NAIVE_EVENTS = 5_000
 
@@ -53,6 +57,10 @@ async def one_run(srv: Servers, args: argparse.Namespace, run: int) -> dict[str,
     figures["naive_events_per_s"] = await per_event_transactions(naive.database_url, subset)
     say(f"run {run}: naive {figures['naive_events_per_s']:,.0f} events/s")
 
+    ceiling = await same_work_ceiling(srv, customers, payloads)
+    figures["same_work_events_per_s"] = ceiling
+    say(f"run {run}: same work {ceiling:,.0f} events/s")
+
     svc = await fresh_settings(srv, "svc")
     await enrol(svc.database_url, customers)
     await produce_all(srv.bootstrap, svc.topic_sale_completed, payloads)
@@ -87,6 +95,16 @@ async def one_run(srv: Servers, args: argparse.Namespace, run: int) -> dict[str,
         figures.update(await run_redeem(api, srv.work_dir))
         say(f"run {run}: redeem {figures.get('redeem_requests_per_s', 0):,.0f} req/s")
     return figures
+
+
+async def same_work_ceiling(srv: Servers, customers: int, payloads: list[dict[str, Any]]) -> float:
+    """The service's own statements replayed: the pre-state built once, copied twice."""
+    template = database_name(srv, "pre")
+    await enrol(await fresh_database(srv.admin_url, template), customers)
+    copies = [database_name(srv, "samework") for _ in range(2)]
+    service_url, replay_url = [await fresh_database(srv.admin_url, n, template) for n in copies]
+    result = await same_work(service_url, replay_url, payloads, Settings().batch_max_records)
+    return result.events_per_s
 
 
 async def main(args: argparse.Namespace) -> None:

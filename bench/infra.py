@@ -9,23 +9,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import asyncpg
 
 from adapters.embedded.postgres import EmbeddedPostgres, free_port
 from adapters.embedded.tansu import EmbeddedTansu
 from adapters.kafka.topics import ensure_topics
-from adapters.postgres.migrations import apply_migrations
-from bench.support import isolated_settings
 from service.entrypoints.settings import Settings
+from tests.support.settings import fresh_database, isolated_settings
 
 PARTITIONS = 6
 _numbers = itertools.count()
-
-
-def _with_database(url: str, database: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
 
 
 @dataclass(frozen=True)
@@ -62,18 +54,19 @@ def servers() -> Iterator[Servers]:
                 pg.stop("immediate")
 
 
-async def fresh_settings(servers: Servers, label: str, **overrides: object) -> Settings:
-    """A new migrated database and a new set of topics (6 partitions) for one measurement."""
-    n = next(_numbers)
-    name = f"bench_{servers.run_id}_{label}_{n}"
-    admin = await asyncpg.connect(servers.admin_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = _with_database(servers.admin_url, name)
-    apply_migrations(url)
-    prefix = f"b{servers.run_id}-{label}-{n}-"
+def database_name(servers: Servers, label: str) -> str:
+    """A name no other measurement of this bench uses."""
+    return f"bench_{servers.run_id}_{label}_{next(_numbers)}"
+
+
+async def fresh_settings(
+    servers: Servers, label: str, template: str | None = None, **overrides: object
+) -> Settings:
+    """A new migrated database (a copy of ``template`` when given) and a new set of topics
+    (6 partitions) for one measurement."""
+    name = database_name(servers, label)
+    url = await fresh_database(servers.admin_url, name, template)
+    prefix = f"b{name.removeprefix('bench_').replace('_', '-')}-"
     settings = isolated_settings(
         prefix,
         url,

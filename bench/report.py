@@ -15,6 +15,7 @@ from typing import Any
 ROWS: list[tuple[str, str, str]] = [
     ("bare_sql_events_per_s", "Bare set-based SQL", "events/s"),
     ("bare_kafka_msgs_per_s", "Bare aiokafka consume + json parse", "msgs/s"),
+    ("same_work_events_per_s", "Same work: the service's SQL replayed", "events/s"),
     ("naive_events_per_s", "Naive: one transaction per event", "events/s"),
     ("service_events_per_s", "Service earning", "events/s"),
     ("service_peak_rss_mb", "Service peak RSS (earning)", "MB"),
@@ -39,6 +40,12 @@ ROWS: list[tuple[str, str, str]] = [
 
 RATIOS: list[tuple[str, str, str, str]] = [
     ("service_over_bare", "Service / bare SQL", "service_events_per_s", "bare_sql_events_per_s"),
+    (
+        "service_over_same_work",
+        "Service / same work",
+        "service_events_per_s",
+        "same_work_events_per_s",
+    ),
     ("service_over_naive", "Service / naive", "service_events_per_s", "naive_events_per_s"),
     ("replay_over_earn", "Replay / earning", "replay_events_per_s", "service_events_per_s"),
     (

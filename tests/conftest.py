@@ -3,14 +3,14 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import AsyncIterator, Iterator
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from adapters.postgres.migrations import apply_migrations
 from tests.support.servers import kafka_bootstrap_servers, postgres_admin_url
+from tests.support.settings import fresh_database
+from tests.support.settings import with_database as with_database  # test modules import it here
 
 # Shared machines are noisy: a slow example is not a failing one. `make test` (and CI) runs
 # derandomized, so a run is reproducible and never flakes; long random searches are for your
@@ -25,11 +25,6 @@ TEMPLATE = "loyalty_test_template"
 _database_numbers = itertools.count()
 
 
-def with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     with postgres_admin_url() as url:
@@ -38,13 +33,7 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def migrated_template(postgres_url: str) -> str:
-    admin = await asyncpg.connect(postgres_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
-        await admin.execute(f'CREATE DATABASE "{TEMPLATE}"')
-    finally:
-        await admin.close()
-    apply_migrations(with_database(postgres_url, TEMPLATE))
+    await fresh_database(postgres_url, TEMPLATE)
     return TEMPLATE
 
 
@@ -52,13 +41,7 @@ async def migrated_template(postgres_url: str) -> str:
 async def database_url(postgres_url: str, migrated_template: str) -> AsyncIterator[str]:
     """A fresh, migrated database for one test."""
     name = f"loyalty_test_{next(_database_numbers)}"
-    admin = await asyncpg.connect(postgres_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
-    finally:
-        await admin.close()
-    yield with_database(postgres_url, name)
+    yield await fresh_database(postgres_url, name, template=migrated_template)
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """The redeem API under load: 32 clients over 1,000 accounts, redemptions arriving at a
 steady rate (what a till waits at), and 64 clients on one account.
 
-The load comes from aiohttp: with httpx the load generator itself took most of a core (94 %
-in top) on this 2-core machine, and the figure measured the client as much as the API.
+The load comes from aiohttp: with httpx the load generator itself took most of a core on a
+2-core machine, and the figure measured the client as much as the API (docs/performance.md).
 """
 
 from __future__ import annotations

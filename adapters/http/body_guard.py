@@ -1,8 +1,8 @@
 """The API's gate, before any route: the bearer token first, then a body of bounded size.
 
 FastAPI reads and parses a whole body before it runs the dependency that checks the token,
-so a caller without a token could make the process hold any body it liked (200 MB took
-630 MB before the 401). This pure ASGI middleware answers 401 before a byte of the body is
+so a caller without a token could make the process hold any body it liked (a body cost more than
+its size before the 401). This pure ASGI middleware answers 401 before a byte of the body is
 received, and reads an authenticated body only up to ``max_body_bytes`` (413 beyond it).
 The route's own dependency still checks the role; the token is verified once (remembered).
 """

@@ -1,9 +1,9 @@
 """Many rows as one JSON parameter, for set-based statements over a whole batch.
 
 asyncpg encodes an array parameter element by element and asks every element whether it is a
-nested array (abstract-base-class checks in Python): about 30 µs of client CPU per 29-column
+nested array (abstract-base-class checks in Python): much client CPU for each 29-column
 ledger row. The same rows as one ``jsonb`` array of arrays, serialised by orjson and typed in
-SQL, cost about 4 µs per row and less server time too (2,000-row batches, measured with the
+SQL, cost a fraction of that and less server time too (docs/performance.md; measured with the
 embedded PostgreSQL).
 """
 

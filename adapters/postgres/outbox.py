@@ -69,8 +69,8 @@ ORDER BY o.outbox_id
 LIMIT $1
 """
 
-# A published row leaves the outbox: the ledger keeps the history, and deleting costs about
-# a quarter of an update here (no new row version, no index entries; measured per 2,000).
+# A published row leaves the outbox: the ledger keeps the history, and deleting costs less
+# than an update here (no new row version, no index entries; docs/performance.md).
 DELETE_PUBLISHED = "DELETE FROM outbox WHERE outbox_id = ANY($1::bigint[])"
 
 

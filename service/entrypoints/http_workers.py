@@ -25,8 +25,8 @@ def shared_socket(host: str, port: int) -> socket.socket:
     """A listening address that other processes may bind too (SO_REUSEPORT).
 
     The protocol is named, not left 0: asyncio turns Nagle's algorithm off (TCP_NODELAY) only
-    on accepted sockets whose protocol says TCP, and with it on every answer waited about
-    44 ms for the client's delayed acknowledgement."""
+    on accepted sockets whose protocol says TCP, and with it on every answer waited
+    for the client's delayed acknowledgement (docs/performance.md)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)

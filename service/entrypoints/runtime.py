@@ -128,7 +128,7 @@ class Service:
             app,
             host=settings.http_host,
             port=settings.http_port,
-            http="httptools",  # h11, uvicorn's pure-Python parser, cost a quarter of redeem/s
+            http="httptools",  # h11, uvicorn's pure-Python parser, was slower
             log_config=None,
             access_log=False,
             lifespan="off",
@@ -173,7 +173,7 @@ def tune_garbage_collector(young_threshold: int) -> None:
     hundreds of times a batch, and each full pass walked every long-lived object (modules,
     caches, the pool). Everything alive once the service has started is frozen out of the
     collector's reach, and young collections wait for ``young_threshold`` allocations (what
-    it gains is measured in the README's Performance section).
+    it gains is measured in docs/performance.md).
     """
     gc.freeze()
     _, middle, old = gc.get_threshold()

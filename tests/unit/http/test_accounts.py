@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import httpx
 import pytest
 
 from adapters.http.auth import Role
-from domain.commands import ChangeAccountStatus, EnrolCustomer
-from domain.ledger import Attribution
+from domain.ledger import Attribution, EntryKind
 
-from .conftest import OTHER_SHOP, SHOP, a_programme, bearer
-from .fakes import FakeOperations
+from .conftest import OTHER_SHOP, SHOP, Shop, a_programme, bearer
 
 pytestmark = pytest.mark.unit
 
@@ -27,9 +27,9 @@ async def test_enrolling_a_customer_answers_201_with_the_account_and_its_locatio
 
 
 async def test_the_welcome_bonus_shows_in_the_new_balance(
-    client: httpx.AsyncClient, operations: FakeOperations
+    client: httpx.AsyncClient, shop: Shop
 ) -> None:
-    operations.programmes[SHOP] = a_programme(welcome_bonus=50)
+    shop.store.programmes[SHOP] = a_programme(welcome_bonus=50)
 
     response = await client.post("/v1/accounts", json={"customer_id": "c-9"}, headers=bearer())
 
@@ -37,9 +37,9 @@ async def test_the_welcome_bonus_shows_in_the_new_balance(
 
 
 async def test_enrolling_twice_is_409_with_the_existing_account_id(
-    client: httpx.AsyncClient, operations: FakeOperations
+    client: httpx.AsyncClient, shop: Shop
 ) -> None:
-    existing = operations.seed(SHOP, "c-9")
+    existing = await shop.seed(SHOP, "c-9")
 
     response = await client.post("/v1/accounts", json={"customer_id": "c-9"}, headers=bearer())
 
@@ -49,12 +49,12 @@ async def test_enrolling_twice_is_409_with_the_existing_account_id(
 
 
 async def test_inline_enrolment_by_phone_needs_the_programme_to_allow_it(
-    client: httpx.AsyncClient, operations: FakeOperations
+    client: httpx.AsyncClient, shop: Shop
 ) -> None:
     body = {"phone": "+44 7700 900123", "name": "Ann"}
 
     refused = await client.post("/v1/accounts", json=body, headers=bearer())
-    operations.programmes[SHOP] = a_programme(inline_enrolment=True)
+    shop.store.programmes[SHOP] = a_programme(inline_enrolment=True)
     accepted = await client.post("/v1/accounts", json=body, headers=bearer())
 
     assert refused.status_code == 422
@@ -89,18 +89,19 @@ async def test_the_business_in_the_body_is_not_accepted(client: httpx.AsyncClien
 
 
 async def test_enrolment_records_who_where_and_from_which_connection(
-    client: httpx.AsyncClient, operations: FakeOperations
+    client: httpx.AsyncClient, shop: Shop
 ) -> None:
-    await client.post(
+    shop.store.programmes[SHOP] = a_programme(welcome_bonus=50)  # so enrolment posts an entry
+
+    response = await client.post(
         "/v1/accounts",
         json={"customer_id": "c-9"},
         headers={**bearer(Role.CASHIER), "User-Agent": "till/2.1"},
     )
 
-    (command,) = operations.commands
-    assert isinstance(command, EnrolCustomer)
-    assert command.business_id == SHOP
-    assert command.attribution == Attribution(
+    (bonus,) = shop.entries(UUID(response.json()["account_id"]))
+    assert bonus.business_id == SHOP
+    assert bonus.attribution == Attribution(
         store_id="store-7",
         terminal_id="till-2",
         actor="cashier-1",
@@ -110,9 +111,9 @@ async def test_enrolment_records_who_where_and_from_which_connection(
 
 
 async def test_an_account_is_found_by_id_and_by_customer(
-    client: httpx.AsyncClient, operations: FakeOperations
+    client: httpx.AsyncClient, shop: Shop
 ) -> None:
-    account = operations.seed(SHOP, "c-1", 120)
+    account = await shop.seed(SHOP, "c-1", 120)
 
     by_id = await client.get(f"/v1/accounts/{account}", headers=bearer())
     by_customer = await client.get("/v1/accounts", params={"customer_id": "c-1"}, headers=bearer())
@@ -123,9 +124,9 @@ async def test_an_account_is_found_by_id_and_by_customer(
 
 
 async def test_another_business_s_account_is_404_and_shows_nothing_of_it(
-    client: httpx.AsyncClient, operations: FakeOperations
+    client: httpx.AsyncClient, shop: Shop
 ) -> None:
-    theirs = operations.seed(OTHER_SHOP, "c-1", 120)
+    theirs = await shop.seed(OTHER_SHOP, "c-1", 120)
 
     paths = [
         ("GET", f"/v1/accounts/{theirs}", None),
@@ -141,13 +142,13 @@ async def test_another_business_s_account_is_404_and_shows_nothing_of_it(
         assert response.status_code == 404, path
         assert "120" not in response.text
         assert str(theirs) not in response.json()["detail"]
-    assert operations.accounts[theirs].balance == 120
+    assert shop.account(theirs).balance == 120
 
 
 async def test_a_manager_suspends_and_reactivates_an_account_with_a_reason(
-    client: httpx.AsyncClient, operations: FakeOperations
+    client: httpx.AsyncClient, shop: Shop
 ) -> None:
-    account = operations.seed(SHOP, "c-1")
+    account = await shop.seed(SHOP, "c-1")
 
     suspended = await client.post(
         f"/v1/accounts/{account}/suspend",
@@ -160,11 +161,10 @@ async def test_a_manager_suspends_and_reactivates_an_account_with_a_reason(
 
     assert suspended.json()["status"] == "suspended"
     assert reactivated.json()["status"] == "active"
-    first, second = operations.commands
-    assert isinstance(first, ChangeAccountStatus) and isinstance(second, ChangeAccountStatus)
-    assert (first.suspend, first.reason, first.attribution.actor) == (
-        True,
+    first, second = shop.entries(account)
+    assert (first.kind, first.reason, first.attribution.actor) == (
+        EntryKind.SUSPENSION,
         "fraud check",
         "manager-1",
     )
-    assert (second.suspend, second.reason) == (False, None)
+    assert (second.kind, second.reason) == (EntryKind.REACTIVATION, None)

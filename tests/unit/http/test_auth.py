@@ -10,14 +10,11 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from prometheus_client import CollectorRegistry
 
-from adapters.http.app import create_http_app
 from adapters.http.auth import AuthSettings, Role, mint_token, verify_token
 from adapters.http.problems import ProblemError
 
-from .conftest import SECRET, SHOP, bearer
-from .fakes import FakeHealth, FakeOperations
+from .conftest import SECRET, SHOP, Shop, bearer
 
 pytestmark = pytest.mark.unit
 
@@ -133,7 +130,7 @@ async def test_a_token_without_the_claims_the_api_needs_is_401(
 async def test_with_an_rs256_key_configured_rs256_tokens_pass_and_hs256_ones_do_not() -> None:
     private, public = _rsa_pair()
     settings = AuthSettings(rs256_public_key=public)
-    app = create_http_app(FakeOperations(), FakeHealth(), settings, registry=CollectorRegistry())
+    app = Shop().app(settings)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://pos.test") as client:
         signed = jwt.encode(_claims(business_id="nowhere"), private, algorithm="RS256")
@@ -162,9 +159,9 @@ def test_auth_settings_need_a_secret_or_a_public_key() -> None:
 
 @pytest.mark.parametrize(("method", "path", "body"), MANAGER_ROUTES + ADMIN_ROUTES)
 async def test_a_cashier_is_refused_every_manager_and_admin_route_with_403(
-    client: httpx.AsyncClient, operations: FakeOperations, method: str, path: str, body: Any
+    client: httpx.AsyncClient, shop: Shop, method: str, path: str, body: Any
 ) -> None:
-    account = operations.seed(SHOP, "c-1", 100)
+    account = await shop.seed(SHOP, "c-1", 100)
 
     response = await client.request(
         method, path.format(account=account), json=body, headers=bearer(Role.CASHIER)
@@ -172,7 +169,7 @@ async def test_a_cashier_is_refused_every_manager_and_admin_route_with_403(
 
     assert response.status_code == 403
     assert response.json()["code"] == "insufficient_role"
-    assert operations.commands == []
+    assert shop.uows.made == []
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ADMIN_ROUTES)
@@ -188,13 +185,13 @@ async def test_a_manager_is_refused_the_admin_routes_with_403(
 @pytest.mark.parametrize(("method", "path", "body"), MANAGER_ROUTES)
 async def test_managers_and_admins_may_use_the_manager_routes(
     client: httpx.AsyncClient,
-    operations: FakeOperations,
+    shop: Shop,
     role: Role,
     method: str,
     path: str,
     body: Any,
 ) -> None:
-    account = operations.seed(SHOP, "c-1", 100)
+    account = await shop.seed(SHOP, "c-1", 100)
     headers = {**bearer(role), "Idempotency-Key": "k-1"}
 
     response = await client.request(

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import MutableMapping
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from prometheus_client import CollectorRegistry
 
-from adapters.http.app import create_http_app
-from adapters.http.auth import AuthSettings, Role
+from adapters.http.auth import Role
 from service.entrypoints.settings import Settings
 
-from .conftest import SECRET, SHOP, bearer
-from .fakes import FakeHealth, FakeOperations
+from .conftest import SHOP, Shop, bearer
 
 pytestmark = pytest.mark.unit
 
@@ -59,9 +57,9 @@ async def call(
         "client": ("203.0.113.9", 51000),
         "server": ("pos.test", 80),
     }
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     await app(scope, upload, send)
@@ -71,20 +69,12 @@ async def call(
 
 
 @pytest.fixture
-def operations() -> FakeOperations:
-    return FakeOperations()
+def app(shop: Shop) -> FastAPI:
+    return shop.app(max_body_bytes=LIMIT)
 
 
-@pytest.fixture
-def app(operations: FakeOperations) -> FastAPI:
-    settings = AuthSettings(hs256_secret=SECRET)
-    return create_http_app(
-        operations, FakeHealth(), settings, registry=CollectorRegistry(), max_body_bytes=LIMIT
-    )
-
-
-def redeem_path(operations: FakeOperations) -> str:
-    return f"/v1/accounts/{operations.seed(SHOP, 'c-1', 100)}/redemptions"
+async def redeem_path(shop: Shop) -> str:
+    return f"/v1/accounts/{await shop.seed(SHOP, 'c-1', 100)}/redemptions"
 
 
 @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
@@ -92,47 +82,47 @@ def redeem_path(operations: FakeOperations) -> str:
     "authorization", [None, "Bearer not-a-jwt", "Basic YWxhZGRpbjpvcGVu"], ids=str
 )
 async def test_a_large_body_without_a_valid_token_is_refused_401_before_it_is_read(
-    app: FastAPI, operations: FakeOperations, authorization: str | None, declared: bool
+    app: FastAPI, shop: Shop, authorization: str | None, declared: bool
 ) -> None:
     upload = Upload(chunks=20)
     headers = {"Authorization": authorization} if authorization else {}
 
     status, problem = await call(
-        app, redeem_path(operations), headers, upload, length=20 * CHUNK if declared else None
+        app, await redeem_path(shop), headers, upload, length=20 * CHUNK if declared else None
     )
 
     assert (status, upload.read) == (401, 0)
     assert problem["code"] in {"authentication_required", "invalid_token"}
-    assert operations.commands == []
+    assert shop.uows.made == []
 
 
 async def test_an_over_limit_body_with_a_token_is_413_and_read_no_further_than_the_limit(
-    app: FastAPI, operations: FakeOperations
+    app: FastAPI, shop: Shop
 ) -> None:
     upload = Upload(chunks=20, chunk=b" " * (LIMIT // 4))
 
-    status, problem = await call(app, redeem_path(operations), bearer(), upload, length=None)
+    status, problem = await call(app, await redeem_path(shop), bearer(), upload, length=None)
 
     assert status == 413
     assert problem["code"] == "body_too_large"
     assert upload.read == 5  # the chunk that crossed the limit, and nothing after it
-    assert operations.commands == []
+    assert shop.uows.made == []
 
 
 async def test_a_declared_over_limit_body_is_413_before_a_byte_is_read(
-    app: FastAPI, operations: FakeOperations
+    app: FastAPI, shop: Shop
 ) -> None:
     upload = Upload(chunks=20)
 
-    status, problem = await call(app, redeem_path(operations), bearer(), upload, length=20 * CHUNK)
+    status, problem = await call(app, await redeem_path(shop), bearer(), upload, length=20 * CHUNK)
 
     assert (status, upload.read, problem["status"]) == (413, 0, 413)
 
 
 async def test_a_body_within_the_limit_in_several_chunks_reaches_the_route_whole(
-    app: FastAPI, operations: FakeOperations
+    app: FastAPI, shop: Shop
 ) -> None:
-    account = operations.seed(SHOP, "c-1", 100)
+    account = await shop.seed(SHOP, "c-1", 100)
     body = json.dumps({"points": 10, "reason": "goodwill" + " " * 3000}).encode()
     transport = httpx.ASGITransport(app=app)
 

@@ -6,32 +6,23 @@ The schema is loaded at import with ``schema.parametrize()``: this schemathesis'
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 import schemathesis
-from prometheus_client import CollectorRegistry
 from schemathesis import APIOperation, Case
 
-from adapters.http.app import create_http_app
-from adapters.http.auth import AuthSettings, Role
+from adapters.http.auth import Role
 
-from .conftest import OTHER_SHOP, SECRET, SHOP, a_programme, bearer
-from .fakes import FakeHealth, FakeOperations
+from .conftest import SHOP, bearer, two_shops
 
 pytestmark = pytest.mark.unit
 
 
-operations = FakeOperations()
-operations.programmes = {SHOP: a_programme(SHOP), OTHER_SHOP: a_programme(OTHER_SHOP)}
-account = operations.seed(SHOP, "c-1", 1_000_000)
-app = create_http_app(
-    operations,
-    FakeHealth(),
-    AuthSettings(hs256_secret=SECRET),
-    clock=operations.clock,
-    registry=CollectorRegistry(),
-)
+shop = two_shops()
+account = asyncio.run(shop.seed(SHOP, "c-1", 1_000_000))
+app = shop.app()
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 # An existing account, so the fuzzer gets past 404 into previews, redemptions and history.

@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.fakes.health import FakeHealth
+
 from .conftest import bearer
-from .fakes import FakeHealth
 
 pytestmark = pytest.mark.unit
 

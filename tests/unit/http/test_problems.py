@@ -10,8 +10,7 @@ import pytest
 from adapters.http.auth import Role
 from domain import errors
 
-from .conftest import SHOP, bearer
-from .fakes import FakeOperations
+from .conftest import SHOP, Shop, bearer
 
 pytestmark = pytest.mark.unit
 
@@ -76,12 +75,12 @@ async def test_a_wrong_method_is_a_405_problem_naming_the_allowed_ones(
 )
 async def test_domain_errors_map_to_their_status_and_keep_their_code_and_detail(
     client: httpx.AsyncClient,
-    operations: FakeOperations,
+    shop: Shop,
     error: errors.LoyaltyError,
     status: int,
     code: str,
 ) -> None:
-    operations.fail_with = error
+    shop.fail_with = error
 
     response = await client.get("/v1/program", headers=bearer())
 
@@ -90,10 +89,10 @@ async def test_domain_errors_map_to_their_status_and_keep_their_code_and_detail(
 
 
 async def test_a_concurrent_update_is_409_with_retry_after(
-    client: httpx.AsyncClient, operations: FakeOperations
+    client: httpx.AsyncClient, shop: Shop
 ) -> None:
-    account = operations.seed(SHOP, "c-1", 500)
-    operations.fail_with = errors.ConcurrentUpdate("Another change is in progress; try again.")
+    account = await shop.seed(SHOP, "c-1", 500)
+    shop.fail_with = errors.ConcurrentUpdate("Another change is in progress; try again.")
 
     response = await client.post(
         f"/v1/accounts/{account}/redemptions",
@@ -107,9 +106,9 @@ async def test_a_concurrent_update_is_409_with_retry_after(
 
 
 async def test_an_unexpected_failure_is_a_500_problem_that_shows_no_internals(
-    client: httpx.AsyncClient, operations: FakeOperations
+    client: httpx.AsyncClient, shop: Shop
 ) -> None:
-    operations.fail_with = RuntimeError("password=hunter2 at db.internal:5432")
+    shop.fail_with = RuntimeError("password=hunter2 at db.internal:5432")
 
     response = await client.get("/v1/program", headers=bearer())
 
@@ -120,9 +119,9 @@ async def test_an_unexpected_failure_is_a_500_problem_that_shows_no_internals(
 
 
 async def test_invalid_fields_are_a_422_problem_listing_each_field(
-    client: httpx.AsyncClient, operations: FakeOperations
+    client: httpx.AsyncClient, shop: Shop
 ) -> None:
-    account = operations.seed(SHOP, "c-1", 100)
+    account = await shop.seed(SHOP, "c-1", 100)
 
     response = await client.post(
         f"/v1/accounts/{account}/adjustments",
@@ -134,7 +133,7 @@ async def test_invalid_fields_are_a_422_problem_listing_each_field(
     fields = {error["field"] for error in body["errors"]}  # type: ignore[attr-defined]
     assert fields == {"points", "reason", "colour"}
     assert "points" in str(body["detail"])
-    assert operations.commands == []
+    assert shop.uows.made == []
 
 
 @pytest.mark.parametrize(
@@ -150,9 +149,9 @@ async def test_invalid_fields_are_a_422_problem_listing_each_field(
     ],
 )
 async def test_points_must_be_a_positive_integer_and_flags_real_booleans(
-    client: httpx.AsyncClient, operations: FakeOperations, body: dict[str, object]
+    client: httpx.AsyncClient, shop: Shop, body: dict[str, object]
 ) -> None:
-    account = operations.seed(SHOP, "c-1", 100)
+    account = await shop.seed(SHOP, "c-1", 100)
 
     response = await client.post(
         f"/v1/accounts/{account}/redemptions/preview", json=body, headers=bearer()
@@ -168,9 +167,9 @@ async def test_a_malformed_account_id_is_a_422_problem(client: httpx.AsyncClient
 
 
 async def test_a_body_that_is_not_json_is_a_422_problem(
-    client: httpx.AsyncClient, operations: FakeOperations
+    client: httpx.AsyncClient, shop: Shop
 ) -> None:
-    account = operations.seed(SHOP, "c-1", 100)
+    account = await shop.seed(SHOP, "c-1", 100)
 
     response = await client.post(
         f"/v1/accounts/{account}/redemptions/preview",
@@ -182,9 +181,9 @@ async def test_a_body_that_is_not_json_is_a_422_problem(
 
 
 async def test_a_body_that_is_not_json_says_so_in_words(
-    client: httpx.AsyncClient, operations: FakeOperations
+    client: httpx.AsyncClient, shop: Shop
 ) -> None:
-    account = operations.seed(SHOP, "c-1", 100)
+    account = await shop.seed(SHOP, "c-1", 100)
 
     response = await client.post(
         f"/v1/accounts/{account}/redemptions/preview",

@@ -8,10 +8,8 @@ import httpx
 import pytest
 
 from adapters.http.auth import Role
-from domain.commands import SetProgramme
 
-from .conftest import SHOP, bearer
-from .fakes import FakeOperations
+from .conftest import NOW, SHOP, Shop, bearer
 
 pytestmark = pytest.mark.unit
 
@@ -31,7 +29,7 @@ async def test_a_cashier_reads_the_programme_with_its_active_version_and_history
 
 
 async def test_an_admin_sets_a_new_version_in_force_now_by_default(
-    client: httpx.AsyncClient, operations: FakeOperations
+    client: httpx.AsyncClient, shop: Shop
 ) -> None:
     response = await client.put(
         "/v1/program", json={**RATES, "hold_minutes": 15}, headers=bearer(Role.ADMIN)
@@ -41,13 +39,8 @@ async def test_an_admin_sets_a_new_version_in_force_now_by_default(
     programme = response.json()
     assert (programme["active_rule"]["version"], programme["hold_minutes"]) == (2, 15)
     assert programme["active_rule"]["earn_rate"] == "1.5"
-    (command,) = operations.commands
-    assert isinstance(command, SetProgramme)
-    assert (command.business_id, command.earn_rate, command.effective_from) == (
-        SHOP,
-        Decimal("1.5"),
-        None,
-    )
+    new = shop.store.programmes[SHOP].rules[-1]
+    assert (new.earn_rate, new.effective_from) == (Decimal("1.5"), NOW)
 
 
 async def test_a_future_version_is_listed_but_not_yet_active(client: httpx.AsyncClient) -> None:
@@ -88,12 +81,12 @@ async def test_a_future_version_is_listed_but_not_yet_active(client: httpx.Async
     ],
 )
 async def test_an_invalid_programme_is_a_422_problem(
-    client: httpx.AsyncClient, operations: FakeOperations, body: dict[str, object]
+    client: httpx.AsyncClient, shop: Shop, body: dict[str, object]
 ) -> None:
     response = await client.put("/v1/program", json=body, headers=bearer(Role.ADMIN))
 
     assert response.status_code == 422
-    assert operations.commands == []
+    assert shop.uows.made == []
 
 
 OUT_OF_BOUNDS = ["1e400", "NaN", "Infinity", "0", "-1", "1.23456789", "123456789012"]
@@ -102,7 +95,7 @@ OUT_OF_BOUNDS = ["1e400", "NaN", "Infinity", "0", "-1", "1.23456789", "123456789
 @pytest.mark.parametrize("value", OUT_OF_BOUNDS)
 @pytest.mark.parametrize("field", ["earn_rate", "redemption_rate", "multiplier", "max_discount"])
 async def test_a_rate_out_of_the_programmes_bounds_is_refused_with_the_domains_reason(
-    client: httpx.AsyncClient, operations: FakeOperations, field: str, value: str
+    client: httpx.AsyncClient, shop: Shop, field: str, value: str
 ) -> None:
     response = await client.put(
         "/v1/program", json={**RATES, field: value}, headers=bearer(Role.ADMIN)
@@ -113,7 +106,7 @@ async def test_a_rate_out_of_the_programmes_bounds_is_refused_with_the_domains_r
     # The same words as the CLI and the use case: one check, in the domain.
     assert f"{field} must be a number greater than 0 and at most" in error["message"]
     assert "decimal places" in error["message"]
-    assert operations.commands == []
+    assert shop.uows.made == []
 
 
 @pytest.mark.parametrize(
@@ -121,7 +114,7 @@ async def test_a_rate_out_of_the_programmes_bounds_is_refused_with_the_domains_r
     [("hold_minutes", 0), ("hold_minutes", 1441), ("pending_days", 366), ("welcome_bonus", -1)],
 )
 async def test_a_setting_out_of_the_programmes_bounds_is_refused_with_its_range(
-    client: httpx.AsyncClient, operations: FakeOperations, field: str, value: int
+    client: httpx.AsyncClient, shop: Shop, field: str, value: int
 ) -> None:
     response = await client.put(
         "/v1/program", json={**RATES, field: value}, headers=bearer(Role.ADMIN)
@@ -130,11 +123,11 @@ async def test_a_setting_out_of_the_programmes_bounds_is_refused_with_its_range(
     assert response.status_code == 422
     [error] = response.json()["errors"]
     assert f"{field} must be a whole number from" in error["message"]
-    assert operations.commands == []
+    assert shop.uows.made == []
 
 
 async def test_rates_at_the_programmes_bounds_are_accepted(
-    client: httpx.AsyncClient, operations: FakeOperations
+    client: httpx.AsyncClient, shop: Shop
 ) -> None:
     body = {
         "earn_rate": "1000",
@@ -146,6 +139,5 @@ async def test_rates_at_the_programmes_bounds_are_accepted(
     response = await client.put("/v1/program", json=body, headers=bearer(Role.ADMIN))
 
     assert response.status_code == 200
-    (command,) = operations.commands
-    assert isinstance(command, SetProgramme)
-    assert (command.earn_rate, command.multiplier) == (Decimal(1000), Decimal(100))
+    new = shop.store.programmes[SHOP].rules[-1]
+    assert (new.earn_rate, new.multiplier) == (Decimal(1000), Decimal(100))

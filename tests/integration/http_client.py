@@ -2,46 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from adapters.http.app import create_http_app
 from adapters.http.auth import AuthSettings, mint_token
-from adapters.postgres.errors import is_conflict_error
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
-from service.use_cases.accounts import Accounts
-from service.use_cases.operations import LoyaltyService
-from service.use_cases.programmes import Programmes
-from service.use_cases.redemptions import Redemptions
+from service.entrypoints.containers import Container
+from tests.fakes.clock import FakeClock
+from tests.fakes.health import FakeHealth
 
 SECRET = "integration-secret-long-enough-for-hs256"
 
 
-class SettableClock:
-    def __init__(self) -> None:
-        self.moment = datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return self.moment
-
-
-class DatabaseOnlyHealth:
-    async def __call__(self) -> dict[str, bool]:
-        return {"database": True}
-
-
-def real_app(uow_factory: PostgresUnitOfWorkFactory, clock: SettableClock) -> FastAPI:
-    operations = LoyaltyService(
-        Programmes(uow_factory, clock),
-        Accounts(uow_factory, clock),
-        Redemptions(uow_factory, clock),
-        is_conflict_error,
-    )
+def real_app(uow_factory: PostgresUnitOfWorkFactory, clock: FakeClock) -> FastAPI:
+    """The container's operations over ``uow_factory``, timed by ``clock``."""
+    container = Container()
+    container.uow_factory.override(uow_factory)
+    container.clock.override(clock)
     return create_http_app(
-        operations,
-        DatabaseOnlyHealth(),
+        container.operations(),
+        FakeHealth({"database": True}),
         AuthSettings(hs256_secret=SECRET),
         clock=clock,
         registry=CollectorRegistry(),

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
-from tests.integration.http_client import SettableClock, auth, real_app
+from tests.fakes.clock import FakeClock
+from tests.integration.http_client import auth, real_app
 
 pytestmark = pytest.mark.integration
 
@@ -20,7 +21,7 @@ ADMIN, MANAGER, CASHIER = auth(SHOP, "admin"), auth(SHOP, "manager"), auth(SHOP,
 
 @pytest.fixture
 async def api(uow_factory: PostgresUnitOfWorkFactory) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=real_app(uow_factory, SettableClock()))
+    transport = httpx.ASGITransport(app=real_app(uow_factory, FakeClock()))
     async with httpx.AsyncClient(transport=transport, base_url="http://pos") as client:
         programme = {"earn_rate": "1", "redemption_rate": "100"}
         assert (await client.put("/v1/program", json=programme, headers=ADMIN)).status_code == 200

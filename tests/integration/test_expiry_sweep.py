@@ -20,16 +20,15 @@ from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.expiry import ExpirePoints
 from service.use_cases.redemptions import Redemptions
 from service.use_cases.verification import verify_ledger
-from tests.integration.test_point_lots import LOT_INVARIANT_BREACHES, SettableClock, day, on, shop
+from tests.fakes.clock import FakeClock
+from tests.integration.test_point_lots import LOT_INVARIANT_BREACHES, day, on, shop
 from tests.support.events import parsed, sale
 from tests.support.process import LOYALTY
 
 pytestmark = pytest.mark.integration
 
 
-def sweeper(
-    uows: PostgresUnitOfWorkFactory, clock: SettableClock, chunk: int = 500
-) -> ExpirePoints:
+def sweeper(uows: PostgresUnitOfWorkFactory, clock: FakeClock, chunk: int = 500) -> ExpirePoints:
     return ExpirePoints(
         uows,
         clock,
@@ -46,7 +45,7 @@ async def balances(pool: asyncpg.Pool) -> dict[str, int]:
 async def test_an_adjustment_after_an_inactivity_expiry_is_expired_without_stalling_the_sweep(
     pool: asyncpg.Pool, uow_factory: PostgresUnitOfWorkFactory
 ) -> None:
-    clock = SettableClock(day(1))
+    clock = FakeClock(day(1))
     account_id = await shop(uow_factory, clock, inactivity_days=90)
     await ApplyEventBatch(uow_factory, clock)(
         [parsed(EventKind.SALE_COMPLETED, sale("shop", "ann", "50", occurred_at=on(0)))]
@@ -73,7 +72,7 @@ async def test_an_adjustment_after_an_inactivity_expiry_is_expired_without_stall
 async def test_points_on_a_live_hold_outlast_their_lot_until_the_hold_is_captured(
     pool: asyncpg.Pool, uow_factory: PostgresUnitOfWorkFactory
 ) -> None:
-    clock = SettableClock(day(30) - timedelta(minutes=10))
+    clock = FakeClock(day(30) - timedelta(minutes=10))
     account_id = await shop(uow_factory, clock, points_validity_days=30)
     await ApplyEventBatch(uow_factory, clock)(
         [parsed(EventKind.SALE_COMPLETED, sale("shop", "ann", "100", occurred_at=on(0)))]
@@ -108,7 +107,7 @@ CREATE TRIGGER refuse_bad_expiry BEFORE INSERT ON ledger_entries
 async def test_an_account_the_database_refuses_is_skipped_and_the_others_expire(
     chunk: int, pool: asyncpg.Pool, uow_factory: PostgresUnitOfWorkFactory
 ) -> None:
-    clock = SettableClock(day(1))
+    clock = FakeClock(day(1))
     await shop(uow_factory, clock, points_validity_days=30)
     customers = ["bad", *(f"c{n}" for n in range(5))]
     for customer in customers:
@@ -131,7 +130,7 @@ async def test_an_account_the_database_refuses_is_skipped_and_the_others_expire(
 async def test_loyalty_expire_reports_an_account_it_could_not_expire_and_exits_1(
     database_url: str, uow_factory: PostgresUnitOfWorkFactory, tmp_path: Path
 ) -> None:
-    clock = SettableClock(day(1))
+    clock = FakeClock(day(1))
     await shop(uow_factory, clock, points_validity_days=30)
     await Accounts(uow_factory, clock).enrol(EnrolCustomer("shop", "bad"))
     await ApplyEventBatch(uow_factory, clock)(

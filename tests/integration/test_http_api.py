@@ -15,7 +15,8 @@ import pytest
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from domain.events import EventKind
 from service.use_cases.event_intake import ApplyEventBatch
-from tests.integration.http_client import SettableClock, auth, real_app
+from tests.fakes.clock import FakeClock
+from tests.integration.http_client import auth, real_app
 from tests.integration.ledger_queries import balance, entry_sum
 from tests.support.events import parsed, sale
 
@@ -26,13 +27,13 @@ ADMIN, MANAGER, CASHIER = auth(SHOP, "admin"), auth(SHOP, "manager"), auth(SHOP,
 
 
 @pytest.fixture
-def clock() -> SettableClock:
-    return SettableClock()
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture
 async def api(
-    uow_factory: PostgresUnitOfWorkFactory, clock: SettableClock
+    uow_factory: PostgresUnitOfWorkFactory, clock: FakeClock
 ) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=real_app(uow_factory, clock))
     async with httpx.AsyncClient(transport=transport, base_url="http://pos") as client:
@@ -61,7 +62,7 @@ def redeem(api: httpx.AsyncClient, account_id: str, key: str, **body: Any) -> An
 
 
 async def test_a_newcomers_walk_through_earns_previews_redeems_and_lists_history(
-    api: httpx.AsyncClient, uow_factory: PostgresUnitOfWorkFactory, clock: SettableClock
+    api: httpx.AsyncClient, uow_factory: PostgresUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     programme = {"earn_rate": "2", "redemption_rate": "100", "welcome_bonus": 50}
     assert (await api.put("/v1/program", json=programme, headers=ADMIN)).status_code == 200
@@ -125,7 +126,7 @@ async def test_holds_are_captured_by_a_sale_event_cancelled_once_and_expire(
     api: httpx.AsyncClient,
     pool: asyncpg.Pool,
     uow_factory: PostgresUnitOfWorkFactory,
-    clock: SettableClock,
+    clock: FakeClock,
 ) -> None:
     account_id = await account_with_points(api, 1000)
     held = (await redeem(api, account_id, "hold-1", points=300, hold=True)).json()

@@ -20,6 +20,7 @@ from service.use_cases.expiry import ExpirePoints
 from service.use_cases.redemptions import Redemptions
 from service.use_cases.verification import verify_ledger
 from tests.conftest import with_database
+from tests.fakes.clock import FakeClock
 from tests.integration.conftest import given_programme
 from tests.support.events import customer_return, parsed, sale
 
@@ -36,14 +37,6 @@ HAVING coalesce(sum(l.remaining), 0) <> greatest(a.balance, 0)
 """
 
 
-class SettableClock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
-
-
 def day(n: float) -> datetime:
     return T0 + timedelta(days=n)
 
@@ -52,7 +45,7 @@ def on(n: float) -> str:
     return day(n).isoformat()
 
 
-async def shop(uows: PostgresUnitOfWorkFactory, clock: SettableClock, **settings: int) -> uuid.UUID:
+async def shop(uows: PostgresUnitOfWorkFactory, clock: FakeClock, **settings: int) -> uuid.UUID:
     await given_programme(uows, "shop", **settings)
     view = await Accounts(uows, clock).enrol(EnrolCustomer("shop", "ann"))
     return view.account.account_id
@@ -65,7 +58,7 @@ async def lots(pool: asyncpg.Pool) -> list[asyncpg.Record]:
 async def test_fefo_pending_reversal_and_a_sweep_run_twice_on_postgres(
     pool: asyncpg.Pool, uow_factory: PostgresUnitOfWorkFactory
 ) -> None:
-    clock = SettableClock(day(1))
+    clock = FakeClock(day(1))
     account_id = await shop(uow_factory, clock, points_validity_days=30, pending_days=7)
     apply = ApplyEventBatch(uow_factory, clock)
     first = sale("shop", "ann", "100", occurred_at=on(0))
@@ -100,7 +93,7 @@ async def test_fefo_pending_reversal_and_a_sweep_run_twice_on_postgres(
 async def test_the_inactivity_policy_expires_everything_once(
     pool: asyncpg.Pool, uow_factory: PostgresUnitOfWorkFactory
 ) -> None:
-    clock = SettableClock(day(1))
+    clock = FakeClock(day(1))
     await shop(uow_factory, clock, inactivity_days=90)
     await ApplyEventBatch(uow_factory, clock)(
         [parsed(EventKind.SALE_COMPLETED, sale("shop", "ann", "50", occurred_at=on(0)))]

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
 import asyncpg
 import pytest
 
-from adapters.postgres.errors import is_conflict_error
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from domain.commands import (
     AdjustPoints,
@@ -31,6 +30,7 @@ from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.operations import LoyaltyService
 from service.use_cases.programmes import Programmes
 from service.use_cases.redemptions import Redemptions
+from tests.fakes.clock import FakeClock
 from tests.integration.conftest import given_programme
 from tests.integration.ledger_queries import balance, entry_sum
 from tests.support.events import parsed, sale
@@ -38,26 +38,17 @@ from tests.support.events import parsed, sale
 pytestmark = pytest.mark.integration
 
 
-class SettableClock:
-    def __init__(self) -> None:
-        self.moment = datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return self.moment
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture
-def clock() -> SettableClock:
-    return SettableClock()
-
-
-@pytest.fixture
-def service(uow_factory: PostgresUnitOfWorkFactory, clock: SettableClock) -> LoyaltyService:
+def service(uow_factory: PostgresUnitOfWorkFactory, clock: FakeClock) -> LoyaltyService:
     return LoyaltyService(
         Programmes(uow_factory, clock),
         Accounts(uow_factory, clock),
         Redemptions(uow_factory, clock),
-        is_conflict_error,
     )
 
 
@@ -109,7 +100,7 @@ async def test_held_points_cannot_be_spent_twice_and_expire_back(
     pool: asyncpg.Pool,
     service: LoyaltyService,
     uow_factory: PostgresUnitOfWorkFactory,
-    clock: SettableClock,
+    clock: FakeClock,
 ) -> None:
     account_id = await funded_account(service, uow_factory, 300)
     held = await service.redeem(redeem(account_id, 300, "h1", hold=True))
@@ -117,7 +108,7 @@ async def test_held_points_cannot_be_spent_twice_and_expire_back(
         await service.redeem(redeem(account_id, 100, "h2"))
     assert blocked.value.code == "insufficient_points"
 
-    clock.moment += timedelta(minutes=31)
+    clock.advance(minutes=31)
 
     with pytest.raises(RedemptionExpired):
         await service.capture(CaptureRedemption("cafe", held.redemption.redemption_id))
@@ -156,7 +147,7 @@ async def test_a_sale_carrying_the_redemption_id_captures_the_hold(
         occurred_at=datetime.now(UTC).isoformat(),
     )
 
-    await ApplyEventBatch(uow_factory, SettableClock())([parsed(EventKind.SALE_COMPLETED, payload)])
+    await ApplyEventBatch(uow_factory, FakeClock())([parsed(EventKind.SALE_COMPLETED, payload)])
 
     assert (await service.redemption("cafe", rid)).status is RedemptionStatus.CAPTURED
     assert await balance(pool, "cafe", "zoe") == 300 - 200 + 10
@@ -189,7 +180,7 @@ async def test_a_lagging_sale_cannot_capture_a_hold_whose_points_were_spent_agai
     pool: asyncpg.Pool,
     service: LoyaltyService,
     uow_factory: PostgresUnitOfWorkFactory,
-    clock: SettableClock,
+    clock: FakeClock,
 ) -> None:
     account_id = await funded_account(service, uow_factory, 500, earn_rate="1")
     held = await service.redeem(redeem(account_id, 500, "lag-1", hold=True))
@@ -198,7 +189,7 @@ async def test_a_lagging_sale_cannot_capture_a_hold_whose_points_were_spent_agai
         "cafe", "zoe", "0.50", loyalty_redemption_id=str(rid), occurred_at=clock.now().isoformat()
     )
 
-    clock.moment += timedelta(minutes=45)  # the consumer lags past the 30-minute hold
+    clock.advance(minutes=45)  # the consumer lags past the 30-minute hold
     await service.redeem(redeem(account_id, 500, "lag-2"))
     assert (await service.redemption("cafe", rid)).status is RedemptionStatus.EXPIRED
     await ApplyEventBatch(uow_factory, clock)([parsed(EventKind.SALE_COMPLETED, payload)])
@@ -228,7 +219,7 @@ async def test_another_customer_s_sale_naming_a_hold_is_refused_and_recorded(
     rid = held.redemption.redemption_id
     payload = sale("cafe", "yan", "0.50", loyalty_redemption_id=str(rid))
 
-    await ApplyEventBatch(uow_factory, SettableClock())([parsed(EventKind.SALE_COMPLETED, payload)])
+    await ApplyEventBatch(uow_factory, FakeClock())([parsed(EventKind.SALE_COMPLETED, payload)])
 
     assert (await service.redemption("cafe", rid)).status is RedemptionStatus.HELD
     assert await balance(pool, "cafe", "zoe") == 300

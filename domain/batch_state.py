@@ -3,7 +3,7 @@ changed: the values passed between the repository and the rules."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -11,7 +11,9 @@ from domain.accounts import Account
 from domain.events import InboundEvent, PurchaseKey, RefundIssued, RefundKey
 from domain.holds import RefusedCapture
 from domain.ledger import LedgerEntry
+from domain.lots import Lot
 from domain.outcomes import InboxRecord, Outcome
+from domain.postings import Posting, settle
 from domain.programme import Programme
 from domain.purchases import Purchase, RefundRecord
 from domain.redemption import Redemption
@@ -101,6 +103,17 @@ class BatchChanges:
         self.duplicates.extend(other.duplicates)
         self.conflicts.extend(other.conflicts)
         self.failed.extend(other.failed)
+
+    def posting(
+        self,
+        programmes: Mapping[str, Programme],
+        open_lots: Mapping[tuple[str, UUID], Sequence[Lot]],
+        returned: Mapping[UUID, Sequence[tuple[Lot, int]]] | None = None,
+    ) -> Posting:
+        """The batch's entries and balances as one posting, with the lots they open and take
+        (``open_lots``: those of every account an entry takes from)."""
+        policies = {business: p.lot_policy for business, p in programmes.items()}
+        return settle(self.accounts.values(), self.entries, policies, open_lots, returned)
 
     def outcomes(self) -> dict[EventKey, Outcome]:
         """Every event's outcome, by (business_id, event_id)."""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
 from domain.accounts import Account
+from domain.commands import EnrolCustomer
+from domain.errors import InlineEnrolmentDisabled, InvalidRequest
 from domain.ledger import Attribution, EntryKind, LedgerEntry, Source
-from domain.postings import post_entry
+from domain.postings import Posting, policies_of, post_entry, settle
 from domain.programme import Programme
 
 
@@ -16,6 +19,40 @@ def inline_customer_id(phone: str) -> str:
     """Customers enrolled inline at the till are known by their phone number."""
     digits = re.sub(r"[^\d+]", "", phone)
     return f"phone:{digits}"
+
+
+def customer_to_enrol(command: EnrolCustomer, programme: Programme | None) -> str:
+    """Whom ``command`` enrols: the customer it names, or inline at the till (when the
+    programme allows it) the customer its phone number stands for."""
+    if command.customer_id is not None:
+        return command.customer_id
+    if not command.phone:
+        raise InvalidRequest("Give a customer_id, or a phone and name.")
+    if programme is None or not programme.inline_enrolment:
+        raise InlineEnrolmentDisabled(
+            "This programme does not allow enrolling by phone at the till."
+        )
+    return inline_customer_id(command.phone)
+
+
+def open_account(
+    programme: Programme | None,
+    command: EnrolCustomer,
+    customer_id: str,
+    account_id: UUID,
+    at: datetime,
+) -> tuple[Account, Posting]:
+    """The new account (to add) and the posting of its welcome bonus, if any."""
+    account, entries = enrol(
+        programme,
+        business_id=command.business_id,
+        customer_id=customer_id,
+        account_id=account_id,
+        at=at,
+        attribution=command.attribution,
+    )
+    account = replace(account, phone=command.phone, name=command.name)
+    return account, settle([account], entries, policies_of(programme))
 
 
 def enrol(

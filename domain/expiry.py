@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from domain.accounts import Account
 from domain.ledger import Attribution, EntryKind, LedgerEntry, Source
 from domain.lots import Lot, LotChanges, LotPolicy, LotTake
-from domain.postings import post_entry
+from domain.postings import Posting, post_entry
 
 SWEEPER = Attribution(actor="system:expiry-sweep")
 LOT_EXPIRED = "lot_expired"
@@ -32,8 +32,8 @@ INACTIVITY = "inactivity"
 
 
 @dataclass
-class Expiry:
-    """An account after its expiry entries, and the lots those entries took from."""
+class _Expiry:
+    """An account after its expiry entries so far, and the lots those entries took from."""
 
     account: Account
     entries: list[LedgerEntry] = field(default_factory=list)
@@ -55,14 +55,15 @@ def expire_points(
     now: datetime,
     held: int = 0,
     recorded_at: datetime | None = None,
-) -> Expiry:
-    """What expires on ``account`` at ``now``: after the programme's inactivity limit,
-    every point not pending, in one entry; otherwise what is left of each expired lot, an
-    entry each. ``held`` points (on live holds) are kept back as the module says. Each entry
-    happened when the points expired, and is recorded at ``recorded_at`` (default ``now``)."""
-    expiry = Expiry(account)
+) -> Posting:
+    """The posting of what expires on ``account`` at ``now``: after the programme's
+    inactivity limit, every point not pending, in one entry; otherwise what is left of each
+    expired lot, an entry each. ``held`` points (on live holds) are kept back as the module
+    says. Each entry happened when the points expired, and is recorded at ``recorded_at``
+    (default ``now``)."""
+    expiry = _Expiry(account)
     if account.balance <= 0:
-        return expiry
+        return Posting()
     open_lots = [lot for lot in lots if lot.remaining > 0]
     due = inactive_since(account, policy, now)
     if due is not None:
@@ -87,18 +88,18 @@ def expire_points(
         takes.append((lot, taken))
         budget -= taken
     if not takes:
-        return expiry
+        return Posting()
     recorded_at = recorded_at or now
     if due is not None:
         _post(expiry, takes, INACTIVITY, due, recorded_at)
     else:
         for lot, taken in takes:
             _post(expiry, [(lot, taken)], LOT_EXPIRED, lot.expires_at or now, recorded_at)
-    return expiry
+    return Posting((expiry.account,), tuple(expiry.entries), expiry.lots)
 
 
 def _post(
-    expiry: Expiry,
+    expiry: _Expiry,
     takes: Sequence[tuple[Lot, int]],
     reason: str,
     occurred_at: datetime,

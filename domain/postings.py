@@ -1,7 +1,14 @@
-"""Posting one entry on an account: the account moves on, the entry records how."""
+"""Postings: one change to balances, as the domain computes it and one port method writes it.
+
+``post_entry`` posts one entry on an account (the account moves on, the entry records how);
+``settle`` makes entries already posted into a ``Posting``, with what they do to the
+accounts' point lots.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
@@ -17,6 +24,57 @@ from domain.ledger import (
     Source,
     entry_id_for,
 )
+from domain.lots import AccountKey, Lot, LotChanges, LotPolicy, allocate_lots
+from domain.programme import Programme
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One change to balances, written whole or not at all: the accounts as they are after it,
+    the entries recording how, and the lots those entries opened and took from."""
+
+    accounts: tuple[Account, ...] = ()
+    entries: tuple[LedgerEntry, ...] = ()
+    lots: LotChanges = field(default_factory=LotChanges)
+
+    @property
+    def empty(self) -> bool:
+        return not self.entries
+
+    @classmethod
+    def combined(cls, postings: Iterable[Posting]) -> Posting:
+        """Postings (on accounts of their own, or each after the one before) as one."""
+        accounts: dict[AccountKey, Account] = {}
+        entries: list[LedgerEntry] = []
+        lots = LotChanges()
+        for posting in postings:
+            accounts.update(((a.business_id, a.account_id), a) for a in posting.accounts)
+            entries.extend(posting.entries)
+            lots.lots.update(posting.lots.lots)
+            lots.takes.extend(posting.lots.takes)
+        return cls(tuple(accounts.values()), tuple(entries), lots)
+
+
+def policies_of(programme: Programme | None) -> dict[str, LotPolicy]:
+    """The lot policy ``settle`` needs for one programme's accounts."""
+    return {programme.business_id: programme.lot_policy} if programme else {}
+
+
+def settle(
+    accounts: Iterable[Account],
+    entries: Sequence[LedgerEntry],
+    policies: Mapping[str, LotPolicy],
+    open_lots: Mapping[AccountKey, Sequence[Lot]] | None = None,
+    returned: Mapping[UUID, Sequence[tuple[Lot, int]]] | None = None,
+) -> Posting:
+    """The posting of ``entries`` made on ``accounts`` (as they are after them): lots opened
+    and taken as ``domain.lots.allocate_lots`` says, from the ``open_lots`` of every account
+    an entry takes from (``accounts_taking``) and, for a cancelled redemption, the lots
+    its capture took (``returned``, by the capture's entry id)."""
+    if not entries:
+        return Posting()
+    lots = allocate_lots(open_lots or {}, entries, policies, returned)
+    return Posting(tuple(accounts), tuple(entries), lots)
 
 
 def post_entry(

@@ -11,14 +11,16 @@ from uuid import UUID
 from domain.accounts import Account
 from domain.batch import BatchChanges, BatchKeys, BatchState, EventKey
 from domain.ledger import LedgerEntry
-from domain.lots import AccountKey, Lot, LotChanges
+from domain.lots import AccountKey, Lot
+from domain.postings import Posting
 from domain.programme import Programme, RuleVersion
 from domain.redemption import Redemption
 from ports.publishing import LedgerMessage
 
 
 class EventBatchRepository(Protocol):
-    """Loads, under lock, what a batch of events touches, and writes what applying it changed."""
+    """Loads, under lock, what a batch of events touches, and writes the batch's own records
+    (inbox, purchases, refunds, holds, refused captures); its posting goes to the ledger."""
 
     async def seen(self, events: Collection[EventKey]) -> dict[EventKey, str]:
         """The payload hash of each of ``events`` already applied (no lock taken)."""
@@ -40,18 +42,14 @@ class AccountRepository(Protocol):
 
     async def add(self, account: Account) -> None: ...
 
-    async def save_balances(self, accounts: Sequence[Account]) -> None: ...
-
 
 class LedgerRepository(Protocol):
-    """Appends immutable entries (each with its outbox row) and reads an account's history;
-    ``post`` appends entries with the accounts' new balances and the lot changes, at once."""
+    """``post`` is the one way a balance changes; the rest read an account's history."""
 
-    async def append(self, entries: Sequence[LedgerEntry]) -> None: ...
-
-    async def post(
-        self, accounts: Sequence[Account], entries: Sequence[LedgerEntry], lots: LotChanges
-    ) -> None: ...
+    async def post(self, posting: Posting) -> None:
+        """Write ``posting`` whole: its immutable entries (each with its outbox row), its
+        accounts' new balances, and its lot changes. An empty posting writes nothing."""
+        ...
 
     async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]: ...
 
@@ -71,8 +69,6 @@ class PointLotRepository(Protocol):
     """An account's lots with points left (read under its lock), and what took from which."""
 
     async def open_lots(self, accounts: Collection[AccountKey]) -> dict[AccountKey, list[Lot]]: ...
-
-    async def save(self, changes: LotChanges) -> None: ...
 
     async def taken_by(self, business_id: str, entry_id: UUID) -> list[tuple[Lot, int]]: ...
 

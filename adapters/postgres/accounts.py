@@ -1,4 +1,4 @@
-"""PostgresAccounts: accounts and their balances."""
+"""PostgresAccounts: accounts; their balances change only with a posting (``PostgresLedger``)."""
 
 from __future__ import annotations
 
@@ -47,9 +47,6 @@ WHERE a.business_id = c.business_id AND a.account_id = c.account_id
 """
 
 
-SAVE_BALANCES = save_balances_sql(1)
-
-
 def balance_rows(accounts: Sequence[Account]) -> str:
     return rows_json(
         (
@@ -95,8 +92,3 @@ class PostgresAccounts:
             account.last_hash,
             account.last_activity_at,
         )
-
-    async def save_balances(self, accounts: Sequence[Account]) -> None:
-        if not accounts:
-            return
-        await self._connection.execute(SAVE_BALANCES, balance_rows(accounts))

@@ -16,7 +16,10 @@ import asyncpg
 from asyncpg import exceptions as pg
 from asyncpg.exceptions._base import DataError as ArgumentEncodingError
 
+from domain.errors import ConcurrentUpdate
+
 TRANSIENT_POSTGRES_ERRORS: tuple[type[BaseException], ...] = (
+    ConcurrentUpdate,  # a conflict below, as the unit of work reports it
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
     pg.TransactionRollbackError,  # serialization failure, deadlock detected
@@ -71,6 +74,7 @@ def may_dead_letter_event(error: BaseException) -> bool:
 
 
 CONFLICT_ERRORS: tuple[type[BaseException], ...] = (
+    ConcurrentUpdate,
     pg.TransactionRollbackError,
     pg.LockNotAvailableError,
     pg.UniqueViolationError,

@@ -1,4 +1,5 @@
-"""PostgresEventBatches: load, under lock, what a batch of events touches; write its changes."""
+"""PostgresEventBatches: load, under lock, what a batch of events touches; write its own rows
+(its posting goes through ``PostgresLedger.post``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from adapters.postgres import batch_sql as sql
-from adapters.postgres.accounts import PostgresAccounts
 from adapters.postgres.json_rows import rows_json
-from adapters.postgres.ledger import PostgresLedger
 from adapters.postgres.programmes import load_programmes
 from adapters.postgres.redemptions import (
     INSERT_REFUSALS,
@@ -123,8 +122,6 @@ class PostgresEventBatches:
             await conn.execute(UPSERT_REDEMPTION, *redemption_columns(redemption))
         if changes.refused_captures:
             await conn.execute(INSERT_REFUSALS, refusals_json(changes.refused_captures))
-        await PostgresLedger(conn).append(changes.entries)
-        await PostgresAccounts(conn).save_balances(list(changes.accounts.values()))
 
 
 def _purchase_from(row: asyncpg.Record) -> Purchase:

@@ -3,7 +3,6 @@ entries with the balances and lots they change, in one statement."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
@@ -11,19 +10,9 @@ import asyncpg
 from adapters.postgres.accounts import balance_rows, save_balances_sql
 from adapters.postgres.json_rows import rows_json, typed_rows
 from adapters.postgres.lots import insert_takes_sql, lot_rows, take_rows, upsert_lots_sql
-from adapters.postgres.rows import LEDGER_COLUMNS, entry_columns, entry_from
-from domain.accounts import Account
+from adapters.postgres.rows import ENTRY_ROW, LEDGER_COLUMNS, entry_columns, entry_from
 from domain.ledger import LedgerEntry
-from domain.lots import LotChanges
-
-ENTRY_ROW = (
-    "business_id text, entry_id uuid, account_id uuid, customer_id text, seq bigint, kind text,"
-    " points bigint, balance_after bigint, source text, source_ref text, event_id text,"
-    " occurred_at timestamptz, recorded_at timestamptz, amount numeric, currency text,"
-    " rule_version integer, earn_rate numeric, multiplier numeric, redemption_rate numeric,"
-    " related_entry_id uuid, store_id text, terminal_id text, staff_id text, actor text,"
-    " ip_address text, user_agent text, reason text, prev_hash text, entry_hash text"
-)
+from domain.postings import Posting
 
 # The entries in JSON parameter $1 and their outbox rows (whose ids follow the entries'
 # order), as WITH queries: PostgreSQL runs each to completion, read or not.
@@ -37,8 +26,6 @@ outbox AS (
     SELECT business_id, account_id, entry_id FROM rows ORDER BY n
     RETURNING 1
 )"""
-
-INSERT_ENTRIES_AND_OUTBOX = f"WITH {ENTRIES_AND_OUTBOX} SELECT"
 
 # A posting in one round trip: entries with their outbox rows, balances, lots and lot takes.
 POST = f"""
@@ -70,21 +57,15 @@ class PostgresLedger:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._connection = connection
 
-    async def append(self, entries: Sequence[LedgerEntry]) -> None:
-        if not entries:
+    async def post(self, posting: Posting) -> None:
+        if posting.empty:
             return
-        rows = rows_json(entry_columns(entry) for entry in entries)
-        await self._connection.execute(INSERT_ENTRIES_AND_OUTBOX, rows)
-
-    async def post(
-        self, accounts: Sequence[Account], entries: Sequence[LedgerEntry], lots: LotChanges
-    ) -> None:
         await self._connection.execute(
             POST,
-            rows_json(entry_columns(entry) for entry in entries),
-            balance_rows(accounts),
-            lot_rows(lots),
-            take_rows(lots),
+            rows_json(entry_columns(entry) for entry in posting.entries),
+            balance_rows(posting.accounts),
+            lot_rows(posting.lots),
+            take_rows(posting.lots),
         )
 
     async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]:

@@ -1,4 +1,6 @@
-"""PostgresPointLots: the lots a balance is made of, what took from them, what is due."""
+"""PostgresPointLots: the lots a balance is made of, what took from them, what is due.
+
+Lots are written with their posting (``PostgresLedger.post``)."""
 
 from __future__ import annotations
 
@@ -47,15 +49,6 @@ INSERT INTO lot_takes (business_id, entry_id, lot_id, points)
 SELECT business_id, entry_id, lot_id, points FROM ({typed_rows(param, TAKE_ROW)}) AS takes
 """
 
-
-UPSERT_LOTS = upsert_lots_sql(1)
-INSERT_TAKES = insert_takes_sql(2)
-
-# Lots and takes in one round trip (a redemption changes both).
-UPSERT_LOTS_AND_INSERT_TAKES = f"""
-WITH lots AS ({UPSERT_LOTS} RETURNING 1)
-{INSERT_TAKES}
-"""
 
 TAKEN_BY = f"""
 SELECT {qualified("l", LOT_COLUMNS)}, t.points AS taken
@@ -134,16 +127,6 @@ class PostgresPointLots:
             lot = lot_from(row)
             found[lot.account_key].append(lot)
         return found
-
-    async def save(self, changes: LotChanges) -> None:
-        if not changes.lots:
-            return  # every take changes a lot: no lots, no takes
-        if not changes.takes:
-            await self._connection.execute(UPSERT_LOTS, lot_rows(changes))
-            return
-        await self._connection.execute(
-            UPSERT_LOTS_AND_INSERT_TAKES, lot_rows(changes), take_rows(changes)
-        )
 
     async def taken_by(self, business_id: str, entry_id: UUID) -> list[tuple[Lot, int]]:
         rows = await self._connection.fetch(TAKEN_BY, business_id, entry_id)

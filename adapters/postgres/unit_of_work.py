@@ -1,4 +1,7 @@
-"""PostgresUnitOfWork: one connection, one transaction, repositories sharing it."""
+"""PostgresUnitOfWork: one connection, one transaction, repositories sharing it.
+
+A conflict with another transaction over the same rows (a lock, a serialization failure, a
+key taken meanwhile) leaves it as ``ConcurrentUpdate``, the domain's word for "try again"."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from asyncpg.transaction import Transaction
 
 from adapters.postgres.accounts import PostgresAccounts
 from adapters.postgres.audit import PostgresLedgerAudit
+from adapters.postgres.errors import is_conflict_error
 from adapters.postgres.event_batches import PostgresEventBatches
 from adapters.postgres.ledger import PostgresLedger
 from adapters.postgres.lots import PostgresPointLots
@@ -17,6 +21,7 @@ from adapters.postgres.outbox import PostgresOutbox
 from adapters.postgres.programmes import PostgresProgrammes
 from adapters.postgres.redemption_start import PostgresRedemptionStart
 from adapters.postgres.redemptions import PostgresRedemptions
+from domain.errors import ConcurrentUpdate
 from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
@@ -74,6 +79,10 @@ class PostgresUnitOfWork:
                 await self._transaction.rollback()
         finally:
             await self._pool.release(self._connection)
+        if exc is not None and is_conflict_error(exc):
+            raise ConcurrentUpdate(
+                "Another change to this account is in progress; try again."
+            ) from exc
 
 
 class PostgresUnitOfWorkFactory:

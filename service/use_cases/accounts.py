@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from uuid import UUID, uuid4
 
-from domain.accounts import Account, AccountStatus
-from domain.adjustments import check_points_taken
-from domain.commands import AdjustPoints, ChangeAccountStatus, EnrolCustomer, ListTransactions
-from domain.enrolment import enrol, inline_customer_id
-from domain.errors import (
-    AccountNotFound,
-    AlreadyEnrolled,
-    IdempotencyKeyReused,
-    InlineEnrolmentDisabled,
-    InvalidRequest,
+from domain.accounts import Account
+from domain.adjustments import (
+    adjust,
+    adjustment_origin,
+    change_status,
+    check_adjustment,
+    same_adjustment,
 )
-from domain.ledger import EntryKind, LedgerEntry, Source, entry_id_for
-from domain.postings import post_entry
+from domain.commands import AdjustPoints, ChangeAccountStatus, EnrolCustomer, ListTransactions
+from domain.enrolment import customer_to_enrol, open_account
+from domain.errors import AccountNotFound, AlreadyEnrolled
+from domain.ledger import EntryKind, LedgerEntry, entry_id_for
+from domain.lots import LotTotals
 from domain.views import AccountView, TransactionPage
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from service.use_cases.lot_keeping import keep_lots, lot_totals, policies_of, post_entries
 
 
 @dataclass(frozen=True)
 class AccountStatement:
     account: Account
     recent_entries: list[LedgerEntry]
-
-
-def _same_adjustment(made: LedgerEntry, command: AdjustPoints) -> LedgerEntry:
-    asked = (command.account_id, command.points, command.reason.strip())
-    if (made.account_id, made.points, made.reason) != asked:
-        raise IdempotencyKeyReused(
-            "This Idempotency-Key was already used for a different adjustment."
-        )
-    return made
 
 
 class Accounts:
@@ -48,30 +38,15 @@ class Accounts:
         """Open the customer's account, with the welcome bonus when the programme has one."""
         async with self._uow_factory() as uow:
             programme = await uow.programmes.get(command.business_id)
-            customer_id = command.customer_id
-            if customer_id is None:
-                if not command.phone:
-                    raise InvalidRequest("Give a customer_id, or a phone and name.")
-                if programme is None or not programme.inline_enrolment:
-                    raise InlineEnrolmentDisabled(
-                        "This programme does not allow enrolling by phone at the till."
-                    )
-                customer_id = inline_customer_id(command.phone)
+            customer_id = customer_to_enrol(command, programme)
             existing = await uow.accounts.by_customer(command.business_id, customer_id)
             if existing is not None:
                 raise AlreadyEnrolled(existing.account_id, customer_id)
-            account, entries = enrol(
-                programme,
-                business_id=command.business_id,
-                customer_id=customer_id,
-                account_id=uuid4(),
-                at=self._clock.now(),
-                attribution=command.attribution,
+            account, posting = open_account(
+                programme, command, customer_id, uuid4(), self._clock.now()
             )
-            account = replace(account, phone=command.phone, name=command.name)
             await uow.accounts.add(account)
-            await uow.ledger.append(entries)
-            await keep_lots(uow, entries, policies_of(programme))
+            await uow.ledger.post(posting)
             await uow.commit()
         return AccountView(account)
 
@@ -115,59 +90,34 @@ class Accounts:
         """Post a manual adjustment. Its idempotency key names its entry (the entry id derives
         from it), so a retry finds the entry its first attempt made and posts nothing; the
         same key for another account, amount or reason is refused."""
-        if command.points == 0 or not command.reason.strip():
-            raise InvalidRequest("An adjustment needs non-zero points and a reason.")
-        key = command.idempotency_key
-        origin = f"adjustment:{key if key is not None else uuid4()}"
+        check_adjustment(command)
+        origin = adjustment_origin(command, otherwise=uuid4())
         async with self._uow_factory() as uow:
             account = await self._lock(uow, command.business_id, command.account_id)
-            if key is not None:
+            if command.idempotency_key is not None:
                 entry_id = entry_id_for(command.business_id, origin, EntryKind.ADJUSTMENT)
                 made = await uow.ledger.entry(command.business_id, entry_id)
                 if made is not None:
-                    return _same_adjustment(made, command)
+                    return same_adjustment(made, command)
             now = self._clock.now()
-            held = await uow.redemptions.held_points(account.business_id, account.account_id, now)
-            check_points_taken(command.points, account.balance, held)
-            account, entry = post_entry(
-                account,
-                kind=EntryKind.ADJUSTMENT,
-                points=command.points,
-                source=Source.ADMIN,
-                source_ref=origin,
-                origin=origin,
-                at=self._clock.now(),
-                attribution=command.attribution,
-                reason=command.reason.strip(),
-            )
+            key = (account.business_id, account.account_id)
+            held = await uow.redemptions.held_points(*key, now)
             programme = await uow.programmes.get(command.business_id)
-            await post_entries(uow, [account], [entry], policies_of(programme))
+            open_lots = await uow.lots.open_lots([key] if command.points < 0 else [])
+            posting = adjust(account, command, origin, held, programme, open_lots, now)
+            await uow.ledger.post(posting)
             await uow.commit()
-        return entry
+        return posting.entries[0]
 
     async def change_status(self, command: ChangeAccountStatus) -> AccountView:
         """Suspend or reactivate; each change is a zero-point ledger entry for the record."""
-        target = AccountStatus.SUSPENDED if command.suspend else AccountStatus.ACTIVE
         async with self._uow_factory() as uow:
             account = await self._lock(uow, command.business_id, command.account_id)
-            if account.status is AccountStatus.CLOSED:
-                raise InvalidRequest("This account is closed.")
-            if account.status is not target:
-                kind = EntryKind.SUSPENSION if command.suspend else EntryKind.REACTIVATION
-                account, entry = post_entry(
-                    replace(account, status=target),
-                    kind=kind,
-                    points=0,
-                    source=Source.ADMIN,
-                    source_ref=str(account.account_id),
-                    origin=f"{kind.value}:{uuid4()}",
-                    at=self._clock.now(),
-                    attribution=command.attribution,
-                    reason=command.reason,
-                )
-                await uow.ledger.append([entry])
-                await uow.accounts.save_balances([account])
+            posting = change_status(account, command, uuid4(), self._clock.now())
+            if not posting.empty:
+                await uow.ledger.post(posting)
                 await uow.commit()
+                [account] = posting.accounts
             return await self._view(uow, account)
 
     async def _lock(self, uow: UnitOfWork, business_id: str, account_id: UUID) -> Account:
@@ -181,4 +131,6 @@ class Accounts:
             raise AccountNotFound("No such loyalty account.")
         now = self._clock.now()
         held = await uow.redemptions.held_points(account.business_id, account.account_id, now)
-        return AccountView(account, held, await lot_totals(uow, account, now))
+        key = (account.business_id, account.account_id)
+        lots = await uow.lots.open_lots([key])
+        return AccountView(account, held, LotTotals.of(lots[key], now))

@@ -9,14 +9,14 @@ from domain.events import InboundEvent
 from ports.clock import Clock
 from ports.metrics import ServiceMetrics
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from service.use_cases.lot_keeping import keep_lots
+from service.use_cases.lot_keeping import lots_to_settle
 
 
 class ApplyEventBatch:
     """Loads and locks what the events touch, applies the rules in memory, writes it all.
 
-    One commit for the whole batch: entries, balances, purchases, refunds, inbox and
-    outbox rows land together or not at all.
+    One commit for the whole batch: its own rows (inbox, purchases, refunds, holds) and its
+    posting (entries with their outbox rows, balances, lots) land together or not at all.
     """
 
     def __init__(
@@ -46,7 +46,9 @@ class ApplyEventBatch:
         state = await uow.event_batches.load(BatchKeys.of(fresh)) if fresh else BatchState()
         state.seen_events.update(applied_before)
         changes = apply_batch(state, events, self._clock.now())
+        # The lots the batch's entries take from are known once the rules have run; a batch
+        # that only earns takes from none and reads nothing here.
+        open_lots, returned = await lots_to_settle(uow, changes.entries)
         await uow.event_batches.save(changes)
-        policies = {business: p.lot_policy for business, p in state.programmes.items()}
-        await keep_lots(uow, changes.entries, policies)
+        await uow.ledger.post(changes.posting(state.programmes, open_lots, returned))
         return changes

@@ -13,7 +13,8 @@ import structlog
 from domain.accounts import Account
 from domain.expiry import expire_points
 from domain.ledger import LedgerEntry
-from domain.lots import AccountKey, LotChanges
+from domain.lots import AccountKey
+from domain.postings import Posting
 from domain.programme import Programme
 from ports.clock import Clock
 from ports.metrics import SweepMetrics
@@ -142,9 +143,7 @@ class ExpirePoints:
         # ``as_of``: a hold the till can still capture keeps its points.
         holds_at = self._clock.now()
         recorded_at = self._clock.now()
-        accounts: list[Account] = []
-        entries: list[LedgerEntry] = []
-        lots = LotChanges()
+        postings: list[Posting] = []
         for key, account in zip(keys, locked, strict=True):
             if key[0] not in programmes:
                 programmes[key[0]] = await uow.programmes.get(key[0])
@@ -155,17 +154,14 @@ class ExpirePoints:
             # redeem marks those it spends: no capture can take them after (one clock decides).
             await uow.redemptions.expire_overdue(*key, holds_at)
             held = await uow.redemptions.held_points(*key, holds_at)
-            expiry = expire_points(
-                account, open_lots[key], programme.lot_policy, as_of, held, recorded_at
+            postings.append(
+                expire_points(
+                    account, open_lots[key], programme.lot_policy, as_of, held, recorded_at
+                )
             )
-            if expiry.entries:
-                accounts.append(expiry.account)
-                entries.extend(expiry.entries)
-                lots.lots.update(expiry.lots.lots)
-                lots.takes.extend(expiry.lots.takes)
-        if entries:
-            await uow.ledger.post(accounts, entries, lots)
-        return entries
+        posting = Posting.combined(postings)
+        await uow.ledger.post(posting)
+        return list(posting.entries)
 
     async def run(self, stopping: asyncio.Event, every_seconds: float) -> None:
         """Sweep now and then every ``every_seconds`` until ``stopping`` is set."""

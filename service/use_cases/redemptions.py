@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import timedelta
 from uuid import UUID, uuid4
 
 from domain.accounts import Account
-from domain.cancel_rights import CASHIER_CANCEL_WINDOW, may_cancel
 from domain.commands import CancelRedemption, CaptureRedemption, PreviewRedemption, Redeem
 from domain.errors import (
     AccountNotFound,
-    CancelNotAllowed,
     IdempotencyKeyReused,
-    RedemptionBlocked,
     RedemptionExpired,
     RedemptionNotFound,
     RedemptionNotHeld,
 )
-from domain.holds import capture_points
-from domain.ledger import Attribution, EntryKind, Source
-from domain.lots import AccountKey, Lot, LotTotals
-from domain.postings import post_entry
-from domain.programme import Programme
-from domain.redemption import (
-    Redemption,
-    RedemptionQuote,
-    RedemptionStatus,
-    quote_redemption,
-)
+from domain.lots import LotTotals
+from domain.redemption import Redemption, RedemptionQuote, quote_redemption
+from domain.till import cancel, capture, redeem
 from domain.views import RedemptionResult
 from ports.clock import Clock
 from ports.metrics import ServiceMetrics
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from service.use_cases.lot_keeping import policies_of, post_entries
 
 
 class Redemptions:
@@ -86,34 +72,16 @@ class Redemptions:
             state = await uow.redemption_start.spending_state(
                 account.business_id, account.account_id, now, releasing=True
             )
-            held, programme = state.held_points, state.programme
-            key = (account.business_id, account.account_id)
-            open_lots = {key: state.open_lots}
-            spendable = LotTotals.of(state.open_lots, now).available
-            quote = quote_redemption(
-                account, programme, now, command.points, command.sale_amount, held, spendable
+            redemption, quote, posting = redeem(
+                account,
+                state.programme,
+                command,
+                redemption_id,
+                state.held_points,
+                state.open_lots,
+                now,
             )
-            if quote.blocked is not None:
-                raise RedemptionBlocked(quote.blocked.value, quote.detail or quote.blocked.value)
-            redemption = Redemption(
-                business_id=command.business_id,
-                redemption_id=redemption_id,
-                account_id=account.account_id,
-                points=quote.points_to_take,
-                discount=quote.discount,
-                capped=quote.capped,
-                status=RedemptionStatus.HELD,
-                created_at=now,
-                sale_amount=command.sale_amount,
-                attribution=command.attribution,
-            )
-            if command.hold:
-                minutes = programme.hold_minutes if programme else 30
-                redemption = replace(redemption, expires_at=now + timedelta(minutes=minutes))
-            else:
-                redemption = await self._take_points(
-                    uow, account, redemption, command.attribution, programme, open_lots
-                )
+            await uow.ledger.post(posting)
             await uow.redemptions.save(redemption)
             await uow.commit()
         return RedemptionResult(redemption, quote)
@@ -126,89 +94,47 @@ class Redemptions:
         return replace(redemption, status=redemption.status_at(self._clock.now()))
 
     async def capture(self, command: CaptureRedemption) -> Redemption:
-        """Take exactly the held points, once, while the hold is live by this clock (the one
-        that releases held points); a hold of another business is not found. The points are
-        taken even if a reversal since left fewer (the balance may go negative, as if the
-        reversal came after the capture)."""
+        """Take exactly the held points, once (``domain.till.capture``); a hold of another
+        business is not found. A refusal is answered 409 and counted."""
         async with self._uow_factory() as uow:
             redemption, account = await self._lock_redemption(uow, command)
-            status = redemption.status_at(self._clock.now())
-            if status is RedemptionStatus.CAPTURED:
-                return redemption  # capturing twice takes the points once
-            if status is RedemptionStatus.EXPIRED:
-                # Answered 409 and counted; the hold is marked expired where its points are
-                # released for spending (a redemption), so a refusal here writes nothing.
-                self._refused(status)
-                raise RedemptionExpired("The hold on these points has expired.")
-            if status is not RedemptionStatus.HELD:
-                self._refused(status)
-                raise RedemptionNotHeld(f"The redemption is {status.value}, not held.")
+            key = (account.business_id, account.account_id)
             programme = await uow.programmes.get(account.business_id)
-            redemption = await self._take_points(
-                uow, account, redemption, command.attribution, programme
-            )
-            await uow.redemptions.save(redemption)
-            await uow.commit()
-        return redemption
+            open_lots = await uow.lots.open_lots([key])
+            now = self._clock.now()
+            try:
+                captured, posting = capture(
+                    account, redemption, programme, open_lots[key], now, command.attribution
+                )
+            except (RedemptionExpired, RedemptionNotHeld):
+                self._refused(redemption.status_at(now).value)
+                raise
+            if posting is not None:
+                await uow.ledger.post(posting)
+                await uow.redemptions.save(captured)
+                await uow.commit()
+        return captured
 
     async def cancel(self, command: CancelRedemption) -> Redemption:
         """A held redemption is released; a captured one gives its points back, once."""
         async with self._uow_factory() as uow:
             redemption, account = await self._lock_redemption(uow, command)
-            now = self._clock.now()
-            status = redemption.status_at(now)
-            if status in (RedemptionStatus.CANCELLED, RedemptionStatus.EXPIRED):
-                return replace(redemption, status=status)
-            if not may_cancel(redemption, command.attribution, command.supervisor, now):
-                minutes = int(CASHIER_CANCEL_WINDOW.total_seconds() // 60)
-                raise CancelNotAllowed(
-                    "Giving back a captured redemption takes a manager, or the till it was "
-                    f"made at within {minutes} minutes."
-                )
-            cancel_entry_id = None
-            if status is RedemptionStatus.CAPTURED:
-                account, entry = post_entry(
-                    account,
-                    kind=EntryKind.REDEMPTION_CANCELLED,
-                    points=redemption.points,
-                    source=Source.POS,
-                    source_ref=str(redemption.redemption_id),
-                    origin=f"redemption-cancel:{redemption.redemption_id}",
-                    at=now,
-                    attribution=command.attribution,
-                    related_entry_id=redemption.entry_id,
-                )
-                programme = await uow.programmes.get(account.business_id)
-                await post_entries(uow, [account], [entry], policies_of(programme))
-                cancel_entry_id = entry.entry_id
-            redemption = replace(
-                redemption,
-                status=RedemptionStatus.CANCELLED,
-                cancelled_at=now,
-                cancel_entry_id=cancel_entry_id,
+            programme = await uow.programmes.get(account.business_id)
+            returned = []
+            if redemption.entry_id is not None:  # captured: the lots its capture took
+                returned = await uow.lots.taken_by(redemption.business_id, redemption.entry_id)
+            cancelled, posting = cancel(
+                account, redemption, command, programme, returned, self._clock.now()
             )
-            await uow.redemptions.save(redemption)
-            await uow.commit()
-        return redemption
+            if posting is not None:
+                await uow.ledger.post(posting)
+                await uow.redemptions.save(cancelled)
+                await uow.commit()
+        return cancelled
 
-    def _refused(self, status: RedemptionStatus) -> None:
+    def _refused(self, status: str) -> None:
         if self._metrics is not None:
-            self._metrics.capture_refused(status.value, "http")
-
-    async def _take_points(
-        self,
-        uow: UnitOfWork,
-        account: Account,
-        redemption: Redemption,
-        by: Attribution,
-        programme: Programme | None,
-        open_lots: Mapping[AccountKey, Sequence[Lot]] | None = None,
-    ) -> Redemption:
-        account, entry, captured = capture_points(
-            account, redemption, programme, at=self._clock.now(), attribution=by
-        )
-        await post_entries(uow, [account], [entry], policies_of(programme), open_lots)
-        return captured
+            self._metrics.capture_refused(status, "http")
 
     async def _lock_account(
         self, uow: UnitOfWork, business_id: str, account_id: UUID

@@ -16,6 +16,7 @@ from adapters.kafka.ledger_publisher import ledger_message
 from adapters.postgres.outbox import MESSAGE_FIELDS
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from domain.ledger import Attribution, EntryKind, LedgerEntry, RateSnapshot, Source
+from domain.postings import Posting
 
 pytestmark = pytest.mark.integration
 
@@ -85,7 +86,7 @@ async def test_each_claimed_message_is_the_contract_model_of_its_entry(
     )
     entries = [_entry(rng, business, account_id, seq) for seq in range(1, 301)]
     async with uow_factory() as uow:
-        await uow.ledger.append(entries)
+        await uow.ledger.post(Posting(entries=tuple(entries)))
         await uow.commit()
     async with uow_factory() as uow:
         claimed = await uow.outbox.claim_pending(1_000)

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.accounts import Account
-from domain.lots import AccountKey, Lot, LotChanges
+from domain.lots import AccountKey, Lot
 
 if TYPE_CHECKING:
-    from tests.unit.fake_ports import FakeStore, FakeUnitOfWork
+    from tests.unit.fake_ports import FakeUnitOfWork
 
 
 class FakePointLots:
@@ -24,16 +24,6 @@ class FakePointLots:
             if lot.account_key in found and lot.remaining > 0:
                 found[lot.account_key].append(lot)
         return found
-
-    async def save(self, changes: LotChanges) -> None:
-        def write(store: FakeStore) -> None:
-            for lot in changes.lots.values():
-                store.lots[(lot.business_id, lot.lot_id)] = lot
-            keys = {(t.business_id, t.entry_id, t.lot_id) for t in changes.takes}
-            assert len(keys) == len(changes.takes), "one take per entry and lot"
-            store.lot_takes.extend(changes.takes)
-
-        self._uow.stage(write)
 
     async def taken_by(self, business_id: str, entry_id: UUID) -> list[tuple[Lot, int]]:
         view = self._uow.view

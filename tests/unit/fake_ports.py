@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import TracebackType
 from uuid import UUID
 
@@ -20,8 +20,9 @@ from domain.batch import BatchChanges, BatchKeys, BatchState, EventKey
 from domain.events import PurchaseKey, RefundKey
 from domain.holds import RefusedCapture
 from domain.ledger import LedgerEntry
-from domain.lots import Lot, LotChanges, LotTake
+from domain.lots import Lot, LotTake
 from domain.outcomes import InboxRecord, OutcomeStatus
+from domain.postings import Posting
 from domain.programme import Programme, RuleVersion
 from domain.purchases import Purchase, RefundRecord
 from domain.redemption import Redemption, RedemptionStatus
@@ -39,6 +40,7 @@ from ports.repositories import (
     RedemptionStartRepository,
     SpendingState,
 )
+from tests.fakes.clock import FakeClock as FakeClock  # the one test clock, re-exported
 from tests.unit.fake_audit import FakeLedgerAudit
 from tests.unit.fake_lots import FakePointLots
 
@@ -134,8 +136,6 @@ class FakeEventBatches(_Repository):
             store.redemptions.update(changes.redemptions)
             for refusal in changes.refused_captures:
                 store.capture_refusals.setdefault((refusal.business_id, refusal.event_id), refusal)
-            _add_entries(changes.entries)(store)
-            store.accounts.update(changes.accounts)
 
         self._uow.stage(write)
 
@@ -160,25 +160,25 @@ class FakeAccounts(_Repository):
 
         self._uow.stage(write)
 
-    async def save_balances(self, accounts: Sequence[Account]) -> None:
-        def write(store: FakeStore) -> None:
-            for a in accounts:
-                if (a.business_id, a.account_id) in store.accounts:
-                    store.accounts[(a.business_id, a.account_id)] = a
-
-        self._uow.stage(write)
-
 
 class FakeLedger(_Repository):
-    async def append(self, entries: Sequence[LedgerEntry]) -> None:
-        self._uow.stage(_add_entries(list(entries)))
+    async def post(self, posting: Posting) -> None:
+        if posting.empty:
+            return
+        lots = posting.lots
 
-    async def post(
-        self, accounts: Sequence[Account], entries: Sequence[LedgerEntry], lots: LotChanges
-    ) -> None:
-        await self.append(entries)
-        await self._uow.accounts.save_balances(accounts)
-        await self._uow.lots.save(lots)
+        def write(store: FakeStore) -> None:
+            _add_entries(posting.entries)(store)
+            for a in posting.accounts:
+                if (a.business_id, a.account_id) in store.accounts:  # an UPDATE, as in SQL
+                    store.accounts[(a.business_id, a.account_id)] = a
+            for lot in lots.lots.values():
+                store.lots[(lot.business_id, lot.lot_id)] = lot
+            keys = {(t.business_id, t.entry_id, t.lot_id) for t in lots.takes}
+            assert len(keys) == len(lots.takes), "one take per entry and lot"
+            store.lot_takes.extend(lots.takes)
+
+        self._uow.stage(write)
 
     async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]:
         return await self.page(business_id, account_id, None, None, limit)
@@ -371,17 +371,6 @@ class FakeUnitOfWorkFactory:
         uow = FakeUnitOfWork(self.store)
         self.made.append(uow)
         return uow
-
-
-@dataclass
-class FakeClock:
-    moment: datetime
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> None:
-        self.moment += timedelta(**delta)
 
 
 @dataclass

@@ -3,16 +3,15 @@ and one account the sweep cannot expire never stops it for the others."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import pytest
 
-from domain.accounts import Account
 from domain.commands import AdjustPoints, CaptureRedemption, Redeem
 from domain.ledger import EntryKind, LedgerEntry
-from domain.lots import AccountKey, LotChanges
+from domain.lots import AccountKey
+from domain.postings import Posting
 from ports.repositories import LedgerRepository
 from service.use_cases.accounts import Accounts
 from service.use_cases.expiry import ExpirePoints
@@ -160,15 +159,10 @@ class RefusingLedger:
     inner: LedgerRepository
     refused: AccountKey
 
-    async def append(self, entries: Sequence[LedgerEntry]) -> None:
-        await self.inner.append(entries)
-
-    async def post(
-        self, accounts: Sequence[Account], entries: Sequence[LedgerEntry], lots: LotChanges
-    ) -> None:
-        if any((e.business_id, e.account_id) == self.refused for e in entries):
+    async def post(self, posting: Posting) -> None:
+        if any((e.business_id, e.account_id) == self.refused for e in posting.entries):
             raise ValueError("check constraint violated")
-        await self.inner.post(accounts, entries, lots)
+        await self.inner.post(posting)
 
     async def recent(self, business_id: str, account_id: object, limit: int) -> list[LedgerEntry]:
         raise NotImplementedError

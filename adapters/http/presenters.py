@@ -15,7 +15,7 @@ from adapters.http.schemas import (
     RuleOut,
     TransactionPageOut,
 )
-from domain.ledger import LedgerEntry
+from domain.ledger import ENTRY_FIELDS, LedgerEntry, entry_values
 from domain.programme import Programme, RuleVersion
 from domain.redemption import Redemption, RedemptionQuote
 from domain.views import AccountView, RedemptionResult, TransactionPage
@@ -105,25 +105,8 @@ def redemption_created_out(result: RedemptionResult, now: datetime) -> Redemptio
 
 
 def entry_out(entry: LedgerEntry) -> EntryOut:
-    return EntryOut(
-        entry_id=entry.entry_id,
-        seq=entry.seq,
-        kind=entry.kind,
-        points=entry.points,
-        balance_after=entry.balance_after,
-        source=entry.source,
-        source_ref=entry.source_ref,
-        occurred_at=entry.occurred_at,
-        recorded_at=entry.recorded_at,
-        amount=entry.amount,
-        currency=entry.currency,
-        rule_version=entry.rates.rule_version if entry.rates else None,
-        related_entry_id=entry.related_entry_id,
-        reason=entry.reason,
-        store_id=entry.attribution.store_id,
-        terminal_id=entry.attribution.terminal_id,
-        actor=entry.attribution.actor,
-    )
+    """The entry's fields the response names, taken by name from the entry's flat shape."""
+    return EntryOut.model_validate(dict(zip(ENTRY_FIELDS, entry_values(entry), strict=True)))
 
 
 def page_out(page: TransactionPage) -> TransactionPageOut:

@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import murmur2
 
 from adapters.kafka.contracts import LedgerEntryPublished
-from domain.ledger import LedgerEntry
+from domain.ledger import ENTRY_FIELDS, LedgerEntry, entry_values
 from ports.publishing import LedgerMessage
 
 CONTENT_TYPE = ("content-type", b"application/json")
@@ -24,35 +24,10 @@ KIND_HEADER = "x-entry-kind"
 
 
 def ledger_message(entry: LedgerEntry) -> LedgerEntryPublished:
-    """The message as its contract model (the schema of ``loyalty.ledger``)."""
-    rates = entry.rates
-    a = entry.attribution
-    return LedgerEntryPublished(
-        entry_id=entry.entry_id,
-        business_id=entry.business_id,
-        account_id=entry.account_id,
-        customer_id=entry.customer_id,
-        seq=entry.seq,
-        kind=entry.kind,
-        points=entry.points,
-        balance_after=entry.balance_after,
-        source=entry.source,
-        source_ref=entry.source_ref,
-        event_id=entry.event_id,
-        occurred_at=entry.occurred_at,
-        recorded_at=entry.recorded_at,
-        amount=entry.amount,
-        currency=entry.currency,
-        rule_version=rates.rule_version if rates else None,
-        earn_rate=rates.earn_rate if rates else None,
-        multiplier=rates.multiplier if rates else None,
-        redemption_rate=rates.redemption_rate if rates else None,
-        related_entry_id=entry.related_entry_id,
-        store_id=a.store_id,
-        terminal_id=a.terminal_id,
-        staff_id=a.staff_id,
-        actor=a.actor,
-        reason=entry.reason,
+    """The message as its contract model (the schema of ``loyalty.ledger``): the entry's
+    fields the contract names, by name (the outbox renders the same in SQL)."""
+    return LedgerEntryPublished.model_validate(
+        dict(zip(ENTRY_FIELDS, entry_values(entry), strict=True))
     )
 
 

@@ -7,10 +7,11 @@ was about a seventh of the service's CPU under an earning backlog, profiled with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import asyncpg
 
+from adapters.postgres.rows import ENTRY_TYPES
 from ports.publishing import LedgerMessage
 
 # One relay at a time keeps entries of an account in order: a second relay finds the lock
@@ -26,33 +27,23 @@ def _utc(column: str) -> str:
     return f"((to_json({column} AT TIME ZONE 'UTC') #>> '{{}}') || 'Z')"
 
 
-# The fields of LedgerEntryPublished, in its order; decimals as exact text, like pydantic.
+# Kept in the ledger, never published: where a request came from, and the chain's own links.
+UNPUBLISHED = frozenset({"ip_address", "user_agent", "prev_hash", "entry_hash"})
+
+
+def _exact(column: str) -> str:
+    """A decimal as exact text, as pydantic writes it."""
+    return f"{column}::text"
+
+
+# How a column of each type is written in the message (other types as they are).
+_AS_JSON: dict[str, Callable[[str], str]] = {"timestamptz": _utc, "numeric": _exact}
+
+# The fields of LedgerEntryPublished, in its order: every published column of the entry.
 MESSAGE_FIELDS = {
-    "entry_id": "e.entry_id",
-    "business_id": "e.business_id",
-    "account_id": "e.account_id",
-    "customer_id": "e.customer_id",
-    "seq": "e.seq",
-    "kind": "e.kind",
-    "points": "e.points",
-    "balance_after": "e.balance_after",
-    "source": "e.source",
-    "source_ref": "e.source_ref",
-    "event_id": "e.event_id",
-    "occurred_at": _utc("e.occurred_at"),
-    "recorded_at": _utc("e.recorded_at"),
-    "amount": "e.amount::text",
-    "currency": "e.currency",
-    "rule_version": "e.rule_version",
-    "earn_rate": "e.earn_rate::text",
-    "multiplier": "e.multiplier::text",
-    "redemption_rate": "e.redemption_rate::text",
-    "related_entry_id": "e.related_entry_id",
-    "store_id": "e.store_id",
-    "terminal_id": "e.terminal_id",
-    "staff_id": "e.staff_id",
-    "actor": "e.actor",
-    "reason": "e.reason",
+    name: _AS_JSON.get(sql_type, str)(f"e.{name}")
+    for name, sql_type in ENTRY_TYPES.items()
+    if name not in UNPUBLISHED
 }
 
 MESSAGE = "json_build_object({})".format(

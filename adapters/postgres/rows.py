@@ -6,17 +6,54 @@ from collections.abc import Mapping
 from typing import Any
 
 from domain.accounts import Account, AccountStatus
-from domain.ledger import Attribution, EntryKind, LedgerEntry, RateSnapshot, Source
+from domain.ledger import ENTRY_FIELDS, RateSnapshot, entry_from_record, entry_values
 from domain.programme import EventTimeSettings, Programme, RuleVersion
 
 Row = Mapping[str, Any]
 
-LEDGER_COLUMNS = (
-    "business_id, entry_id, account_id, customer_id, seq, kind, points, balance_after, source,"
-    " source_ref, event_id, occurred_at, recorded_at, amount, currency, rule_version, earn_rate,"
-    " multiplier, redemption_rate, related_entry_id, store_id, terminal_id, staff_id, actor,"
-    " ip_address, user_agent, reason, prev_hash, entry_hash"
-)
+# Each entry field's SQL type; domain.ledger.ENTRY_FIELDS orders the columns, so a field added
+# to entries fails here, at import, until it has a type (and a column, by migration).
+_SQL_TYPES = {
+    "entry_id": "uuid",
+    "business_id": "text",
+    "account_id": "uuid",
+    "customer_id": "text",
+    "seq": "bigint",
+    "kind": "text",
+    "points": "bigint",
+    "balance_after": "bigint",
+    "source": "text",
+    "source_ref": "text",
+    "event_id": "text",
+    "occurred_at": "timestamptz",
+    "recorded_at": "timestamptz",
+    "amount": "numeric",
+    "currency": "text",
+    "rule_version": "integer",
+    "earn_rate": "numeric",
+    "multiplier": "numeric",
+    "redemption_rate": "numeric",
+    "related_entry_id": "uuid",
+    "store_id": "text",
+    "terminal_id": "text",
+    "staff_id": "text",
+    "actor": "text",
+    "ip_address": "text",
+    "user_agent": "text",
+    "reason": "text",
+    "prev_hash": "text",
+    "entry_hash": "text",
+}
+ENTRY_TYPES = {name: _SQL_TYPES[name] for name in ENTRY_FIELDS}
+"""The ledger_entries columns in ``entry_values`` order, with their SQL types."""
+
+# The JSON row type of set-based inserts (see ``json_rows``), and the columns to name.
+ENTRY_ROW = ", ".join(f"{name} {sql_type}" for name, sql_type in ENTRY_TYPES.items())
+LEDGER_COLUMNS = ", ".join(ENTRY_TYPES)
+
+# A row in, an entry out, and back: by the entry's one flat shape.
+entry_columns = entry_values
+entry_from = entry_from_record
 
 
 def qualified(alias: str, columns: str) -> str:
@@ -54,71 +91,6 @@ def rates_columns(rates: RateSnapshot | None) -> tuple[Any, Any, Any, Any]:
     if rates is None:
         return (None, None, None, None)
     return (rates.rule_version, rates.earn_rate, rates.multiplier, rates.redemption_rate)
-
-
-def entry_from(row: Row) -> LedgerEntry:
-    return LedgerEntry(
-        entry_id=row["entry_id"],
-        business_id=row["business_id"],
-        account_id=row["account_id"],
-        customer_id=row["customer_id"],
-        seq=row["seq"],
-        kind=EntryKind(row["kind"]),
-        points=row["points"],
-        balance_after=row["balance_after"],
-        source=Source(row["source"]),
-        source_ref=row["source_ref"],
-        event_id=row["event_id"],
-        occurred_at=row["occurred_at"],
-        recorded_at=row["recorded_at"],
-        amount=row["amount"],
-        currency=row["currency"],
-        rates=rates_from(row),
-        related_entry_id=row["related_entry_id"],
-        attribution=Attribution(
-            store_id=row["store_id"],
-            terminal_id=row["terminal_id"],
-            staff_id=row["staff_id"],
-            actor=row["actor"],
-            ip_address=row["ip_address"],
-            user_agent=row["user_agent"],
-        ),
-        reason=row["reason"],
-        prev_hash=row["prev_hash"],
-        entry_hash=row["entry_hash"],
-    )
-
-
-def entry_columns(entry: LedgerEntry) -> tuple[Any, ...]:
-    a = entry.attribution
-    return (
-        entry.business_id,
-        entry.entry_id,
-        entry.account_id,
-        entry.customer_id,
-        entry.seq,
-        entry.kind.value,
-        entry.points,
-        entry.balance_after,
-        entry.source.value,
-        entry.source_ref,
-        entry.event_id,
-        entry.occurred_at,
-        entry.recorded_at,
-        entry.amount,
-        entry.currency,
-        *rates_columns(entry.rates),
-        entry.related_entry_id,
-        a.store_id,
-        a.terminal_id,
-        a.staff_id,
-        a.actor,
-        a.ip_address,
-        a.user_agent,
-        entry.reason,
-        entry.prev_hash,
-        entry.entry_hash,
-    )
 
 
 def rule_from(row: Row) -> RuleVersion:

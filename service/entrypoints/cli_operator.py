@@ -20,20 +20,12 @@ from rich.progress import (
 
 from adapters.kafka.topic_reader import KafkaTopicReader, TopicRange
 from service.entrypoints import presenters
-from service.entrypoints.cli_dead_letters import dlq_app
 from service.entrypoints.containers import container_for
-from service.entrypoints.runtime import resolve
+from service.entrypoints.resources import Database, opened
 from service.entrypoints.settings import Settings
 from service.use_cases.replay import replay_topic
 
 contracts_app = typer.Typer(help="The message contracts.", no_args_is_help=True)
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(replay)
-    app.command()(expire)
-    app.add_typer(dlq_app, name="dlq")
-    app.add_typer(contracts_app, name="contracts")
 
 
 def replay(
@@ -61,9 +53,7 @@ def replay(
     reader = KafkaTopicReader(settings.kafka_bootstrap_servers, settings.batch_max_records)
 
     async def run() -> Any:
-        container = container_for(Settings())
-        await resolve(container.init_resources())
-        try:
+        async with opened(container_for(Settings()), Database) as container:
             columns = (
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
@@ -81,14 +71,12 @@ def replay(
 
                 return await replay_topic(
                     reader.events(wanted, kind),
-                    await resolve(container.uow_factory()),
-                    await resolve(container.apply_events()),
+                    await container.uow_factory.async_(),
+                    await container.apply_events.async_(),
                     dry_run,
                     advance,
-                    await resolve(container.event_handler()),
+                    await container.event_handler.async_(),
                 )
-        finally:
-            await resolve(container.shutdown_resources())
 
     summary = asyncio.run(run()).as_dict()
     summary["dry_run"] = dry_run
@@ -109,11 +97,8 @@ def expire(
     container = container_for(Settings())
 
     async def run() -> Any:
-        await resolve(container.init_resources())
-        try:
-            return await (await resolve(container.expire_points()))(as_of)
-        finally:
-            await resolve(container.shutdown_resources())
+        async with opened(container, Database):
+            return await (await container.expire_points.async_())(as_of)
 
     report = asyncio.run(run())
     typer.echo(

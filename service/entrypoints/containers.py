@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import logging
+import asyncio
 
-import structlog
 from dependency_injector import containers, providers
-from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 
+from adapters.health import DependencyHealth
+from adapters.http.app import create_http_app
 from adapters.kafka.dead_letters import KafkaDeadLetters
 from adapters.kafka.event_consumer import KafkaEventConsumer
-from adapters.kafka.ledger_publisher import KafkaLedgerPublisher
 from adapters.postgres.errors import (
     is_conflict_error,
     is_transient_database_error,
@@ -22,7 +21,16 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from adapters.prometheus_metrics import PrometheusServiceMetrics
 from adapters.system_clock import SystemClock
 from ports.backoff import Backoff
+from service.entrypoints.resources import (
+    Database,
+    auth_settings,
+    kafka_broker,
+    ledger_producer,
+    running_broker,
+)
+from service.entrypoints.runtime import Consuming, Role, Service
 from service.entrypoints.settings import Settings
+from service.entrypoints.supervision import Supervisor
 from service.use_cases.accounts import Accounts
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.expiry import ExpirePoints
@@ -33,21 +41,10 @@ from service.use_cases.redemptions import Redemptions
 from service.use_cases.retrying import RetryingEventHandler, RetryPolicy
 
 
-def kafka_broker(settings: Settings) -> KafkaBroker:
-    # Idempotent producers are off: the embedded broker lacks them, and exactly-once in
-    # effect comes from the inbox, not from the producer.
-    return KafkaBroker(
-        settings.kafka_bootstrap_servers,
-        acks="all",
-        enable_idempotence=False,
-        logger=structlog.get_logger("loyalty.kafka"),
-        graceful_timeout=15.0,
-        log_level=logging.DEBUG,  # per-batch "Received"/"Processed" lines only when debugging
-    )
-
-
 class Container(containers.DeclarativeContainer):
+    __self__ = providers.Self()
     settings = providers.Singleton(Settings)
+    role = providers.Object(Role.ALL)
     clock = providers.Singleton(SystemClock)
     is_transient = providers.Object(is_transient_database_error)
     is_conflict = providers.Object(is_conflict_error)
@@ -55,7 +52,7 @@ class Container(containers.DeclarativeContainer):
     metrics_registry = providers.Singleton(CollectorRegistry)
     metrics = providers.Singleton(PrometheusServiceMetrics, registry=metrics_registry)
 
-    pool = providers.Resource(
+    pool = Database(
         postgres_pool,
         dsn=settings.provided.database_url,
         min_size=settings.provided.database_pool_min,
@@ -67,10 +64,16 @@ class Container(containers.DeclarativeContainer):
     dead_letters = providers.Singleton(
         KafkaDeadLetters, broker=broker, suffix=settings.provided.dead_letter_suffix
     )
-    ledger_publisher = providers.Singleton(
-        KafkaLedgerPublisher,
+    ledger_publisher = providers.Resource(
+        ledger_producer,
         bootstrap_servers=settings.provided.kafka_bootstrap_servers,
         topic=settings.provided.topic_ledger,
+    )
+
+    backoff = providers.Factory(
+        Backoff,
+        initial_seconds=settings.provided.retry_initial_seconds,
+        max_seconds=settings.provided.retry_max_seconds,
     )
 
     apply_events = providers.Singleton(
@@ -115,11 +118,7 @@ class Container(containers.DeclarativeContainer):
         is_transient=is_transient,
         clock=clock,
         metrics=metrics,
-        backoff=providers.Factory(
-            Backoff,
-            initial_seconds=settings.provided.retry_initial_seconds,
-            max_seconds=settings.provided.retry_max_seconds,
-        ),
+        backoff=backoff,
     )
 
     expire_points = providers.Singleton(
@@ -141,12 +140,51 @@ class Container(containers.DeclarativeContainer):
         programmes=programmes,
         accounts=accounts,
         redemptions=redemptions,
-        is_conflict=is_conflict,
+    )
+
+    # The process's parts by role; the ones a role does not run are never built.
+    consumer_parts = providers.Singleton(
+        Consuming,
+        consumer=event_consumer,
+        relay=outbox_relay,
+        expire=expire_points,
+        sweep_seconds=settings.provided.expiry_sweep_seconds,
+    )
+    consuming = providers.Selector(
+        role, all=consumer_parts, consumer=consumer_parts, api=providers.Object(None)
+    )
+    # Started by init_resources once ``consuming`` is built: see ``running_broker``.
+    kafka = providers.Resource(running_broker, broker=broker, subscribed=consuming)
+
+    stopping = providers.Singleton(asyncio.Event)
+    supervisor = providers.Singleton(Supervisor, stopping, metrics, backoff)
+    health = providers.Singleton(
+        DependencyHealth, pool=pool, broker=broker, loops=supervisor.provided.checks
+    )
+    auth = providers.Singleton(auth_settings, settings=settings)
+    http_app = providers.Singleton(
+        create_http_app,
+        operations=operations,
+        health=health,
+        auth=auth,
+        registry=metrics_registry,
+        max_body_bytes=settings.provided.http_max_body_bytes,
+    )
+    api = providers.Selector(role, all=http_app, api=http_app, consumer=providers.Object(None))
+
+    service = providers.Singleton(
+        Service,
+        role=role,
+        settings=settings,
+        stopping=stopping,
+        loops=supervisor,
+        consuming=consuming,
+        api=api,
+        open_resources=__self__.provided.init_resources,
+        close_resources=__self__.provided.shutdown_resources,
     )
 
 
-def container_for(settings: Settings) -> Container:
-    """The container wired to ``settings`` (the CLI and tests build it this way)."""
-    container = Container()
-    container.settings.override(settings)
-    return container
+def container_for(settings: Settings, role: Role = Role.ALL) -> Container:
+    """The container wired to ``settings``, for a process of ``role``."""
+    return Container(settings=providers.Object(settings), role=providers.Object(role))

@@ -6,26 +6,24 @@ import asyncio
 import contextlib
 import enum
 import gc
-import signal
-from collections.abc import Awaitable, Iterator
-from typing import TypeVar, cast
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 
 import structlog
 import uvicorn
+from fastapi import FastAPI
 
-from adapters.health import DependencyHealth
-from adapters.http.app import create_http_app
-from adapters.http.auth import AuthSettings
 from adapters.kafka.event_consumer import KafkaEventConsumer
-from ports.backoff import Backoff
-from service.entrypoints.containers import Container
 from service.entrypoints.http_workers import HttpWorkers, shared_socket
 from service.entrypoints.settings import Settings
 from service.entrypoints.supervision import Supervisor
+from service.use_cases.expiry import ExpirePoints
+from service.use_cases.outbox_relay import OutboxRelay
 
 log = structlog.get_logger("loyalty.runtime")
 
-T = TypeVar("T")
+# The container's init_resources / shutdown_resources: awaitable once a resource is async.
+Lifecycle = Callable[[], Awaitable[None] | None]
 
 
 class Role(enum.StrEnum):
@@ -34,11 +32,20 @@ class Role(enum.StrEnum):
     CONSUMER = "consumer"
 
 
-async def resolve(value: T | Awaitable[T]) -> T:
-    """Providers that depend on an async resource hand back awaitables."""
-    if isinstance(value, Awaitable):
-        return cast(T, await value)
-    return value
+@dataclass(frozen=True)
+class Consuming:
+    """What a consumer process runs: its consumer group member (subscribed, started with the
+    broker), the outbox relay and, every ``sweep_seconds`` (0: never), the expiry sweep."""
+
+    consumer: KafkaEventConsumer
+    relay: OutboxRelay
+    expire: ExpirePoints
+    sweep_seconds: float
+
+
+async def settled(step: Awaitable[None] | None) -> None:
+    if step is not None:
+        await step
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -49,81 +56,57 @@ class _EmbeddedServer(uvicorn.Server):
         yield
 
 
-def auth_settings(settings: Settings) -> AuthSettings:
-    if not (settings.jwt_secret or settings.jwt_public_key):
-        raise RuntimeError(
-            "the HTTP API needs LOYALTY_JWT_SECRET (HS256) or LOYALTY_JWT_PUBLIC_KEY (RS256)"
-        )
-    return AuthSettings(
-        hs256_secret=settings.jwt_secret,
-        rs256_public_key=settings.jwt_public_key,
-        audience=settings.jwt_audience,
-        issuer=settings.jwt_issuer,
-        max_lifetime_seconds=settings.jwt_max_lifetime_seconds,
-    )
-
-
 class Service:
-    """What one process runs: consumer group member and outbox relay, HTTP API, or both."""
+    """What one process runs: consumer group member and outbox relay, HTTP API, or both.
 
-    def __init__(self, container: Container, role: Role = Role.ALL) -> None:
-        self._container = container
+    ``consuming`` and ``api`` are None where the role does not run them. ``open_resources``
+    starts what the parts hold (pool, broker, producer) and ``close_resources`` stops it, last.
+    """
+
+    def __init__(
+        self,
+        *,
+        role: Role,
+        settings: Settings,
+        stopping: asyncio.Event,
+        loops: Supervisor,
+        consuming: Consuming | None,
+        api: FastAPI | None,
+        open_resources: Lifecycle,
+        close_resources: Lifecycle,
+    ) -> None:
         self._role = role
-        self._stopping = asyncio.Event()
-        settings = container.settings()
-        self._loops = Supervisor(
-            self._stopping,
-            container.metrics(),
-            Backoff(settings.retry_initial_seconds, settings.retry_max_seconds),
-        )
-        self._consumer: KafkaEventConsumer | None = None
+        self._settings = settings
+        self._stopping = stopping
+        self._loops = loops
+        self._consuming = consuming
+        self._api = api
+        self._open_resources = open_resources
+        self._close_resources = close_resources
         self._http: _EmbeddedServer | None = None
         self._http_task: asyncio.Task[None] | None = None
         self._workers: HttpWorkers | None = None
 
-    @property
-    def runs_consumers(self) -> bool:
-        return self._role in (Role.ALL, Role.CONSUMER)
-
-    @property
-    def runs_api(self) -> bool:
-        return self._role in (Role.ALL, Role.API)
-
     async def start(self) -> None:
-        c = self._container
-        settings = c.settings()
-        await resolve(c.init_resources())
-        if self.runs_consumers:
-            self._consumer = await resolve(c.event_consumer())
-        broker = c.broker()
-        await broker.start()
-        if self.runs_consumers:
-            assert self._consumer is not None
-            self._loops.watch("consumer", self._consumer.running)
-            relay = await resolve(c.outbox_relay())
-            self._loops.start("outbox-relay", lambda: relay.run(self._stopping))
-            if (every := settings.expiry_sweep_seconds) > 0:
-                expire = await resolve(c.expire_points())
-                self._loops.start("expiry-sweep", lambda: expire.run(self._stopping, every))
-        if self.runs_api:
-            await self._start_http(settings)
+        settings = self._settings
+        await settled(self._open_resources())
+        if (parts := self._consuming) is not None:
+            self._loops.watch("consumer", parts.consumer.running)
+            self._loops.start("outbox-relay", lambda: parts.relay.run(self._stopping))
+            if (every := parts.sweep_seconds) > 0:
+                self._loops.start("expiry-sweep", lambda: parts.expire.run(self._stopping, every))
+        if self._api is not None:
+            await self._start_http(self._api)
         log.info(
             "service started",
             role=self._role.value,
             kafka=settings.kafka_bootstrap_servers,
-            group=settings.consumer_group if self.runs_consumers else None,
-            http=f"http://{settings.http_host}:{settings.http_port}" if self.runs_api else None,
+            group=settings.consumer_group if self._consuming else None,
+            http=f"http://{settings.http_host}:{settings.http_port}" if self._api else None,
         )
 
-    async def _start_http(self, settings: Settings) -> None:
-        c = self._container
-        app = create_http_app(
-            await resolve(c.operations()),
-            DependencyHealth(await resolve(c.pool()), c.broker(), loops=self._loops.checks),
-            auth_settings(settings),
-            registry=c.metrics_registry(),
-            max_body_bytes=settings.http_max_body_bytes,
-        )
+    async def _start_http(self, app: FastAPI) -> None:
+        settings = self._settings
         config = uvicorn.Config(
             app,
             host=settings.http_host,
@@ -153,15 +136,13 @@ class Service:
         if self._http is not None and self._http_task is not None:
             self._http.should_exit = True  # finishes requests in flight
             await self._http_task
-        if self._consumer is not None:
-            await self._consumer.stop()  # stop fetching; the batch in flight finishes and commits
+        if self._consuming is not None:
+            # Stop fetching; the batch in flight finishes and commits.
+            await self._consuming.consumer.stop()
         self._stopping.set()
         # A sweep in progress finishes its chunk; the relay publishes what is committed.
         await self._loops.wait()
-        if self.runs_consumers:
-            await (await resolve(self._container.ledger_publisher())).stop()
-        await self._container.broker().stop()
-        await resolve(self._container.shutdown_resources())
+        await settled(self._close_resources())  # producer flushed, broker and pool closed
         log.info("service stopped")
 
 
@@ -178,23 +159,3 @@ def tune_garbage_collector(young_threshold: int) -> None:
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(young_threshold, middle, old)
-
-
-async def serve_until_signalled(container: Container, role: Role = Role.ALL) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    service = Service(container, role)
-    await service.start()
-    tune_garbage_collector(container.settings().gc_young_threshold)
-    try:
-        await stop.wait()
-    finally:
-        log.info("stopping")
-        timeout = container.settings().shutdown_timeout_seconds
-        try:
-            async with asyncio.timeout(timeout):
-                await service.stop()
-        except TimeoutError:
-            log.error("clean stop took longer than the bound; exiting", seconds=timeout)

@@ -9,23 +9,16 @@ library restarts itself (the Kafka subscriber's poll loop) are watched only, thr
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
 import structlog
 
-from ports.backoff import Backoff
+from ports.backoff import Backoff, Pause, sleep_unless
 from ports.metrics import ServiceMetrics
 
 log = structlog.get_logger("loyalty.supervisor")
 
 Loop = Callable[[], Awaitable[None]]
-Pause = Callable[[asyncio.Event, float], Awaitable[None]]
-
-
-async def sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stopping.wait(), timeout=seconds)
 
 
 class Supervisor:
@@ -39,7 +32,7 @@ class Supervisor:
     ) -> None:
         self._stopping = stopping
         self._metrics = metrics
-        self._backoff = backoff or Backoff(1.0, 30.0)
+        self._backoff = backoff or Backoff()
         self._pause = pause
         self._healthy_after = healthy_after_seconds
         self._running: dict[str, bool] = {}

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import structlog
 
-from ports.backoff import Backoff
+from ports.backoff import Backoff, Pause, sleep_unless
 from ports.clock import Clock
 from ports.metrics import ServiceMetrics
 from ports.publishing import LedgerPublisher
 from ports.unit_of_work import UnitOfWorkFactory
-
-Pause = Callable[[asyncio.Event, float], Awaitable[None]]
 
 log = structlog.get_logger("loyalty.outbox")
 
@@ -39,7 +36,7 @@ class OutboxRelay:
         pause: Pause | None = None,
     ) -> None:
         self._backoff = backoff or Backoff()
-        self._pause = pause or _sleep_unless
+        self._pause = pause or sleep_unless
         self._clock = clock
         self._metrics = metrics
         self._uow_factory = uow_factory
@@ -89,9 +86,4 @@ class OutboxRelay:
                 continue
             if stopping.is_set():
                 return
-            await _sleep_unless(stopping, self._idle_seconds)
-
-
-async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stopping.wait(), timeout=seconds)
+            await sleep_unless(stopping, self._idle_seconds)

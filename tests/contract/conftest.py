@@ -7,7 +7,8 @@ import asyncpg
 import pytest
 
 from adapters.kafka.topics import ensure_topics
-from service.entrypoints.containers import Container
+from service.entrypoints import serving
+from service.entrypoints.containers import container_for
 from service.entrypoints.runtime import Role, Service
 from service.entrypoints.settings import Settings
 from tests.conftest import with_database
@@ -43,11 +44,7 @@ async def contract_settings(
 
 
 async def start_service(settings: Settings) -> Service:
-    container = Container()
-    container.settings.override(settings)
-    service = Service(container, Role.CONSUMER)
-    await service.start()
-    return service
+    return await serving.start_service(container_for(settings, Role.CONSUMER))
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,9 @@ from adapters.system_clock import SystemClock
 from domain.batch import BatchChanges
 from domain.events import InboundEvent, PurchaseCompleted
 from service.entrypoints.cli_dead_letters import redrive_pending
-from service.entrypoints.containers import Container
+from service.entrypoints.containers import container_for
 from service.entrypoints.runtime import Role, Service
+from service.entrypoints.serving import start_service
 from service.entrypoints.settings import Settings
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.replay import ReplaySummary, replay_topic
@@ -148,8 +149,7 @@ async def test_redriving_letters_after_a_bug_is_fixed_applies_them_once(
     s = isolated_settings("redrive-", url, kafka_bootstrap, log_format="console")
     await ensure_topics(kafka_bootstrap, s.all_topics(), 3)
     try:
-        buggy = Container()
-        buggy.settings.override(s)
+        buggy = container_for(s, Role.CONSUMER)
         buggy.apply_events.override(
             providers.Factory(
                 BuggyOnCustomer,
@@ -157,8 +157,7 @@ async def test_redriving_letters_after_a_bug_is_fixed_applies_them_once(
                 customer="bob",
             )
         )
-        service = Service(buggy, Role.CONSUMER)
-        await service.start()
+        service = await start_service(buggy)
         try:
             await produce(
                 kafka_bootstrap,
@@ -171,10 +170,7 @@ async def test_redriving_letters_after_a_bug_is_fixed_applies_them_once(
             await service.stop()
         assert [dict(r.headers)["x-dlq-code"] for r in letters] == [b"processing_failed"]
 
-        fixed = Container()
-        fixed.settings.override(s)
-        service = Service(fixed, Role.CONSUMER)
-        await service.start()
+        service = await start_service(container_for(s, Role.CONSUMER))
         try:
             policy = RedrivePolicy(s.inbound_topics(), s.dead_letter_suffix, 3)
             for _ in range(2):  # a second redrive of the same letter changes nothing

@@ -11,8 +11,9 @@ import pytest
 from dependency_injector import providers
 
 from adapters.embedded.postgres import free_port
-from service.entrypoints.containers import Container
+from service.entrypoints.containers import container_for
 from service.entrypoints.runtime import Role, Service
+from service.entrypoints.serving import start_service
 from service.entrypoints.settings import Settings
 from tests.support.kafka import eventually
 
@@ -42,12 +43,10 @@ async def service_with_a_dying_relay(
             "retry_max_seconds": 0.2,
         }
     )
-    container = Container()
-    container.settings.override(settings)
+    container = container_for(settings, Role.ALL)
     relay = RelayWithABug()
     container.outbox_relay.override(providers.Object(relay))
-    service = Service(container, Role.ALL)
-    await service.start()
+    service = await start_service(container)
     try:
         yield service, settings, relay
     finally:

@@ -17,7 +17,7 @@ from adapters.kafka.dead_letters import DeadLetter
 from adapters.kafka.event_consumer import KafkaEventConsumer
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from service.entrypoints.containers import Container, container_for
-from service.entrypoints.runtime import resolve
+from service.entrypoints.resources import Database, opened
 from tests.integration.conftest import given_customer, given_programme
 from tests.integration.ledger_queries import balance
 from tests.support.events import sale
@@ -53,11 +53,8 @@ async def wired(
     container = container_for(settings)
     dead_letters = RecordedDeadLetters()
     container.dead_letters.override(providers.Object(dead_letters))
-    await resolve(container.init_resources())
-    try:
+    async with opened(container, Database):  # the database only: no broker is started
         yield container, dead_letters
-    finally:
-        await resolve(container.shutdown_resources())
 
 
 def sales_records(topic: str, *amounts: str) -> tuple[ConsumerRecord[bytes, bytes], ...]:
@@ -85,7 +82,7 @@ async def held_back_then_applied(
     pool: asyncpg.Pool,
     fix: Callable[[], Awaitable[Any]],
 ) -> None:
-    consumer: KafkaEventConsumer = await resolve(container.event_consumer())
+    consumer: KafkaEventConsumer = await container.event_consumer.async_()
     records = sales_records(container.settings().topic_sale_completed, "10", "20", "30")
 
     with capture_logs() as logs:
@@ -129,7 +126,7 @@ async def test_a_read_only_database_holds_the_batch_back_until_it_is_writable_ag
 ) -> None:
     container, dead_letters = wired
     database = database_url.rsplit("/", 1)[1]
-    service_pool: asyncpg.Pool = await resolve(container.pool())
+    service_pool: asyncpg.Pool = await container.pool.async_()
     admin = await asyncpg.connect(database_url)  # opened writable, before the failover
     try:
         # A read-only failover: every new session of the service starts read-only.

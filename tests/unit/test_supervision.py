@@ -7,16 +7,15 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from prometheus_client import CollectorRegistry
+from dependency_injector import providers
 from structlog.testing import capture_logs
 
-from adapters.health import DependencyHealth
-from adapters.http.app import create_http_app
-from adapters.http.auth import AuthSettings
+from ports.backoff import Backoff
+from service.entrypoints.containers import container_for
+from service.entrypoints.settings import Settings
 from service.entrypoints.supervision import Supervisor
 
 from .fake_ports import FakeMetrics
-from .http.fakes import FakeOperations
 
 pytestmark = pytest.mark.unit
 
@@ -77,14 +76,12 @@ async def stopping() -> AsyncIterator[asyncio.Event]:
 
 
 def readiness_client(supervisor: Supervisor) -> httpx.AsyncClient:
-    health = DependencyHealth(
-        AnsweringPool(),  # type: ignore[arg-type]
-        AnsweringBroker(),  # type: ignore[arg-type]
-        loops=supervisor.checks,
-    )
-    app = create_http_app(
-        FakeOperations(), health, AuthSettings(hs256_secret="x" * 32), registry=CollectorRegistry()
-    )
+    """The container's API, its database and broker answering, its loops ``supervisor``'s."""
+    container = container_for(Settings(_env_file=None, jwt_secret="x" * 32))  # type: ignore[call-arg]
+    container.pool.override(providers.Object(AnsweringPool()))
+    container.broker.override(providers.Object(AnsweringBroker()))
+    container.supervisor.override(providers.Object(supervisor))
+    app = container.http_app()
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api")
 
 
@@ -144,7 +141,7 @@ async def test_restarts_of_a_loop_that_keeps_dying_wait_longer_each_time_up_to_a
         if len(waits) == 40:
             stopping.set()
 
-    supervisor = Supervisor(stopping, FakeMetrics(), pause=no_wait)
+    supervisor = Supervisor(stopping, FakeMetrics(), Backoff(1.0, 30.0), pause=no_wait)
     with capture_logs():  # 40 rendered tracebacks would only slow the test
         supervisor.start("outbox-relay", FlakyLoop(stopping, deaths=10**9))
         await supervisor.wait()

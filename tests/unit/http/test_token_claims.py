@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from adapters.http.auth import AuthSettings, Role, mint_token, verify_token
 from adapters.http.problems import ProblemError
 from service.entrypoints.cli import app as cli
-from service.entrypoints.runtime import auth_settings
+from service.entrypoints.resources import auth_settings
 from service.entrypoints.settings import Settings
 
 from .conftest import SECRET, SHOP

@@ -67,7 +67,7 @@ def hashed_values(entry: LedgerEntry, prev_hash: str) -> tuple[Any, ...]:
 
 
 def entry_hash(entry: LedgerEntry, prev_hash: str) -> str:
-    return hash_fields(*hashed_values(entry, prev_hash))
+    return _hash_fields(*hashed_values(entry, prev_hash))
 
 
 def seal(entry: LedgerEntry) -> LedgerEntry:
@@ -79,7 +79,7 @@ def seal(entry: LedgerEntry) -> LedgerEntry:
     return sealed
 
 
-def hash_fields(*fields: object) -> str:
+def _hash_fields(*fields: object) -> str:
     """The hash over fields in ``hashed_values``' order (the previous hash first)."""
     # Strings, most of the fields, skip the call: this runs for every entry written.
     text = "\x1f".join(

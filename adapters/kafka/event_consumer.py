@@ -49,8 +49,8 @@ class KafkaEventConsumer:
         heartbeat_interval_ms: int = 3_000,
         max_poll_interval_ms: int = 300_000,
         fetch_max_wait_ms: int = 50,  # as Settings.consumer_fetch_max_wait_ms
-        pause_initial_seconds: float = 0.2,
-        pause_max_seconds: float = 30.0,
+        pause_initial_seconds: float = Backoff.initial_seconds,
+        pause_max_seconds: float = Backoff.max_seconds,
     ) -> None:
         self._backoff = Backoff(
             pause_initial_seconds, pause_max_seconds, jitter_seconds=pause_initial_seconds

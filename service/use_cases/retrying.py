@@ -16,6 +16,7 @@ from tenacity import (
 
 from domain.batch import BatchChanges
 from domain.events import InboundEvent
+from ports.backoff import Backoff
 from ports.intake import EventBatchHandler
 from ports.metrics import ServiceMetrics
 
@@ -24,8 +25,8 @@ log = structlog.get_logger("loyalty.retry")
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    initial_seconds: float = 0.2
-    max_seconds: float = 30.0
+    initial_seconds: float = Backoff.initial_seconds
+    max_seconds: float = Backoff.max_seconds
     budget_seconds: float = 10.0  # as Settings.retry_budget_seconds, the one place to set it
 
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
+from tests.fakes import FakeClock
 from tests.support.ledger_history import LedgerHistory
 from tests.support.ledger_world import PostgresWorld, World
-from tests.unit.fake_ports import FakeClock
 
 pytestmark = pytest.mark.integration
 

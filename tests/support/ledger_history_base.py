@@ -21,9 +21,9 @@ from domain.events import InboundEvent
 from domain.ledger import Attribution
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.programmes import Programmes
+from tests.fakes import FakeClock
 from tests.support.ledger_model import LedgerModel
 from tests.support.ledger_world import Snapshot, World
-from tests.unit.fake_ports import FakeClock
 
 T = TypeVar("T")
 

@@ -18,7 +18,7 @@ import asyncpg
 
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from ports.unit_of_work import UnitOfWorkFactory
-from tests.unit.fake_ports import FakeClock, FakeStore, FakeUnitOfWorkFactory
+from tests.fakes import FakeClock, FakeStore, FakeUnitOfWorkFactory
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from domain.commands import AdjustPoints
 from domain.errors import IdempotencyKeyReused
 from domain.ledger import EntryKind
 from service.use_cases.accounts import Accounts
+from tests.fakes import FakeClock, FakeStore, FakeUnitOfWorkFactory
 
 from .builders import BUSINESS, account, account_id_of, at
 from .builders import programme as make_programme
-from .fake_ports import FakeClock, FakeStore, FakeUnitOfWorkFactory
 
 pytestmark = pytest.mark.unit
 

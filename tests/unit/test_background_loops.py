@@ -21,10 +21,10 @@ from domain.events import EventKind, InboundEvent
 from ports.backoff import Backoff
 from ports.unit_of_work import UnitOfWork
 from service.use_cases.outbox_relay import OutboxRelay
+from tests.fakes import FakeClock, FakeLedgerPublisher, FakeMetrics
 from tests.support.events import sale
 
 from .builders import RECORDED_AT
-from .fake_ports import FakeClock, FakeLedgerPublisher, FakeMetrics
 
 pytestmark = pytest.mark.unit
 

@@ -17,11 +17,11 @@ from service.use_cases.accounts import Accounts
 from service.use_cases.expiry import ExpirePoints
 from service.use_cases.redemptions import Redemptions
 from service.use_cases.verification import verify_ledger
+from tests.fakes import FakeClock, FakeStore, FakeUnitOfWork, FakeUnitOfWorkFactory
+from tests.fakes.lots import database_order
 
 from .builders import BUSINESS, account, at, sale
 from .builders import programme as make_programme
-from .fake_lots import database_order
-from .fake_ports import FakeClock, FakeStore, FakeUnitOfWork, FakeUnitOfWorkFactory
 from .test_point_lots import C1, apply, assert_lots_hold_the_balance, balance, shop
 
 pytestmark = pytest.mark.unit

@@ -17,10 +17,10 @@ from domain.redemption import RedemptionStatus
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.redemptions import Redemptions
 from service.use_cases.verification import verify_ledger
+from tests.fakes import FakeClock, FakeStore, FakeUnitOfWorkFactory
 
 from .builders import BUSINESS, RECORDED_AT, account, customer_return, sale
 from .builders import programme as make_programme
-from .fake_ports import FakeClock, FakeStore, FakeUnitOfWorkFactory
 
 pytestmark = pytest.mark.unit
 

@@ -17,10 +17,10 @@ from domain.ledger import EntryKind
 from domain.redemption import RedemptionStatus
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.redemptions import Redemptions
+from tests.fakes import FakeClock, FakeMetrics, FakeStore, FakeUnitOfWorkFactory
 
 from .builders import BUSINESS, account, account_id_of, at, sale
 from .builders import programme as make_programme
-from .fake_ports import FakeClock, FakeMetrics, FakeStore, FakeUnitOfWorkFactory
 
 pytestmark = pytest.mark.unit
 

@@ -25,8 +25,8 @@ from adapters.kafka.event_consumer import KafkaEventConsumer
 from domain.batch import BatchChanges, BatchState, apply_batch
 from domain.events import EventKind, InboundEvent
 from service.entrypoints.settings import Settings
+from tests.fakes import FakeMetrics
 from tests.support.events import encode, sale
-from tests.unit.fake_ports import FakeMetrics
 
 pytestmark = pytest.mark.unit
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
+from tests.fakes import FakeClock
 from tests.support.ledger_history import LedgerHistory
 from tests.support.ledger_world import FakeWorld, World
-from tests.unit.fake_ports import FakeClock
 
 pytestmark = pytest.mark.unit
 

@@ -1,4 +1,8 @@
-"""Ledger invariants under random events: exact balances, bounded reversals, harmless replays."""
+"""Ledger invariants under random events: exact balances, bounded reversals, harmless replays.
+
+The events go through ``ApplyEventBatch`` on the in-memory unit of work, as the consumer sends
+them, so what is held here is the use case with its loads, saves and postings, not a copy of it.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.batch import BatchChanges
+from domain.events import InboundEvent
 from domain.ledger import EntryKind, Source
 from domain.outcomes import OutcomeStatus
 from domain.purchases import Purchase
+from service.use_cases.event_intake import ApplyEventBatch
+from tests.fakes import FakeClock, FakeStore, FakeUnitOfWorkFactory
 
-from .builders import BUSINESS, T0, at, customer_return, programme, rule, sale
-from .fakes import InMemoryLedgerStore
+from .builders import BUSINESS, RECORDED_AT, T0, account, at, customer_return, programme, rule, sale
 
 pytestmark = pytest.mark.unit
 
@@ -56,6 +63,22 @@ def arrivals(draw):
     events += draw(st.lists(st.sampled_from(events), max_size=3))  # redeliveries
     events = draw(st.permutations(events))
     return events, draw(st.lists(st.integers(0, len(events)), max_size=4))
+
+
+def shop() -> FakeUnitOfWorkFactory:
+    """The programme, and accounts for the first three customers (not the walk-ins)."""
+    store = FakeStore(programmes={BUSINESS: PROGRAMME})
+    store.accounts = {(a.business_id, a.account_id): a for a in map(account, CUSTOMERS[:3])}
+    return FakeUnitOfWorkFactory(store)
+
+
+async def run(
+    uows: FakeUnitOfWorkFactory, events: list[InboundEvent], cuts: list[int]
+) -> list[BatchChanges]:
+    """Apply ``events`` in batches split at ``cuts``, one unit of work each."""
+    apply = ApplyEventBatch(uows, FakeClock(RECORDED_AT))
+    bounds = [0, *sorted(cuts), len(events)]
+    return [await apply(events[start:end]) for start, end in itertools.pairwise(bounds)]
 
 
 def purchase(earned: int, total: Decimal) -> Purchase:
@@ -101,12 +124,13 @@ def test_refunds_adding_up_to_the_total_reverse_exactly_what_was_earned(earned, 
 
 @settings(max_examples=200, deadline=None)
 @given(scenario=arrivals(), replay_cuts=st.lists(st.integers(0, 20), max_size=4))
-def test_balances_equal_their_entries_and_replaying_everything_changes_nothing(
+async def test_balances_equal_their_entries_and_replaying_everything_changes_nothing(
     scenario, replay_cuts
 ):
     events, cuts = scenario
-    store = InMemoryLedgerStore(PROGRAMME, CUSTOMERS[:3])
-    store.run(events, cuts)
+    uows = shop()
+    store = uows.store
+    await run(uows, events, cuts)
 
     by_account = defaultdict(list)
     for entry in store.entries:
@@ -131,12 +155,20 @@ def test_balances_equal_their_entries_and_replaying_everything_changes_nothing(
         assert store.inbox[event_key].outcome == record.outcome
     assert len(store.inbox) == len({e.event_id for e in events})
 
-    snapshot = (dict(store.accounts), dict(store.purchases), dict(store.refunds), dict(store.inbox))
-    replay = store.run(events, [c for c in replay_cuts if c <= len(events)])
+    snapshot = (
+        dict(store.accounts),
+        dict(store.purchases),
+        dict(store.refunds),
+        dict(store.inbox),
+        list(store.entries),
+        dict(store.lots),
+    )
+    replay = await run(uows, events, [c for c in replay_cuts if c <= len(events)])
 
     assert all(c.entries == [] and c.inbox == [] and c.conflicts == [] for c in replay)
     assert sum(len(c.duplicates) for c in replay) == len(events)
-    assert (store.accounts, store.purchases, store.refunds, store.inbox) == snapshot
+    after = (store.accounts, store.purchases, store.refunds, store.inbox, store.entries, store.lots)
+    assert after == snapshot
 
 
 @settings(deadline=None)
@@ -145,7 +177,7 @@ def test_balances_equal_their_entries_and_replaying_everything_changes_nothing(
     returned=st.lists(cents, min_size=1, max_size=4),
     same_batch=st.booleans(),
 )
-def test_a_return_arriving_before_its_sale_reverses_the_same_points_as_after(
+async def test_a_return_arriving_before_its_sale_reverses_the_same_points_as_after(
     amount, returned, same_batch
 ):
     the_sale = sale("s1", amount, customer_id="c1", occurred_at=at(days=3))
@@ -154,10 +186,13 @@ def test_a_return_arriving_before_its_sale_reverses_the_same_points_as_after(
         for i, a in enumerate(returned)
     ]
 
-    def reversed_points(events):
-        store = InMemoryLedgerStore(PROGRAMME, CUSTOMERS[:3])
-        store.run(events, [] if same_batch else list(range(1, len(events))))
-        assert all(r.outcome.status is not OutcomeStatus.PARKED for r in store.refunds.values())
-        return -sum(e.points for e in store.entries if e.kind is EntryKind.REVERSAL)
+    async def reversed_points(events):
+        uows = shop()
+        await run(uows, events, [] if same_batch else list(range(1, len(events))))
+        refunds = uows.store.refunds.values()
+        assert all(r.outcome.status is not OutcomeStatus.PARKED for r in refunds)
+        return -sum(e.points for e in uows.store.entries if e.kind is EntryKind.REVERSAL)
 
-    assert reversed_points([the_sale, *returns]) == reversed_points([*returns, the_sale])
+    assert await reversed_points([the_sale, *returns]) == await reversed_points(
+        [*returns, the_sale]
+    )

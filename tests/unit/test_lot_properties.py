@@ -20,9 +20,9 @@ from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.expiry import ExpirePoints
 from service.use_cases.redemptions import Redemptions
 from service.use_cases.verification import verify_ledger
+from tests.fakes import FakeClock
 
 from .builders import BUSINESS, account_id_of, at, customer_return, sale
-from .fake_ports import FakeClock
 from .test_point_lots import shop
 
 pytestmark = pytest.mark.unit

@@ -15,10 +15,10 @@ from service.use_cases.accounts import Accounts
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.expiry import ExpirePoints
 from service.use_cases.redemptions import Redemptions
+from tests.fakes import FakeClock, FakeStore, FakeUnitOfWorkFactory
 
 from .builders import BUSINESS, account, account_id_of, at, customer_return, sale
 from .builders import programme as make_programme
-from .fake_ports import FakeClock, FakeStore, FakeUnitOfWorkFactory
 
 pytestmark = pytest.mark.unit
 

@@ -16,9 +16,8 @@ from adapters.postgres.errors import is_transient_database_error, may_dead_lette
 from domain.batch import BatchChanges
 from domain.events import EventKind, InboundEvent
 from service.use_cases.retrying import RetryingEventHandler, RetryPolicy
+from tests.fakes import FakeMetrics
 from tests.support.events import parsed, sale
-
-from .fake_ports import FakeMetrics
 
 pytestmark = pytest.mark.unit
 

@@ -13,9 +13,9 @@ from domain.outcomes import Outcome, SkipReason
 from domain.redemption import BlockReason, quote_redemption
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.programmes import Programmes
+from tests.fakes import FakeClock, FakeStore, FakeUnitOfWorkFactory
 
 from .builders import BUSINESS, T0, account, at, sale
-from .fake_ports import FakeClock, FakeStore, FakeUnitOfWorkFactory
 
 pytestmark = pytest.mark.unit
 

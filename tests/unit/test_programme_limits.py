@@ -21,9 +21,9 @@ from domain.programme import RuleVersion
 from domain.programme_limits import check_programme_terms
 from service.entrypoints.cli import app
 from service.use_cases.programmes import Programmes
+from tests.fakes import FakeClock, FakeUnitOfWorkFactory
 
 from .builders import BUSINESS, T0
-from .fake_ports import FakeClock, FakeUnitOfWorkFactory
 
 pytestmark = pytest.mark.unit
 

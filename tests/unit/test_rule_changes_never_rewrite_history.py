@@ -12,10 +12,10 @@ from domain.commands import SetProgramme
 from domain.errors import InvalidRequest
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.programmes import Programmes
+from tests.fakes import FakeClock, FakeStore, FakeUnitOfWorkFactory
 
 from .builders import BUSINESS, RECORDED_AT, account, at, sale
 from .builders import programme as make_programme
-from .fake_ports import FakeClock, FakeStore, FakeUnitOfWorkFactory
 
 pytestmark = pytest.mark.unit
 

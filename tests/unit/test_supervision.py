@@ -14,8 +14,7 @@ from ports.backoff import Backoff
 from service.entrypoints.containers import container_for
 from service.entrypoints.settings import Settings
 from service.entrypoints.supervision import Supervisor
-
-from .fake_ports import FakeMetrics
+from tests.fakes import FakeMetrics
 
 pytestmark = pytest.mark.unit
 

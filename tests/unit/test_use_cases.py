@@ -21,17 +21,17 @@ from service.use_cases.outbox_relay import OutboxRelay
 from service.use_cases.programmes import Programmes
 from service.use_cases.retrying import RetryingEventHandler, RetryPolicy
 from service.use_cases.verification import verify_ledger
-
-from .builders import BUSINESS, RECORDED_AT, account, account_id_of, at, customer_return, sale
-from .builders import programme as make_programme
-from .fake_ports import (
+from tests.fakes import (
     FakeClock,
     FakeLedgerPublisher,
     FakeMetrics,
     FakeStore,
     FakeUnitOfWorkFactory,
-    encoded,
 )
+from tests.fakes.outbox import encoded
+
+from .builders import BUSINESS, RECORDED_AT, account, account_id_of, at, customer_return, sale
+from .builders import programme as make_programme
 
 pytestmark = pytest.mark.unit
 

@@ -23,10 +23,10 @@ from domain.redemption import Redemption
 from ports.operations import LoyaltyOperations
 from service.entrypoints.containers import Container
 from service.use_cases.event_intake import ApplyEventBatch
+from tests.fakes import FakeStore, FakeUnitOfWork, FakeUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
 from tests.fakes.health import FakeHealth
 from tests.unit.builders import account, sale
-from tests.unit.fake_ports import FakeStore, FakeUnitOfWork, FakeUnitOfWorkFactory
 
 SECRET = "unit-test-secret-of-at-least-32-bytes!"
 SHOP = "shop-a"

@@ -1,4 +1,4 @@
-"""Purchases, refunds and redemptions against the entries they caused, over a fake store,
+"""Purchases and refunds against the entries they caused, over a fake store,
 in memory (the fakes' side of ``adapters/postgres/audit_cross_checks.py``)."""
 
 from __future__ import annotations
@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING
 from domain.ledger import EntryKind, LedgerEntry
 from domain.outcomes import OutcomeStatus
 from domain.purchases import Purchase
-from domain.redemption import Redemption, RedemptionStatus
 
 if TYPE_CHECKING:
-    from tests.unit.fake_ports import FakeStore
+    from tests.fakes.store import FakeStore
 
 
 def _scoped(store: FakeStore, business_id: str | None) -> list[LedgerEntry]:
@@ -82,39 +81,3 @@ def refund_breaches(store: FakeStore, business_id: str | None) -> list[str]:
         if (e.business_id, e.source, e.source_ref) not in store.refunds
     ]
     return breaches
-
-
-def redemption_problem(r: Redemption, mine: list[LedgerEntry]) -> str | None:
-    """What is wrong between a redemption and the entries naming it, as the SQL sees it."""
-    captures = [e for e in mine if e.kind is EntryKind.REDEMPTION]
-    cancels = [e for e in mine if e.kind is EntryKind.REDEMPTION_CANCELLED]
-    was_captured = r.status is RedemptionStatus.CAPTURED or (
-        r.status is RedemptionStatus.CANCELLED and r.entry_id is not None
-    )
-    given_back = r.status is RedemptionStatus.CANCELLED and was_captured
-    capture = next((e for e in captures if e.entry_id == r.entry_id), None)
-    cancel = next((e for e in cancels if e.entry_id == r.cancel_entry_id), None)
-    if len(captures) > 1:
-        return f"is captured by {len(captures)} entries"
-    if len(cancels) > 1:
-        return f"is given back by {len(cancels)} entries"
-    if was_captured and not captures:
-        return "has no capture entry"
-    if was_captured and (
-        capture is None or capture.points != -r.points or capture.account_id != r.account_id
-    ):
-        return "does not match its capture entry"
-    if not was_captured and (captures or r.entry_id is not None):
-        return "was never captured but has a capture entry"
-    if given_back and not cancels:
-        return "was cancelled after capture but has no cancel entry"
-    if given_back and (
-        cancel is None
-        or cancel.points != r.points
-        or cancel.account_id != r.account_id
-        or cancel.related_entry_id != r.entry_id
-    ):
-        return "does not match its cancel entry"
-    if not given_back and (cancels or r.cancel_entry_id is not None):
-        return "was not cancelled after capture but has a cancel entry"
-    return None

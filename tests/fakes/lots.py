@@ -1,4 +1,4 @@
-"""In-memory point lots, for the fake unit of work in ``fake_ports``."""
+"""In-memory point lots: open lots, what an entry took, and the accounts due to expire."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from domain.accounts import Account
 from domain.lots import AccountKey, Lot
 
 if TYPE_CHECKING:
-    from tests.unit.fake_ports import FakeUnitOfWork
+    from tests.fakes.unit_of_work import FakeUnitOfWork
 
 
 class FakePointLots:

@@ -15,10 +15,11 @@ from uuid import UUID
 
 from domain.ledger import EntryKind, LedgerEntry
 from domain.outcomes import OutcomeStatus
-from tests.unit.fake_audit_links import purchase_breaches, redemption_problem, refund_breaches
+from tests.fakes.audit_holds import hold_breaches, redemption_breaches, refused_capture_notices
+from tests.fakes.audit_links import purchase_breaches, refund_breaches
 
 if TYPE_CHECKING:
-    from tests.unit.fake_ports import FakeUnitOfWork
+    from tests.fakes.unit_of_work import FakeUnitOfWork
 
 
 class FakeLedgerAudit:
@@ -106,25 +107,13 @@ class FakeLedgerAudit:
         return refund_breaches(self._uow.view, business_id)
 
     async def redemption_breaches(self, business_id: str | None) -> list[str]:
-        entries = self._scoped(business_id)
-        kinds = (EntryKind.REDEMPTION, EntryKind.REDEMPTION_CANCELLED)
-        by_ref: dict[tuple[str, str], list[LedgerEntry]] = defaultdict(list)
-        for e in (e for e in entries if e.kind in kinds):
-            by_ref[(e.business_id, e.source_ref)].append(e)
-        breaches = []
-        for (business, redemption_id), r in self._uow.view.redemptions.items():
-            if business_id not in (None, business):
-                continue
-            mine = by_ref.pop((business, str(redemption_id)), [])
-            problem = redemption_problem(r, mine)
-            if problem:
-                breaches.append(f"redemption {business}/{redemption_id} {problem}")
-        breaches += [
-            f"{e.kind} {e.business_id}/{e.entry_id} names no redemption"
-            for orphans in by_ref.values()
-            for e in orphans
-        ]
-        return breaches
+        return redemption_breaches(self._uow.view, business_id)
+
+    async def hold_breaches(self, business_id: str | None) -> list[str]:
+        return hold_breaches(self._uow.view, business_id)
+
+    async def refused_capture_notices(self, business_id: str | None) -> list[str]:
+        return refused_capture_notices(self._uow.view, business_id)
 
     async def lot_take_breaches(self, business_id: str | None) -> list[str]:
         # In the fakes, lots have always existed: every negative entry is held to them.
@@ -158,23 +147,6 @@ class FakeLedgerAudit:
             f"purchase {key} was refunded {p.refunded_amount} of a {p.total} total"
             for key, p in self._uow.view.purchases.items()
             if business_id in (None, p.business_id) and p.refunded_amount > p.total
-        ]
-
-    async def hold_breaches(self, business_id: str | None) -> list[str]:
-        return [
-            f"redemption {key} was captured after its hold expired"
-            for key, r in self._uow.view.redemptions.items()
-            if business_id in (None, r.business_id)
-            and r.expires_at is not None
-            and r.captured_at is not None
-            and r.captured_at >= r.expires_at
-        ]
-
-    async def refused_capture_notices(self, business_id: str | None) -> list[str]:
-        return [
-            f"sale {r.sale_reference} named hold {r.redemption_id}: {r.reason.value}"
-            for r in self._uow.view.capture_refusals.values()
-            if business_id in (None, r.business_id)
         ]
 
     async def parked_refund_notices(

@@ -94,7 +94,9 @@ async def test_whatever_the_retries_each_key_posts_at_most_once_and_the_balance_
 ) -> None:
     uows, clock = shop(), FakeClock(at())
     # An opening 100 so taking points never meets the floor (a balance never goes below 0).
-    await Accounts(uows, clock).adjust(AdjustPoints(BUSINESS, C1, 100, "opening", None, "open"))
+    await Accounts(uows, clock).adjust(
+        AdjustPoints(BUSINESS, C1, 100, "opening", idempotency_key="open")
+    )
     first_by_key: dict[str, int] = {}
     for key, points in attempts:
         command = AdjustPoints(BUSINESS, C1, points, "count", idempotency_key=key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
@@ -24,7 +25,7 @@ from .builders import BUSINESS, T0, at, rule
 
 pytestmark = pytest.mark.unit
 
-WINDOW = {"multiplier": "2", "multiplier_from": at(days=10), "multiplier_until": at(days=20)}
+WINDOW = rule(multiplier="2", multiplier_from=at(days=10), multiplier_until=at(days=20))
 
 
 def purchase(earned: int, total: str) -> Purchase:
@@ -59,18 +60,20 @@ def refund_in_turn(p: Purchase, *amounts: str) -> list[int]:
         ("0.29", "100", 29),  # as a float: 28.999999999999996
     ],
 )
-def test_earning_is_the_floor_of_amount_times_earn_rate(amount, earn_rate, expected):
+def test_earning_is_the_floor_of_amount_times_earn_rate(
+    amount: str, earn_rate: str, expected: int
+) -> None:
     assert points_earned(Decimal(amount), rule(earn_rate=earn_rate), T0) == expected
 
 
-def test_decimal_sums_earn_exactly_where_floats_would_lose_a_point():
+def test_decimal_sums_earn_exactly_where_floats_would_lose_a_point() -> None:
     amount = Decimal("0.7") + Decimal("0.1")  # 0.7999999999999999 as floats
 
     assert points_earned(amount, rule(earn_rate="10"), T0) == 8
 
 
 @pytest.mark.parametrize("amount", ["0", "0.00", "-0.01", "-250"])
-def test_zero_and_negative_amounts_earn_nothing(amount):
+def test_zero_and_negative_amounts_earn_nothing(amount: str) -> None:
     assert points_earned(Decimal(amount), rule(earn_rate="3"), T0) == 0
 
 
@@ -85,18 +88,20 @@ def test_zero_and_negative_amounts_earn_nothing(amount):
         (at(days=30), 100),
     ],
 )
-def test_the_multiplier_applies_only_inside_its_half_open_window(moment, expected):
-    assert points_earned(Decimal("100"), rule(**WINDOW), moment) == expected
+def test_the_multiplier_applies_only_inside_its_half_open_window(
+    moment: datetime, expected: int
+) -> None:
+    assert points_earned(Decimal("100"), WINDOW, moment) == expected
 
 
-def test_a_multiplier_with_no_window_applies_at_any_time():
+def test_a_multiplier_with_no_window_applies_at_any_time() -> None:
     always_double = rule(multiplier="2")
 
     assert points_earned(Decimal("10"), always_double, at(days=-400)) == 20
     assert points_earned(Decimal("10"), always_double, at(days=400)) == 20
 
 
-def test_a_window_open_at_one_end_is_bounded_only_by_the_other():
+def test_a_window_open_at_one_end_is_bounded_only_by_the_other() -> None:
     from_day_ten = rule(multiplier="3", multiplier_from=at(days=10))
     until_day_ten = rule(multiplier="3", multiplier_until=at(days=10))
 
@@ -106,12 +111,12 @@ def test_a_window_open_at_one_end_is_bounded_only_by_the_other():
     assert points_earned(Decimal("10"), until_day_ten, at(days=10)) == 10
 
 
-def test_the_multiplier_applies_before_flooring_not_after():
+def test_the_multiplier_applies_before_flooring_not_after() -> None:
     # floor(3.5 * 3) = 10, whereas floor(3.5) * 3 would give 9
     assert points_earned(Decimal("3.5"), rule(multiplier="3"), T0) == 10
 
 
-def test_floor_points_rounds_towards_minus_infinity():
+def test_floor_points_rounds_towards_minus_infinity() -> None:
     assert floor_points(Decimal("2.999")) == 2
     assert floor_points(Decimal("-0.5")) == -1
 
@@ -129,38 +134,38 @@ def test_floor_points_rounds_towards_minus_infinity():
     ],
 )
 def test_the_reversal_target_is_the_cumulative_floor_of_the_refunded_share(
-    earned, total, refunded, expected
-):
+    earned: int, total: str, refunded: str, expected: int
+) -> None:
     assert reversed_points_target(earned, Decimal(total), Decimal(refunded)) == expected
 
 
-def test_two_partial_returns_then_the_rest_reverse_exactly_what_was_earned():
+def test_two_partial_returns_then_the_rest_reverse_exactly_what_was_earned() -> None:
     reversals = refund_in_turn(purchase(earned=10, total="30"), "10", "10", "10")
 
     assert reversals == [3, 3, 4]
     assert sum(reversals) == 10
 
 
-def test_refunds_beyond_the_total_never_reverse_more_than_was_earned():
+def test_refunds_beyond_the_total_never_reverse_more_than_was_earned() -> None:
     reversals = refund_in_turn(purchase(earned=7, total="10"), "6", "6", "5")
 
     assert reversals == [4, 3, 0]
 
 
-def test_a_refund_too_small_to_reverse_a_point_is_caught_up_by_the_next():
+def test_a_refund_too_small_to_reverse_a_point_is_caught_up_by_the_next() -> None:
     reversals = refund_in_turn(purchase(earned=3, total="100"), "20", "20", "60")
 
     assert reversals == [0, 1, 2]
 
 
-def test_after_refund_keeps_the_running_totals_on_the_purchase():
+def test_after_refund_keeps_the_running_totals_on_the_purchase() -> None:
     after, _ = purchase(earned=10, total="30").after_refund(Decimal("10"))
 
     assert after.refunded_amount == Decimal("10")
     assert after.points_reversed == 3
 
 
-def test_a_discount_is_points_divided_by_the_redemption_rate():
+def test_a_discount_is_points_divided_by_the_redemption_rate() -> None:
     assert discount_for_points(250, Decimal("100")) == Decimal("2.5")
     assert discount_for_points(3, Decimal("4")) == Decimal("0.75")
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from domain.accounts import AccountStatus
-from domain.batch import BatchState
+from domain.batch import BatchChanges, BatchState
+from domain.events import PurchaseCompleted, RefundIssued
 from domain.ledger import EntryKind, Source
 from domain.outcomes import Outcome, SkipReason
 
@@ -31,11 +32,11 @@ pytestmark = pytest.mark.unit
 C1 = (BUSINESS, account_id_of("c1"))
 
 
-def points_of(changes) -> list[int]:
+def points_of(changes: BatchChanges) -> list[int]:
     return [e.points for e in changes.entries]
 
 
-def test_entries_number_each_account_in_turn_with_the_balance_after_each():
+def test_entries_number_each_account_in_turn_with_the_balance_after_each() -> None:
     batch_state = state(programme(), account("c1", balance=5, last_seq=3), account("c2"))
 
     changes = apply(
@@ -53,7 +54,7 @@ def test_entries_number_each_account_in_turn_with_the_balance_after_each():
     assert (changes.accounts[C1].balance, changes.accounts[C1].last_seq) == (125, 5)
 
 
-def test_an_earn_entry_records_the_sale_that_caused_it():
+def test_an_earn_entry_records_the_sale_that_caused_it() -> None:
     event = sale("s1", "12.50", occurred_at=at(days=2))
 
     [entry] = apply(state(programme(), account()), event).entries
@@ -72,8 +73,11 @@ def test_an_earn_entry_records_the_sale_that_caused_it():
     assert (entry.attribution, entry.related_entry_id) == (ATTRIBUTION, None)
 
 
-def test_the_same_events_always_yield_the_same_entry_ids():
-    events = [sale("s1", "100"), customer_return("r1", "s1", "50")]
+def test_the_same_events_always_yield_the_same_entry_ids() -> None:
+    events: list[PurchaseCompleted | RefundIssued] = [
+        sale("s1", "100"),
+        customer_return("r1", "s1", "50"),
+    ]
 
     first = apply(state(programme(), account()), *events)
     again = apply(state(programme(), account()), *events)
@@ -82,7 +86,7 @@ def test_the_same_events_always_yield_the_same_entry_ids():
     assert len({e.entry_id for e in first.entries}) == 2
 
 
-def test_a_reversal_points_at_its_earn_entry_and_keeps_the_earn_rates():
+def test_a_reversal_points_at_its_earn_entry_and_keeps_the_earn_rates() -> None:
     promo = rule(1, multiplier="2", multiplier_until=at(days=1))
     later = rule(2, effective_from=at(days=5), earn_rate="7")
     batch_state = state(programme(promo, later), account())
@@ -100,10 +104,11 @@ def test_a_reversal_points_at_its_earn_entry_and_keeps_the_earn_rates():
     )
     assert reversal.related_entry_id == earn.entry_id
     assert reversal.rates == earn.rates
-    assert (earn.rates.rule_version, earn.rates.multiplier) == (1, 2)
+    assert earn.rates is not None
+    assert (earn.rates.rule_version, earn.rates.multiplier) == (1, Decimal(2))
 
 
-def test_partial_returns_then_the_rest_reverse_exactly_what_was_earned():
+def test_partial_returns_then_the_rest_reverse_exactly_what_was_earned() -> None:
     batch_state = state(programme(rule(earn_rate="0.5")), account())
 
     changes = apply(
@@ -116,7 +121,7 @@ def test_partial_returns_then_the_rest_reverse_exactly_what_was_earned():
     assert changes.accounts[C1].balance == 0
 
 
-def test_partial_returns_never_reverse_more_than_was_earned():
+def test_partial_returns_never_reverse_more_than_was_earned() -> None:
     extra = customer_return("r3", "s1", "5")
     batch_state = state(programme(), account())
 
@@ -133,7 +138,7 @@ def test_partial_returns_never_reverse_more_than_was_earned():
     assert changes.purchases[(BUSINESS, Source.SALE, "s1")].points_reversed == 10
 
 
-def test_a_return_before_its_sale_in_the_same_batch_is_applied_when_the_sale_arrives():
+def test_a_return_before_its_sale_in_the_same_batch_is_applied_when_the_sale_arrives() -> None:
     early = customer_return("r1", "s1", "25", occurred_at=at(hours=-1))
 
     changes = apply(state(programme(), account()), early, sale("s1", "100"))
@@ -145,7 +150,7 @@ def test_a_return_before_its_sale_in_the_same_batch_is_applied_when_the_sale_arr
     assert changes.refunds[early.refund_key].points_reversed == 25
 
 
-def test_a_return_parked_in_an_earlier_batch_is_applied_when_its_sale_arrives():
+def test_a_return_parked_in_an_earlier_batch_is_applied_when_its_sale_arrives() -> None:
     early = customer_return("r1", "s1", "25")
     first = apply(state(programme(), account()), early)
     assert first.outcome_of(early) == Outcome.parked()
@@ -165,7 +170,7 @@ def test_a_return_parked_in_an_earlier_batch_is_applied_when_its_sale_arrives():
     assert changes.refunds[early.refund_key].outcome == Outcome.applied()
 
 
-def test_a_reversal_may_take_the_balance_below_zero():
+def test_a_reversal_may_take_the_balance_below_zero() -> None:
     batch_state = state(programme(), account())
     apply(batch_state, sale("s1", "100"))
     # since then the customer spent 90 of the 100 points
@@ -176,7 +181,7 @@ def test_a_reversal_may_take_the_balance_below_zero():
     assert (reversal.points, reversal.balance_after, reversal.seq) == (-100, -90, 3)
 
 
-def test_a_return_still_reverses_points_on_a_suspended_account():
+def test_a_return_still_reverses_points_on_a_suspended_account() -> None:
     batch_state = state(programme(), account())
     apply(batch_state, sale("s1", "100"))
     batch_state.accounts[C1] = replace(batch_state.accounts[C1], status=AccountStatus.SUSPENDED)

@@ -4,6 +4,8 @@ registered before start)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from dependency_injector import providers
 
@@ -26,8 +28,9 @@ class RecordingBroker:
         self.steps.append("broker stopped")
 
 
-def wired(role: Role, steps: list[str], **settings: object) -> Container:
-    container = container_for(Settings(_env_file=None, **settings), role)  # type: ignore[arg-type]
+def wired(role: Role, steps: list[str], **settings: Any) -> Container:
+    # mypy sees only the fields in Settings' signature, not pydantic-settings' _env_file
+    container = container_for(Settings(_env_file=None, **settings), role)  # type: ignore[call-arg]
     container.broker.override(providers.Object(RecordingBroker(steps)))
     container.pool.override(providers.Object(object()))  # nothing here queries it
 

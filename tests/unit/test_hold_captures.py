@@ -5,7 +5,7 @@ may not make is recorded, never dropped."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -30,7 +30,7 @@ C1 = (BUSINESS, account_id_of("c1"))
 def hold(
     *,
     points: int = 300,
-    expires_at=RECORDED_AT + timedelta(minutes=10),
+    expires_at: datetime = RECORDED_AT + timedelta(minutes=10),
     status: RedemptionStatus = RedemptionStatus.HELD,
     customer_id: str = "c1",
 ) -> Redemption:

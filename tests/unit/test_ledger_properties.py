@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
 from hypothesis import given, settings
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from domain.batch import BatchChanges
 from domain.events import InboundEvent
-from domain.ledger import EntryKind, Source
+from domain.ledger import EntryKind, LedgerEntry, Source
 from domain.outcomes import OutcomeStatus
 from domain.purchases import Purchase
 from service.use_cases.event_intake import ApplyEventBatch
@@ -26,7 +27,8 @@ from .builders import BUSINESS, RECORDED_AT, T0, account, at, customer_return, p
 
 pytestmark = pytest.mark.unit
 
-CUSTOMERS = ["c1", "c2", "c3", "walk-in-without-account", None]
+ACCOUNT_HOLDERS = ["c1", "c2", "c3"]
+CUSTOMERS = [*ACCOUNT_HOLDERS, "walk-in-without-account", None]
 PROGRAMME = programme(
     rule(
         1, earn_rate="1.5", multiplier="2", multiplier_from=at(days=2), multiplier_until=at(days=4)
@@ -39,7 +41,7 @@ hours = st.integers(min_value=-12, max_value=200)
 
 
 @st.composite
-def arrivals(draw):
+def arrivals(draw: st.DrawFn) -> tuple[list[InboundEvent], list[int]]:
     """Sales and returns over a few customers, some redelivered, in any order and batching."""
     sales = [
         sale(
@@ -59,7 +61,7 @@ def arrivals(draw):
         )
         for i in range(draw(st.integers(0, 8)))
     ]
-    events = sales + returns
+    events: list[InboundEvent] = [*sales, *returns]
     events += draw(st.lists(st.sampled_from(events), max_size=3))  # redeliveries
     events = draw(st.permutations(events))
     return events, draw(st.lists(st.integers(0, len(events)), max_size=4))
@@ -68,7 +70,7 @@ def arrivals(draw):
 def shop() -> FakeUnitOfWorkFactory:
     """The programme, and accounts for the first three customers (not the walk-ins)."""
     store = FakeStore(programmes={BUSINESS: PROGRAMME})
-    store.accounts = {(a.business_id, a.account_id): a for a in map(account, CUSTOMERS[:3])}
+    store.accounts = {(a.business_id, a.account_id): a for a in map(account, ACCOUNT_HOLDERS)}
     return FakeUnitOfWorkFactory(store)
 
 
@@ -87,7 +89,7 @@ def purchase(earned: int, total: Decimal) -> Purchase:
     )
 
 
-def refunds_covering(total_cents: int):
+def refunds_covering(total_cents: int) -> st.SearchStrategy[list[int]]:
     """Refund amounts (in cents) that add up exactly to ``total_cents``."""
     cuts = st.lists(st.integers(1, total_cents), max_size=5, unique=True)
     return cuts.map(
@@ -96,9 +98,11 @@ def refunds_covering(total_cents: int):
 
 
 @given(earned=st.integers(0, 100_000), total=cents, refunds=st.lists(cents, max_size=8))
-def test_reversals_never_exceed_what_was_earned(earned, total, refunds):
+def test_reversals_never_exceed_what_was_earned(
+    earned: int, total: Decimal, refunds: list[Decimal]
+) -> None:
     p = purchase(earned, total)
-    reversals = []
+    reversals: list[int] = []
     for amount in refunds:
         p, to_reverse = p.after_refund(amount)
         reversals.append(to_reverse)
@@ -110,7 +114,9 @@ def test_reversals_never_exceed_what_was_earned(earned, total, refunds):
 
 
 @given(earned=st.integers(0, 100_000), data=st.data())
-def test_refunds_adding_up_to_the_total_reverse_exactly_what_was_earned(earned, data):
+def test_refunds_adding_up_to_the_total_reverse_exactly_what_was_earned(
+    earned: int, data: st.DataObject
+) -> None:
     total_cents = data.draw(st.integers(1, 500_000))
     parts = data.draw(refunds_covering(total_cents))
     p = purchase(earned, Decimal(total_cents).scaleb(-2))
@@ -125,14 +131,14 @@ def test_refunds_adding_up_to_the_total_reverse_exactly_what_was_earned(earned, 
 @settings(max_examples=200, deadline=None)
 @given(scenario=arrivals(), replay_cuts=st.lists(st.integers(0, 20), max_size=4))
 async def test_balances_equal_their_entries_and_replaying_everything_changes_nothing(
-    scenario, replay_cuts
-):
+    scenario: tuple[list[InboundEvent], list[int]], replay_cuts: list[int]
+) -> None:
     events, cuts = scenario
     uows = shop()
     store = uows.store
     await run(uows, events, cuts)
 
-    by_account = defaultdict(list)
+    by_account: defaultdict[tuple[str, UUID], list[LedgerEntry]] = defaultdict(list)
     for entry in store.entries:
         by_account[(entry.business_id, entry.account_id)].append(entry)
     for key, acct in store.accounts.items():
@@ -178,15 +184,15 @@ async def test_balances_equal_their_entries_and_replaying_everything_changes_not
     same_batch=st.booleans(),
 )
 async def test_a_return_arriving_before_its_sale_reverses_the_same_points_as_after(
-    amount, returned, same_batch
-):
+    amount: Decimal, returned: list[Decimal], same_batch: bool
+) -> None:
     the_sale = sale("s1", amount, customer_id="c1", occurred_at=at(days=3))
     returns = [
         customer_return(f"r{i}", "s1", a, occurred_at=at(days=4, hours=i))
         for i, a in enumerate(returned)
     ]
 
-    async def reversed_points(events):
+    async def reversed_points(events: list[InboundEvent]) -> int:
         uows = shop()
         await run(uows, events, [] if same_batch else list(range(1, len(events))))
         refunds = uows.store.refunds.values()

@@ -4,7 +4,9 @@ last or stay pending, acts from the version's effective time on, never on events
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
 
@@ -104,7 +106,7 @@ async def test_replaying_into_an_empty_store_after_settings_changed_rebuilds_the
     def ledger(store: FakeStore) -> list[object]:
         return [(e.entry_id, e.points, e.rates) for e in store.entries]
 
-    def lots(store: FakeStore) -> list[object]:
+    def lots(store: FakeStore) -> list[tuple[UUID, datetime, datetime | None]]:
         return sorted((lot.lot_id, lot.available_at, lot.expires_at) for lot in store.lots.values())
 
     assert ledger(empty.store) == ledger(uows.store)

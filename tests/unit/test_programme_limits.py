@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import assume, given
@@ -32,6 +33,12 @@ BIGINT = 2**63 - 1
 OUT_OF_BOUNDS = ["1e400", "NaN", "0", "-1", "0.00001", "1.23456789", "123456789012"]
 
 
+def with_rate(field: str, value: Decimal) -> SetProgramme:
+    # the field is named at run time (parametrised), so its keyword cannot be checked statically
+    changes: dict[str, Any] = {field: value}
+    return replace(RATES, **changes)
+
+
 @pytest.mark.parametrize("value", OUT_OF_BOUNDS)
 @pytest.mark.parametrize("field", ["earn_rate", "redemption_rate", "multiplier", "max_discount"])
 async def test_the_use_case_refuses_a_rate_no_event_could_be_computed_with(
@@ -40,7 +47,7 @@ async def test_the_use_case_refuses_a_rate_no_event_could_be_computed_with(
     uows = FakeUnitOfWorkFactory()
 
     with pytest.raises(InvalidRequest, match=f"{field} must be a number greater than 0"):
-        await Programmes(uows, FakeClock(T0)).set(replace(RATES, **{field: Decimal(value)}))
+        await Programmes(uows, FakeClock(T0)).set(with_rate(field, Decimal(value)))
 
     assert uows.store.programmes == {}
 
@@ -76,7 +83,7 @@ def test_trailing_zeros_are_not_decimal_places() -> None:
 def test_the_check_refuses_or_accepts_any_decimal_and_never_fails_otherwise(value: Decimal) -> None:
     for field in ("earn_rate", "redemption_rate", "multiplier", "max_discount"):
         try:
-            check_programme_terms(replace(RATES, **{field: value}))
+            check_programme_terms(with_rate(field, value))
         except InvalidRequest as refused:
             assert field in refused.detail
 

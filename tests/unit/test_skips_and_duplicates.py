@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
 from domain.accounts import AccountStatus
+from domain.batch import BatchChanges, BatchState
+from domain.events import InboundEvent
 from domain.outcomes import Outcome, OutcomeStatus, SkipReason
 
 from .builders import (
@@ -26,7 +29,7 @@ pytestmark = pytest.mark.unit
 C1 = (BUSINESS, account_id_of("c1"))
 
 
-def points_of(changes) -> list[int]:
+def points_of(changes: BatchChanges) -> list[int]:
     return [e.points for e in changes.entries]
 
 
@@ -50,7 +53,9 @@ def points_of(changes) -> list[int]:
     ],
     ids=["no-customer", "eligible", "inactive", "no-account", "suspended", "closed"],
 )
-def test_a_sale_that_cannot_earn_is_skipped_with_its_reason(make_state, customer_id, reason):
+def test_a_sale_that_cannot_earn_is_skipped_with_its_reason(
+    make_state: Callable[[], BatchState], customer_id: str | None, reason: SkipReason | None
+) -> None:
     event = sale("s1", "100", customer_id=customer_id)
 
     changes = apply(make_state(), event)
@@ -64,7 +69,7 @@ def test_a_sale_that_cannot_earn_is_skipped_with_its_reason(make_state, customer
         assert changes.accounts == {}
 
 
-def test_a_sale_for_a_business_without_a_programme_is_skipped_with_no_programme():
+def test_a_sale_for_a_business_without_a_programme_is_skipped_with_no_programme() -> None:
     event = sale("s1", "100", business_id="unknown-shop")
 
     changes = apply(state(programme(), account()), event)
@@ -73,7 +78,7 @@ def test_a_sale_for_a_business_without_a_programme_is_skipped_with_no_programme(
     assert changes.entries == []
 
 
-def test_a_sale_too_small_to_earn_a_point_is_skipped_with_no_points_earned():
+def test_a_sale_too_small_to_earn_a_point_is_skipped_with_no_points_earned() -> None:
     event = sale("s1", "0.99")
 
     changes = apply(state(programme(), account()), event)
@@ -109,7 +114,9 @@ def test_a_sale_too_small_to_earn_a_point_is_skipped_with_no_points_earned():
     ],
     ids=["duplicate-sale-ref", "duplicate-return-ref", "currency", "earned-nothing", "no-account"],
 )
-def test_the_last_event_is_skipped_with_its_reason_and_changes_no_balance(events, reason):
+def test_the_last_event_is_skipped_with_its_reason_and_changes_no_balance(
+    events: list[InboundEvent], reason: SkipReason
+) -> None:
     batch_state = state(programme(), account())
     before = apply(batch_state, *events[:-1])
 
@@ -121,7 +128,7 @@ def test_the_last_event_is_skipped_with_its_reason_and_changes_no_balance(events
     assert batch_state.accounts[C1].balance == sum(e.points for e in before.entries)
 
 
-def test_a_repeated_event_id_with_the_same_payload_is_a_duplicate_that_changes_nothing():
+def test_a_repeated_event_id_with_the_same_payload_is_a_duplicate_that_changes_nothing() -> None:
     event = sale("s1", "100")
     batch_state = state(programme(), account())
 
@@ -133,7 +140,7 @@ def test_a_repeated_event_id_with_the_same_payload_is_a_duplicate_that_changes_n
     assert batch_state.accounts[C1].balance == 100
 
 
-def test_a_repeated_event_id_with_a_different_payload_is_a_conflict():
+def test_a_repeated_event_id_with_a_different_payload_is_a_conflict() -> None:
     event = sale("s1", "100")
     tampered = replace(event, amount=Decimal("900"), payload_hash="something else")
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import asyncpg
 import pytest
@@ -27,7 +28,7 @@ def apply_events(uow_factory: PostgresUnitOfWorkFactory) -> ApplyEventBatch:
 
 
 async def given_programme(
-    uow_factory: PostgresUnitOfWorkFactory, business: str, earn_rate: str = "1", **options: object
+    uow_factory: PostgresUnitOfWorkFactory, business: str, earn_rate: str = "1", **options: Any
 ) -> None:
     await Programmes(uow_factory, SystemClock()).set(
         SetProgramme(
@@ -35,7 +36,7 @@ async def given_programme(
             earn_rate=Decimal(earn_rate),
             redemption_rate=Decimal(100),
             effective_from=EARLY,
-            **options,  # type: ignore[arg-type]
+            **options,  # any other SetProgramme keyword
         )
     )
 

@@ -26,11 +26,12 @@ async def entry_sum(pool: asyncpg.Pool, business: str, customer: str) -> int:
 
 
 async def entries(pool: asyncpg.Pool, business: str, customer: str) -> list[asyncpg.Record]:
-    return await pool.fetch(
+    rows: list[asyncpg.Record] = await pool.fetch(
         "SELECT * FROM ledger_entries WHERE business_id = $1 AND customer_id = $2 ORDER BY seq",
         business,
         customer,
     )
+    return rows
 
 
 async def inbox_outcome(pool: asyncpg.Pool, business: str, event_id: str) -> tuple[str, str | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import pytest
@@ -45,14 +46,17 @@ def on(n: float) -> str:
     return day(n).isoformat()
 
 
-async def shop(uows: PostgresUnitOfWorkFactory, clock: FakeClock, **settings: int) -> uuid.UUID:
+async def shop(uows: PostgresUnitOfWorkFactory, clock: FakeClock, **settings: Any) -> uuid.UUID:
     await given_programme(uows, "shop", **settings)
     view = await Accounts(uows, clock).enrol(EnrolCustomer("shop", "ann"))
     return view.account.account_id
 
 
 async def lots(pool: asyncpg.Pool) -> list[asyncpg.Record]:
-    return await pool.fetch("SELECT * FROM point_lots ORDER BY earned_at, lot_id")
+    rows: list[asyncpg.Record] = await pool.fetch(
+        "SELECT * FROM point_lots ORDER BY earned_at, lot_id"
+    )
+    return rows
 
 
 async def test_fefo_pending_reversal_and_a_sweep_run_twice_on_postgres(

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -56,7 +57,7 @@ async def funded_account(
     service: LoyaltyService,
     uow_factory: PostgresUnitOfWorkFactory,
     points: int,
-    **programme: object,
+    **programme: Any,
 ) -> UUID:
     await given_programme(uow_factory, "cafe", max_discount=Decimal("5"), **programme)
     view = await service.enrol(EnrolCustomer("cafe", "zoe"))

@@ -36,7 +36,11 @@ async def test_ten_sigkills_while_streaming_lose_nothing_and_double_nothing(
         before = await inbox_count(fault_db)
         restarted = time.monotonic()
         service.start()
-        await wait_for(lambda: inbox_count(fault_db), lambda n, b=before: n > b or n == total, 120)
+
+        def grew(n: int, before: int = before) -> bool:
+            return n > before or n == total
+
+        await wait_for(lambda: inbox_count(fault_db), grew, 120)
         recoveries.append(round(time.monotonic() - restarted, 1))
     sent = await producing
     await wait_for(lambda: inbox_count(fault_db), lambda n: n == total, 300)

@@ -9,6 +9,7 @@ import inspect
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
@@ -44,7 +45,7 @@ async def run_outage(
     db: asyncpg.Pool,
     tmp_path: Path,
     business: str,
-    outage: object,
+    outage: tuple[Callable[[], object], Callable[[], object]],
     answers_meanwhile: bool = False,
 ) -> tuple[float, float]:
     """Stream, start the outage a few seconds in, end it after 10 s; seconds until not ready
@@ -60,7 +61,7 @@ async def run_outage(
     producing = asyncio.create_task(stream(load, settings, chunk=100, pause=0.5))
     await asyncio.sleep(3)
 
-    begin, end = outage  # type: ignore[misc]
+    begin, end = outage  # each may return an awaitable
     await settle(begin())
     if answers_meanwhile:  # the database still answers SELECT 1: readiness has nothing to see
         noticed = 0.0

@@ -26,12 +26,19 @@ class Account:
     name: str | None = None
     last_hash: str = "0" * 64
     last_activity_at: datetime | None = None
+    stamps: int = 0
+    """The stamp card's balance, kept beside points on the same ledger."""
 
     def posted(
-        self, points: int, entry_hash: str | None = None, activity_at: datetime | None = None
+        self,
+        points: int,
+        entry_hash: str | None = None,
+        activity_at: datetime | None = None,
+        stamps: int = 0,
     ) -> Account:
-        """The account after one more ledger entry of ``points`` (negative allowed), whose
-        hash becomes the account's newest; ``activity_at`` when the customer caused it."""
+        """The account after one more ledger entry of ``points`` and ``stamps`` (negative
+        allowed), whose hash becomes the account's newest; ``activity_at`` when the customer
+        caused it."""
         last_activity = self.last_activity_at
         if activity_at is not None and (last_activity is None or activity_at > last_activity):
             last_activity = activity_at
@@ -46,4 +53,5 @@ class Account:
             self.name,
             self.last_hash if entry_hash is None else entry_hash,
             last_activity,
+            self.stamps + stamps,
         )

@@ -39,6 +39,19 @@ HASHED_FIELDS = (
 )
 _HASHED = entry_getter(*HASHED_FIELDS)
 
+# Fields entries gained later, with the value every earlier entry holds. Each is hashed, as
+# ``name=value`` after ``HASHED_FIELDS``, only when it differs from that value: so the
+# hashes stored before keep verifying, and a stamp or a reward is as tamper-evident as points.
+ADDED_FIELDS: tuple[tuple[str, object], ...] = (
+    ("stamps", 0),
+    ("stamps_balance_after", 0),
+    ("reward_id", None),
+    ("reward_description", None),
+    ("category_ids", ()),
+)
+_ADDED = entry_getter(*(name for name, _ in ADDED_FIELDS))
+_ADDED_UNSET = tuple(unset for _, unset in ADDED_FIELDS)
+
 
 def _text(value: object) -> str:
     if value is None:
@@ -62,8 +75,23 @@ _TEXT_OF_TYPE: dict[type, Callable[[Any], str]] = {
 
 
 def hashed_values(entry: LedgerEntry, prev_hash: str) -> tuple[Any, ...]:
-    """What ``entry_hash`` covers, in order: ``prev_hash``, then ``HASHED_FIELDS``."""
-    return (prev_hash, *_HASHED(entry))
+    """What ``entry_hash`` covers, in order: ``prev_hash``, then ``HASHED_FIELDS``, then each
+    of ``ADDED_FIELDS`` that is set, as ``name=value``."""
+    added = _ADDED(entry)
+    if added == _ADDED_UNSET:
+        return (prev_hash, *_HASHED(entry))
+    extra = [
+        f"{name}={_added_text(value)}"
+        for (name, unset), value in zip(ADDED_FIELDS, added, strict=True)
+        if value != unset
+    ]
+    return (prev_hash, *_HASHED(entry), *extra)
+
+
+def _added_text(value: object) -> str:
+    if isinstance(value, tuple):  # category ids: each as it is, in order
+        return "\x1e".join(str(part) for part in value)
+    return _text(value)
 
 
 def entry_hash(entry: LedgerEntry, prev_hash: str) -> str:

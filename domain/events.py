@@ -31,6 +31,29 @@ class EventKind(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class LineItem:
+    """One line of a sale or bill: ``amount`` is what the line cost after its ``discount``
+    (``quantity`` may be a fraction, e.g. 2.5 kg)."""
+
+    sku: str
+    category: str | None
+    quantity: Decimal
+    unit_price: Decimal
+    discount: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class ReturnedItem:
+    """A line a return or bill refund gives back, by SKU: a ``quantity`` of it, or an
+    ``amount`` of money (one of the two)."""
+
+    sku: str
+    quantity: Decimal | None = None
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class PurchaseCompleted:
     """A sale completed or a bill paid: it may earn points."""
 
@@ -47,6 +70,8 @@ class PurchaseCompleted:
     attribution: Attribution
     redemption_id: UUID | None = None
     """A held redemption this sale settles: it is captured when the sale is applied."""
+    items: tuple[LineItem, ...] = ()
+    """The sale's lines, when upstream sends them; none: it earns on ``amount`` alone."""
 
     @property
     def purchase_key(self) -> PurchaseKey:
@@ -70,6 +95,8 @@ class RefundIssued:
     currency: str
     customer_id: str | None
     attribution: Attribution
+    items: tuple[ReturnedItem, ...] = ()
+    """The lines given back, when named; none: the proportional rule on ``amount``."""
 
     @property
     def purchase_key(self) -> PurchaseKey:

@@ -26,6 +26,12 @@ class EntryKind(enum.StrEnum):
     SUSPENSION = "suspension"
     REACTIVATION = "reactivation"
     EXPIRY = "expiry"
+    CARD_CREATED = "card_created"
+    CLOSURE = "closure"
+    STAMP_EARN = "stamp_earn"
+    STAMP_REDEMPTION = "stamp_redemption"
+    STAMP_VOID = "stamp_void"
+    STAMP_ADJUSTMENT = "stamp_adjustment"
 
 
 ACTIVITY_KINDS = frozenset(
@@ -54,6 +60,8 @@ class Attribution:
     actor: str | None = None
     ip_address: str | None = None
     user_agent: str | None = None
+    device_id: str | None = None
+    """The paired POS tablet that acted (its device token); none for a person's token."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,12 @@ class LedgerEntry:
     reason: str | None = None
     prev_hash: str = ""
     entry_hash: str = ""
+    stamps: int = 0
+    stamps_balance_after: int = 0
+    reward_id: str | None = None
+    reward_description: str | None = None
+    category_ids: tuple[str, ...] = ()
+    """The item categories a sale's earn touched (empty without line items)."""
 
 
 def entry_id_for(business_id: str, origin: str, kind: EntryKind) -> UUID:
@@ -158,6 +172,8 @@ def _reader(name: str) -> Callable[[Mapping[str, Any]], Any]:
     if name in _ENUMS:
         convert = _ENUMS[name]
         return lambda record: convert(record[name])
+    if name == "category_ids":  # a database array comes back as a list
+        return lambda record: tuple(record[name] or ())
     return itemgetter(name)
 
 

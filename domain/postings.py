@@ -94,6 +94,10 @@ def post_entry(
     amount: Decimal | None = None,
     currency: str | None = None,
     rates: RateSnapshot | None = None,
+    stamps: int = 0,
+    reward_id: str | None = None,
+    reward_description: str | None = None,
+    category_ids: tuple[str, ...] = (),
 ) -> tuple[Account, LedgerEntry]:
     """``origin`` names what caused the entry (its id derives from it); ``at`` is when it is
     recorded and ``occurred_at`` (default ``at``) when the business event happened. The entry
@@ -124,7 +128,12 @@ def post_entry(
             reason=reason,
             prev_hash=account.last_hash,
             entry_hash="",
+            stamps=stamps,
+            stamps_balance_after=account.stamps + stamps,
+            reward_id=reward_id,
+            reward_description=reward_description,
+            category_ids=category_ids,
         )
     )
     activity_at = occurred_at if kind in ACTIVITY_KINDS else None
-    return account.posted(points, entry.entry_hash, activity_at), entry
+    return account.posted(points, entry.entry_hash, activity_at, stamps), entry

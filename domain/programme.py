@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from domain.errors import InvalidRequest
+from domain.item_rules import NO_ITEM_RULES, ItemRules
+from domain.stamps import StampCard
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ class RuleVersion:
     max_discount: Decimal | None = None
     min_balance_to_redeem: int = 0
     settings: EventTimeSettings | None = None
+    item_rules: ItemRules = NO_ITEM_RULES
+    """How line items earn (per category and SKU); no rules: every line at the rates."""
+    stamp_card: StampCard | None = None
+    """The stamp card run beside points, if any."""
 
     def multiplier_at(self, moment: datetime) -> Decimal:
         """The multiplier applies only inside its window: [from, until)."""

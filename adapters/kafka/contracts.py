@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     PlainValidator,
     StringConstraints,
     WithJsonSchema,
@@ -197,4 +198,14 @@ class LedgerEntryPublished(BaseModel):
     terminal_id: str | None
     staff_id: str | None
     actor: str | None
+    device_id: str | None = Field(
+        default=None, description="The paired POS tablet that acted; null for a person."
+    )
     reason: str | None = None
+    stamps: int = Field(default=0, description="Stamps this entry adds (negative: takes).")
+    stamps_balance_after: int = 0
+    reward_id: str | None = None
+    reward_description: str | None = None
+    category_ids: list[str] = Field(
+        default_factory=list, description="The item categories a sale's earn touched."
+    )

@@ -35,7 +35,11 @@ def typed_rows(param: int, columns: str, *, numbered: bool = False) -> str:
     typed = []
     for index, column in enumerate(columns.split(",")):
         name, sql_type = column.split()
-        typed.append(f"(r->>{index})::{sql_type} AS {name}")
+        if sql_type.endswith("[]"):  # a JSON array: its elements, not its text, make the array
+            element = f"jsonb_array_elements_text(r->{index})"
+            typed.append(f"ARRAY(SELECT {element})::{sql_type} AS {name}")
+        else:
+            typed.append(f"(r->>{index})::{sql_type} AS {name}")
     if numbered:
         typed.append("n")
     return (

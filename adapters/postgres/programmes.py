@@ -7,6 +7,7 @@ from datetime import datetime
 
 import asyncpg
 
+from adapters.postgres.card_rules import item_rules_json, stamp_card_json
 from adapters.postgres.rows import programme_from, qualified, rule_from
 from domain.programme import Programme, RuleVersion
 
@@ -40,11 +41,12 @@ SET name = EXCLUDED.name, active = EXCLUDED.active,
 INSERT_RULE = """
 INSERT INTO rule_versions (business_id, version, effective_from, earn_rate, redemption_rate,
     multiplier, multiplier_from, multiplier_until, max_discount, min_balance_to_redeem,
-    active, points_validity_days, pending_days)
+    active, points_validity_days, pending_days, item_rules, stamp_card)
 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
        CASE WHEN $11::boolean THEN $12::boolean ELSE p.active END,
        CASE WHEN $11::boolean THEN $13::integer ELSE p.points_validity_days END,
-       CASE WHEN $11::boolean THEN $14::integer ELSE p.pending_days END
+       CASE WHEN $11::boolean THEN $14::integer ELSE p.pending_days END,
+       $15::jsonb, $16::jsonb
 FROM programmes p WHERE p.business_id = $1
 """
 
@@ -102,6 +104,8 @@ class PostgresProgrammes:
             settings.active if settings else None,
             settings.points_validity_days if settings else None,
             settings.pending_days if settings else None,
+            item_rules_json(rule.item_rules),
+            stamp_card_json(rule.stamp_card),
         )
 
     async def latest_event_at(self, business_id: str) -> datetime | None:

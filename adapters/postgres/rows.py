@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from adapters.postgres.card_rules import item_rules_from, stamp_card_from
 from domain.accounts import Account, AccountStatus
 from domain.ledger import ENTRY_FIELDS, RateSnapshot, entry_from_record, entry_values
 from domain.programme import EventTimeSettings, Programme, RuleVersion
@@ -43,6 +44,12 @@ _SQL_TYPES = {
     "reason": "text",
     "prev_hash": "text",
     "entry_hash": "text",
+    "device_id": "text",
+    "stamps": "bigint",
+    "stamps_balance_after": "bigint",
+    "reward_id": "text",
+    "reward_description": "text",
+    "category_ids": "text[]",
 }
 ENTRY_TYPES = {name: _SQL_TYPES[name] for name in ENTRY_FIELDS}
 """The ledger_entries columns in ``entry_values`` order, with their SQL types."""
@@ -73,6 +80,7 @@ def account_from(row: Row) -> Account:
         name=row.get("name"),
         last_hash=row["last_hash"],
         last_activity_at=row.get("last_activity_at"),
+        stamps=row.get("stamps", 0),
     )
 
 
@@ -105,6 +113,8 @@ def rule_from(row: Row) -> RuleVersion:
         max_discount=row["max_discount"],
         min_balance_to_redeem=row["min_balance_to_redeem"],
         settings=EventTimeSettings(row["active"], row["points_validity_days"], row["pending_days"]),
+        item_rules=item_rules_from(row["item_rules"]),
+        stamp_card=stamp_card_from(row["stamp_card"]),
     )
 
 

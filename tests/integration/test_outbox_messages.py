@@ -69,8 +69,14 @@ def _entry(rng: random.Random, business: str, account_id: uuid.UUID, seq: int) -
             terminal_id=_maybe(rng, _text(rng)),  # type: ignore[arg-type]
             staff_id=_maybe(rng, _text(rng)),  # type: ignore[arg-type]
             actor=_maybe(rng, _text(rng)),  # type: ignore[arg-type]
+            device_id=_maybe(rng, _text(rng)),  # type: ignore[arg-type]
         ),
         reason=_maybe(rng, _text(rng)),  # type: ignore[arg-type]
+        stamps=rng.choice([0, 0, 1, 3, -10]),
+        stamps_balance_after=rng.randrange(0, 50),
+        reward_id=_maybe(rng, _text(rng)),  # type: ignore[arg-type]
+        reward_description=_maybe(rng, _text(rng)),  # type: ignore[arg-type]
+        category_ids=tuple(rng.sample(AWKWARD_TEXT, rng.randrange(0, 3))),
     )
 
 

@@ -105,6 +105,12 @@ class EntryOut(BaseModel):
     store_id: str | None
     terminal_id: str | None
     actor: str | None
+    device_id: str | None = None
+    stamps: int = 0
+    stamps_balance_after: int = 0
+    reward_id: str | None = None
+    reward_description: str | None = None
+    category_ids: list[str] = Field(default_factory=list)
 
 
 class TransactionPageOut(BaseModel):

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Final
 from uuid import UUID
 
+from domain.item_rules import ItemRules
 from domain.ledger import Attribution
+from domain.stamps import StampCard
+
+
+class Unchanged(enum.Enum):
+    """A setting a revision does not mention: it stays as the version it follows had it."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED: Final = Unchanged.UNCHANGED
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,11 @@ class SetProgramme:
     max_discount: Decimal | None = None
     min_balance_to_redeem: int = 0
     effective_from: datetime | None = None
+    item_rules: ItemRules | Unchanged = UNCHANGED
+    """How line items earn; UNCHANGED keeps the rules of the version in force at the new
+    version's ``effective_from``; ``NO_ITEM_RULES`` removes them."""
+    stamp_card: StampCard | Unchanged | None = UNCHANGED
+    """The stamp card; UNCHANGED keeps it as the item rules are kept; None removes it."""
 
 
 @dataclass(frozen=True)

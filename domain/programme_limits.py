@@ -3,57 +3,25 @@
 The bounds keep every event computable: an earn is at most 10**12 (the largest sale the
 inbound contract may carry) * 1000 (earn rate) * 100 (multiplier) = 10**17 points, inside
 PostgreSQL's bigint, and the product has at most 16 + 7 + 4 = 27 significant digits, inside
-Decimal's default 28, so it is exact before the floor.
+Decimal's default 28, so it is exact before the floor. A line's own multiplier (item rules)
+times the window multiplier is held to the same 100 (``card_limits``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
+from domain.bounds import DecimalLimit, IntLimit
+from domain.card_limits import item_rules_problems, stamp_card_problems
 from domain.errors import InvalidRequest
+from domain.item_rules import ItemRules
+from domain.stamps import StampCard
+
+__all__ = ["DecimalLimit", "IntLimit", "ProgrammeTerms", "check_programme_terms"]
 
 MAX_POINTS = 1_000_000_000
-
-
-@dataclass(frozen=True)
-class DecimalLimit:
-    """A positive, finite decimal up to ``most`` with at most ``places`` decimal places."""
-
-    most: Decimal
-    places: int
-
-    def describe(self) -> str:
-        return (
-            f"a number greater than 0 and at most {self.most},"
-            f" with at most {self.places} decimal places"
-        )
-
-    def problem(self, name: str, value: Decimal | None) -> str | None:
-        if value is None or (
-            value.is_finite() and 0 < value <= self.most and _places(value) <= self.places
-        ):
-            return None
-        return f"{name} must be {self.describe()} (got {value})"
-
-
-@dataclass(frozen=True)
-class IntLimit:
-    """A whole number from ``least`` to ``most``."""
-
-    least: int
-    most: int
-
-    def describe(self) -> str:
-        return f"a whole number from {self.least} to {self.most}"
-
-    def problem(self, name: str, value: int | None) -> str | None:
-        if value is None or self.least <= value <= self.most:
-            return None
-        return f"{name} must be {self.describe()} (got {value})"
-
 
 EARN_RATE = DecimalLimit(Decimal(1000), 4)
 REDEMPTION_RATE = DecimalLimit(Decimal(1_000_000), 4)
@@ -96,8 +64,14 @@ class ProgrammeTerms(Protocol):
     def inactivity_days(self) -> int | None: ...
 
 
-def check_programme_terms(terms: ProgrammeTerms) -> None:
-    """Refuse, naming every value out of bounds, what no event could be computed with."""
+def check_programme_terms(
+    terms: ProgrammeTerms,
+    *,
+    item_rules: ItemRules | None = None,
+    stamp_card: StampCard | None = None,
+) -> None:
+    """Refuse, naming every value out of bounds, what no event could be computed with: the
+    rates and settings, and the item rules and stamp card the new version will have."""
     problems = [
         EARN_RATE.problem("earn_rate", terms.earn_rate),
         REDEMPTION_RATE.problem("redemption_rate", terms.redemption_rate),
@@ -112,6 +86,10 @@ def check_programme_terms(terms: ProgrammeTerms) -> None:
         _window_problem(terms.multiplier_from, terms.multiplier_until),
     ]
     found = [problem for problem in problems if problem is not None]
+    if item_rules is not None:
+        found += item_rules_problems(item_rules, terms.multiplier)
+    if stamp_card is not None:
+        found += stamp_card_problems(stamp_card)
     if found:
         raise InvalidRequest("; ".join(found) + ".")
 
@@ -120,12 +98,3 @@ def _window_problem(start: datetime | None, end: datetime | None) -> str | None:
     if start is not None and end is not None and end <= start:
         return "multiplier_until must be after multiplier_from"
     return None
-
-
-def _places(value: Decimal) -> int:
-    """Decimal places written, trailing zeros aside ("2.50" has one); without normalize(),
-    which would round to the context's 28 digits first."""
-    _, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)  # finite: checked by the caller first
-    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    return max(0, -exponent - trailing) if any(digits) else 0

@@ -6,8 +6,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
 
-from domain.commands import SetProgramme
-from domain.programme import Programme, RuleVersion, effective_from_for
+from domain.commands import SetProgramme, Unchanged
+from domain.item_rules import NO_ITEM_RULES
+from domain.programme import Programme, RuleVersion, effective_from_for, in_force
 from domain.programme_limits import check_programme_terms
 
 T = TypeVar("T")
@@ -39,8 +40,12 @@ def revise(
     that decide by event time (active, validity, return window): they act from its
     ``effective_from`` on, like its rates, and never on events that occurred before;
     ``latest_event_at`` (the latest event already applied) bounds it from below.
+
+    Item rules and a stamp card the command leaves UNCHANGED are those of the version in
+    force at the new ``effective_from`` (the one it takes over from; none before the first),
+    so a revision of the rates alone neither drops nor brings forward a card.
     """
-    check_programme_terms(command)
+    check_set_programme(command)
     programme = current or Programme(command.business_id, name=command.business_id)
     programme = replace(
         programme,
@@ -55,9 +60,15 @@ def revise(
         pending_days=_pick(command.pending_days, programme.pending_days),
         inactivity_days=_days_or_off(command.inactivity_days, programme.inactivity_days),
     )
+    effective_from = effective_from_for(command.effective_from, now, latest_event_at)
+    before = in_force(programme.rules, effective_from)
+    item_rules = _kept(command.item_rules, before.item_rules if before else NO_ITEM_RULES)
+    stamp_card = _kept(command.stamp_card, before.stamp_card if before else None)
+    # Kept item rules meet the new window multiplier here for the first time.
+    check_programme_terms(command, item_rules=item_rules)
     rule = RuleVersion(
         version=programme.next_version(),
-        effective_from=effective_from_for(command.effective_from, now, latest_event_at),
+        effective_from=effective_from,
         earn_rate=command.earn_rate,
         redemption_rate=command.redemption_rate,
         multiplier=command.multiplier,
@@ -66,8 +77,23 @@ def revise(
         max_discount=command.max_discount,
         min_balance_to_redeem=command.min_balance_to_redeem,
         settings=programme.event_time_settings,
+        item_rules=item_rules,
+        stamp_card=stamp_card,
     )
     return ProgrammeRevision(programme, rule)
+
+
+def check_set_programme(command: SetProgramme) -> None:
+    """The programme's check on what the command itself sets (the CLI's, before connecting)."""
+    check_programme_terms(
+        command,
+        item_rules=_kept(command.item_rules, None),
+        stamp_card=_kept(command.stamp_card, None),
+    )
+
+
+def _kept(new: T | Unchanged, current: T) -> T:
+    return current if isinstance(new, Unchanged) else new
 
 
 def _pick(new: T | None, current: T) -> T:

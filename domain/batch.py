@@ -21,6 +21,7 @@ from domain.ledger import EntryKind, LedgerEntry, RateSnapshot
 from domain.outcomes import InboxRecord, Outcome, OutcomeStatus, SkipReason
 from domain.postings import post_entry
 from domain.purchases import Purchase, RefundRecord
+from domain.stamp_batch import StampApplier
 
 __all__ = ["BatchChanges", "BatchKeys", "BatchState", "EventKey", "apply_batch"]
 
@@ -43,6 +44,7 @@ class _BatchApplier:
         self._customer_index = {
             (a.business_id, a.customer_id): key for key, a in state.accounts.items()
         }
+        self._stamps = StampApplier(state, self.changes, recorded_at, self._customer_index)
 
     def apply(self, event: InboundEvent) -> None:
         key = (event.business_id, event.event_id)
@@ -87,6 +89,7 @@ class _BatchApplier:
             points_earned=earning.points,
             earn_entry_id=earning.entry_id,
         )
+        outcome, purchase = self._stamps.earn(event, outcome, purchase)
         self._save_purchase(purchase)
         self._resolve_parked_refunds(purchase)
         self._capture_redemption(event)
@@ -161,6 +164,7 @@ class _BatchApplier:
             self._save_refund(RefundRecord(event, Outcome.parked()))
             return Outcome.parked()
         record = self._reverse(purchase, event)
+        record = self._stamps.void(record)
         self._save_refund(record)
         return record.outcome
 
@@ -199,6 +203,7 @@ class _BatchApplier:
         parked.sort(key=lambda r: (r.event.occurred_at, r.event.event_id))
         for record in parked:
             resolved = self._reverse(self.state.purchases[purchase.key], record.event)
+            resolved = self._stamps.void(resolved)
             self._save_refund(resolved)
             event_key = (record.event.business_id, record.event.event_id)
             self.changes.resolved_inbox[event_key] = resolved.outcome

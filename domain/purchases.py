@@ -11,6 +11,7 @@ from domain.arithmetic import reversed_points_target
 from domain.events import PurchaseKey, RefundIssued, RefundKey
 from domain.ledger import RateSnapshot, Source
 from domain.outcomes import Outcome
+from domain.stamp_voids import NO_STAMPS, PurchaseStamps
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Purchase:
     rates: RateSnapshot | None = None
     refunded_amount: Decimal = Decimal(0)
     points_reversed: int = 0
+    stamps: PurchaseStamps = NO_STAMPS
+    """What it earned in stamps and what its returns voided."""
 
     @property
     def key(self) -> PurchaseKey:

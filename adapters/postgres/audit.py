@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from adapters.postgres import audit_cross_checks as sql
-from adapters.postgres import audit_holds
+from adapters.postgres import audit_holds, audit_stamps
 from adapters.postgres.audit_sql import (
     APPLIED_WITHOUT_ENTRIES,
     BALANCES,
@@ -32,7 +32,8 @@ class PostgresLedgerAudit:
         await self._connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
     async def balance_breaches(self, business_id: str | None) -> list[str]:
-        return [
+        stamps = await audit_stamps.stamp_balance_breaches(self._connection, business_id)
+        return stamps + [
             f"account {r['business_id']}/{r['account_id']}: balance {r['balance']} but entries "
             f"sum to {r['total']}; last_seq {r['last_seq']}, {r['entries']} entries, "
             f"highest seq {r['max_seq']}"
@@ -94,6 +95,7 @@ class PostgresLedgerAudit:
                 f" entries take {r['in_entries']}"
                 for r in await fetch(sql.PURCHASES_NOT_MATCHING_THEIR_REVERSALS, business_id)
             ]
+            + await audit_stamps.purchase_stamp_breaches(self._connection, business_id)
         )
 
     async def refund_breaches(self, business_id: str | None) -> list[str]:

@@ -39,7 +39,8 @@ HAVING p.points_reversed <> coalesce(-sum(r.points), 0) OR p.points_reversed > p
 """
 
 # A refund's reversal entry carries the refund's source and reference; it reverses the earn
-# of the purchase the refund names. Only an applied refund reverses, and then something.
+# of the purchase the refund names. Only an applied refund reverses, and then something
+# (points, or only stamps: then its one entry is a stamp void, see audit_stamps).
 REFUNDS_NOT_MATCHING_THEIR_REVERSAL = f"""
 SELECT f.business_id, f.source, f.reference, f.status, f.points_reversed,
        count(e.entry_id) AS entries, coalesce(-sum(e.points), 0) AS in_entries
@@ -52,8 +53,11 @@ LEFT JOIN ledger_entries e
  AND e.source = f.source AND e.source_ref = f.reference
 WHERE {SCOPE.format(alias="f")}
 GROUP BY f.business_id, f.source, f.reference, f.status, f.points_reversed, p.earn_entry_id
-HAVING count(e.entry_id) <> (CASE WHEN f.status = 'applied' THEN 1 ELSE 0 END)
-    OR (f.status = 'applied') <> (f.points_reversed > 0)
+HAVING count(e.entry_id) <> (CASE WHEN f.points_reversed > 0 THEN 1 ELSE 0 END)
+    OR (f.status = 'applied') <> (f.points_reversed > 0 OR EXISTS (
+        SELECT 1 FROM ledger_entries v
+        WHERE v.business_id = f.business_id AND v.kind = 'stamp_void'
+          AND v.source = f.source AND v.source_ref = f.reference))
     OR coalesce(-sum(e.points), 0) <> f.points_reversed
     OR coalesce(
         bool_or(e.entry_id IS NOT NULL AND e.related_entry_id IS DISTINCT FROM p.earn_entry_id),

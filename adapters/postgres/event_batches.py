@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from adapters.postgres import batch_sql as sql
+from adapters.postgres.item_rows import lines_from, lines_json, returned_from, returned_json
 from adapters.postgres.json_rows import rows_json
 from adapters.postgres.programmes import load_programmes
 from adapters.postgres.redemptions import (
@@ -21,6 +22,7 @@ from adapters.postgres.redemptions import (
 from adapters.postgres.redemptions import UPSERT as UPSERT_REDEMPTION
 from adapters.postgres.refund_rows import refund_columns, refund_from
 from adapters.postgres.rows import account_from, rates_columns, rates_from
+from adapters.postgres.stamp_rows import UPDATE_PURCHASE_STAMPS, stamps_columns, stamps_from
 from domain.batch import BatchChanges, BatchKeys, BatchState, EventKey
 from domain.events import PurchaseKey
 from domain.ledger import Source
@@ -115,6 +117,9 @@ class PostgresEventBatches:
         if changes.purchases:
             rows = rows_json(_purchase_columns(p) for p in changes.purchases.values())
             await conn.execute(sql.UPSERT_PURCHASES, rows)
+            stamped = [p for p in changes.purchases.values() if p.stamps.earned]
+            if stamped:
+                await conn.execute(UPDATE_PURCHASE_STAMPS, rows_json(map(stamps_columns, stamped)))
         if changes.refunds:
             rows = rows_json(refund_columns(r) for r in changes.refunds.values())
             await conn.execute(sql.UPSERT_REFUNDS, rows)
@@ -140,6 +145,9 @@ def _purchase_from(row: asyncpg.Record) -> Purchase:
         rates=rates_from(row),
         refunded_amount=row["refunded_amount"],
         points_reversed=row["points_reversed"],
+        lines=lines_from(row["items"]),
+        returned=returned_from(row["returned_items"]),
+        stamps=stamps_from(row),
     )
 
 
@@ -159,4 +167,6 @@ def _purchase_columns(p: Purchase) -> tuple[object, ...]:
         *rates_columns(p.rates),
         p.refunded_amount,
         p.points_reversed,
+        lines_json(p.lines),
+        returned_json(p.returned),
     )

@@ -17,6 +17,7 @@ from domain.ledger import EntryKind, LedgerEntry
 from domain.outcomes import OutcomeStatus
 from tests.fakes.audit_holds import hold_breaches, redemption_breaches, refused_capture_notices
 from tests.fakes.audit_links import purchase_breaches, refund_breaches
+from tests.fakes.audit_stamps import purchase_stamp_breaches, stamp_balance_breaches
 
 if TYPE_CHECKING:
     from tests.fakes.unit_of_work import FakeUnitOfWork
@@ -33,7 +34,7 @@ class FakeLedgerAudit:
         return [e for e in self._uow.view.entries if business_id in (None, e.business_id)]
 
     async def balance_breaches(self, business_id: str | None) -> list[str]:
-        breaches = []
+        breaches = stamp_balance_breaches(self._uow.view, business_id)
         for a in self._uow.view.accounts.values():
             if business_id not in (None, a.business_id):
                 continue
@@ -101,7 +102,8 @@ class FakeLedgerAudit:
             yield entry
 
     async def purchase_breaches(self, business_id: str | None) -> list[str]:
-        return purchase_breaches(self._uow.view, business_id)
+        view = self._uow.view
+        return purchase_breaches(view, business_id) + purchase_stamp_breaches(view, business_id)
 
     async def refund_breaches(self, business_id: str | None) -> list[str]:
         return refund_breaches(self._uow.view, business_id)

@@ -60,6 +60,11 @@ def purchase_breaches(store: FakeStore, business_id: str | None) -> list[str]:
 
 def refund_breaches(store: FakeStore, business_id: str | None) -> list[str]:
     reversals = [e for e in _scoped(store, business_id) if e.kind is EntryKind.REVERSAL]
+    voided = {
+        (e.business_id, e.source, e.source_ref)
+        for e in _scoped(store, business_id)
+        if e.kind is EntryKind.STAMP_VOID
+    }
     breaches = []
     for key, f in store.refunds.items():
         if business_id not in (None, f.event.business_id):
@@ -69,8 +74,8 @@ def refund_breaches(store: FakeStore, business_id: str | None) -> list[str]:
         purchase = store.purchases.get(f.event.purchase_key)
         earn = purchase.earn_entry_id if purchase else None
         if (
-            len(mine) != (1 if applied else 0)
-            or applied != (f.points_reversed > 0)
+            len(mine) != (1 if f.points_reversed > 0 else 0)
+            or applied != (f.points_reversed > 0 or key in voided)
             or -sum(e.points for e in mine) != f.points_reversed
             or any(e.related_entry_id != earn for e in mine)
         ):

@@ -8,16 +8,17 @@ from adapters.http.cursor import encode_cursor
 from adapters.http.schemas import (
     AccountOut,
     EntryOut,
-    ProgrammeOut,
     QuoteOut,
     RedemptionCreatedOut,
     RedemptionOut,
-    RuleOut,
     TransactionPageOut,
 )
+from adapters.http.schemas.programme_out import ItemRulesOut, ProgrammeOut, RuleOut, StampCardOut
+from domain.item_rules import ItemRules
 from domain.ledger import ENTRY_FIELDS, LedgerEntry, entry_values
 from domain.programme import Programme, RuleVersion
 from domain.redemption import Redemption, RedemptionQuote
+from domain.stamps import StampCard
 from domain.views import AccountView, RedemptionResult, TransactionPage
 
 
@@ -32,6 +33,30 @@ def rule_out(rule: RuleVersion) -> RuleOut:
         multiplier_until=rule.multiplier_until,
         max_discount=rule.max_discount,
         min_balance_to_redeem=rule.min_balance_to_redeem,
+        item_rules=item_rules_out(rule.item_rules),
+        stamp_card=stamp_card_out(rule.stamp_card) if rule.stamp_card else None,
+    )
+
+
+def item_rules_out(rules: ItemRules) -> ItemRulesOut:
+    return ItemRulesOut(
+        category_multipliers=dict(rules.category_multipliers),
+        sku_multipliers=dict(rules.sku_multipliers),
+        excluded_categories=sorted(rules.excluded_categories),
+        excluded_skus=sorted(rules.excluded_skus),
+        min_spend=rules.min_spend,
+    )
+
+
+def stamp_card_out(card: StampCard) -> StampCardOut:
+    return StampCardOut(
+        target=card.target,
+        basis=card.basis,
+        categories=sorted(card.categories),
+        skus=sorted(card.skus),
+        min_spend=card.min_spend,
+        stamps_per_award=card.stamps_per_award,
+        reward_id=card.reward_id,
     )
 
 
@@ -63,6 +88,9 @@ def account_out(view: AccountView) -> AccountOut:
         pending=view.pending,
         phone=account.phone,
         name=account.name,
+        stamps=account.stamps,
+        stamp_target=view.stamp_card.target if view.stamp_card else None,
+        stamps_to_go=view.stamps_to_go,
     )
 
 

@@ -43,6 +43,8 @@ async def set_programme(
             max_discount=body.max_discount,
             min_balance_to_redeem=body.min_balance_to_redeem,
             effective_from=body.effective_from,
+            item_rules=body.item_rules_to_set(),
+            stamp_card=body.stamp_card_to_set(),
         )
     )
     return programme_out(programme, clock.now())

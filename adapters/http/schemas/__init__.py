@@ -1,22 +1,21 @@
 """Pydantic bodies of the API: requests (validated strictly) and responses."""
 
+from adapters.http.schemas.programme_in import ProgrammeIn
+from adapters.http.schemas.programme_out import ProgrammeOut, RuleOut
 from adapters.http.schemas.requests import (
     AdjustmentIn,
     EnrolmentIn,
     PreviewIn,
-    ProgrammeIn,
     RedemptionIn,
     StatusChangeIn,
 )
 from adapters.http.schemas.responses import (
     AccountOut,
     EntryOut,
-    ProgrammeOut,
     QuoteOut,
     ReadyOut,
     RedemptionCreatedOut,
     RedemptionOut,
-    RuleOut,
     TransactionPageOut,
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
 from pydantic import (
     AwareDatetime,
@@ -20,7 +20,6 @@ from pydantic import (
 )
 
 from domain import programme_limits as limits
-from domain.errors import InvalidRequest
 
 MAX_POINTS = limits.MAX_POINTS
 
@@ -81,23 +80,6 @@ def _decimal_text(value: object) -> object:
     raise ValueError('use a decimal number written as a string, such as "1.25"')
 
 
-def _decimal_setting(limit: limits.DecimalLimit, what: str) -> Any:
-    """A decimal string, read as is: what it may be is the programme's own check (the
-    bounds are in the schema for clients to read, not checked a second time here)."""
-    return Field(
-        description=f"{what}: {limit.describe()}.",
-        json_schema_extra={"examples": ["1.5"]},
-    )
-
-
-def _int_setting(limit: limits.IntLimit, what: str) -> Any:
-    return Field(
-        default=None,
-        description=f"{what}: {limit.describe()}.",
-        json_schema_extra={"minimum": limit.least, "maximum": limit.most},
-    )
-
-
 # Syntax only: a string a Decimal can be read from (never a JSON number, never a float).
 DecimalText = Annotated[
     Decimal,
@@ -105,59 +87,6 @@ DecimalText = Annotated[
     BeforeValidator(_decimal_text),
     WithJsonSchema({"type": "string", "maxLength": 64}),
 ]
-
-
-class ProgrammeIn(RequestBody):
-    """Programme settings and the rates of a new rule version. Their bounds are checked by
-    the programme's own rules (``check_programme_terms``), the same check the CLI and the
-    use case make."""
-
-    earn_rate: DecimalText = _decimal_setting(limits.EARN_RATE, "Points per currency unit spent")
-    redemption_rate: DecimalText = _decimal_setting(
-        limits.REDEMPTION_RATE, "Points per currency unit of discount"
-    )
-    name: Text | None = None
-    active: StrictBool | None = Field(
-        default=None, description="Run or pause from effective_from on; default: as is."
-    )
-    inline_enrolment: StrictBool | None = None
-    welcome_bonus: StrictInt | None = _int_setting(limits.WELCOME_BONUS, "Points on enrolment")
-    hold_minutes: StrictInt | None = _int_setting(limits.HOLD_MINUTES, "Minutes a hold lasts")
-    points_validity_days: StrictInt | None = _int_setting(
-        limits.POINTS_VALIDITY_DAYS, "Days an earned lot lasts; 0 turns expiry off"
-    )
-    pending_days: StrictInt | None = _int_setting(
-        limits.PENDING_DAYS, "Return window: days earned points stay pending"
-    )
-    inactivity_days: StrictInt | None = _int_setting(
-        limits.INACTIVITY_DAYS, "All points expire after this many quiet days; 0: never"
-    )
-    multiplier: DecimalText = Field(
-        default=Decimal(1), description=f"Earn multiplier: {limits.MULTIPLIER.describe()}."
-    )
-    multiplier_from: Moment | None = None
-    multiplier_until: Moment | None = None
-    max_discount: DecimalText | None = Field(
-        default=None,
-        description=f"Cap per transaction: {limits.MAX_DISCOUNT.describe()}.",
-    )
-    min_balance_to_redeem: StrictInt = Field(
-        default=0,
-        description=f"Minimum balance to redeem: {limits.MIN_BALANCE_TO_REDEEM.describe()}.",
-        json_schema_extra={
-            "minimum": limits.MIN_BALANCE_TO_REDEEM.least,
-            "maximum": limits.MIN_BALANCE_TO_REDEEM.most,
-        },
-    )
-    effective_from: Moment | None = Field(default=None, description="Default: now.")
-
-    @model_validator(mode="after")
-    def _within_the_programmes_bounds(self) -> Self:
-        try:
-            limits.check_programme_terms(self)
-        except InvalidRequest as error:
-            raise ValueError(error.detail) from error
-        return self
 
 
 class EnrolmentIn(RequestBody):
@@ -184,10 +113,23 @@ class RedemptionIn(PreviewIn):
 
 
 class AdjustmentIn(RequestBody):
-    points: Annotated[
+    """Points or stamps (exactly one of them non-zero), with a reason."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["points"], "properties": {"points": {"not": {"const": 0}}}},
+                {"required": ["stamps"], "properties": {"stamps": {"not": {"const": 0}}}},
+            ]
+        },
+    )
+
+    points: Annotated[StrictInt, Field(ge=-MAX_POINTS, le=MAX_POINTS)] = 0
+    stamps: Annotated[
         StrictInt,
-        Field(ge=-MAX_POINTS, le=MAX_POINTS, json_schema_extra={"not": {"const": 0}}),
-    ]
+        Field(ge=-MAX_POINTS, le=MAX_POINTS, description="Stamps instead of points."),
+    ] = 0
     reason: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=PRINTABLE),
@@ -195,8 +137,8 @@ class AdjustmentIn(RequestBody):
 
     @model_validator(mode="after")
     def _not_zero(self) -> Self:
-        if self.points == 0:
-            raise ValueError("points must not be zero")
+        if (self.points == 0) == (self.stamps == 0):
+            raise ValueError("give non-zero points or non-zero stamps, not both")
         return self
 
 

@@ -18,31 +18,6 @@ DecimalString = Annotated[
 ]
 
 
-class RuleOut(BaseModel):
-    version: int
-    effective_from: datetime
-    earn_rate: DecimalString
-    redemption_rate: DecimalString
-    multiplier: DecimalString
-    multiplier_from: datetime | None
-    multiplier_until: datetime | None
-    max_discount: DecimalString | None
-    min_balance_to_redeem: int
-
-
-class ProgrammeOut(BaseModel):
-    name: str
-    active: bool
-    inline_enrolment: bool
-    welcome_bonus: int
-    hold_minutes: int
-    points_validity_days: int | None
-    pending_days: int
-    inactivity_days: int | None
-    active_rule: RuleOut | None = Field(description="The version in force now.")
-    versions: list[RuleOut] = Field(description="Every version, oldest first.")
-
-
 class AccountOut(BaseModel):
     account_id: UUID
     customer_id: str
@@ -53,6 +28,15 @@ class AccountOut(BaseModel):
     pending: int = Field(description="Earned inside the return window, spendable later.")
     phone: str | None
     name: str | None
+    stamps: int = Field(
+        default=0, description="Stamps on the card (below zero only after a return)."
+    )
+    stamp_target: int | None = Field(
+        default=None, description="Stamps a full card needs; null: no stamp card runs."
+    )
+    stamps_to_go: int | None = Field(
+        default=None, description="Stamps still needed for a full card (0: one is full)."
+    )
 
 
 class QuoteOut(BaseModel):

@@ -125,7 +125,7 @@ def capture_by_sale(
             occurred_at=sale.occurred_at,
             refused_at=now,
             account_id=redemption.account_id if redemption else None,
-            points=redemption.points if redemption else None,
+            points=(redemption.points or None) if redemption else None,  # stamps: no points
         )
         if (
             verdict is CaptureVerdict.EXPIRED
@@ -159,13 +159,15 @@ def capture_points(
     event_id: str | None = None,
     occurred_at: datetime | None = None,
 ) -> tuple[Account, LedgerEntry, Redemption]:
-    """The one way a redemption's points are taken (at once, over HTTP or by its sale): one
-    entry of exactly its points, whose id derives from the redemption, so never twice."""
+    """The one way a redemption's points (or a stamp reward's stamps) are taken (at once,
+    over HTTP or by its sale): one entry of exactly its cost, whose id derives from the
+    redemption, so never twice."""
     rates_at = occurred_at or at
     rule = programme.rule_at(rates_at) if programme else None
+    in_stamps = redemption.stamps > 0
     account, entry = post_entry(
         account,
-        kind=EntryKind.REDEMPTION,
+        kind=EntryKind.STAMP_REDEMPTION if in_stamps else EntryKind.REDEMPTION,
         points=-redemption.points,
         source=Source.POS,
         source_ref=str(redemption.redemption_id),
@@ -174,8 +176,11 @@ def capture_points(
         attribution=attribution,
         event_id=event_id,
         occurred_at=occurred_at,
-        amount=redemption.discount,
+        amount=None if redemption.reward_id else redemption.discount,
         rates=RateSnapshot.of(rule, rates_at) if rule else None,
+        stamps=-redemption.stamps,
+        reward_id=redemption.reward_id,
+        reward_description=redemption.reward_description,
     )
     captured = replace(
         redemption, status=RedemptionStatus.CAPTURED, captured_at=at, entry_id=entry.entry_id

@@ -27,6 +27,11 @@ class BlockReason(enum.StrEnum):
     NEGATIVE_BALANCE = "negative_balance"
     BELOW_MINIMUM_BALANCE = "below_minimum_balance"
     INSUFFICIENT_POINTS = "insufficient_points"
+    INSUFFICIENT_STAMPS = "insufficient_stamps"
+    REWARD_RETIRED = "reward_retired"
+    REWARD_NOT_AVAILABLE = "reward_not_available"
+    OUT_OF_STOCK = "out_of_stock"
+    NO_STAMP_CARD = "no_stamp_card"
 
 
 BLOCK_DETAILS = {
@@ -41,6 +46,11 @@ BLOCK_DETAILS = {
     "redeemed again once it is restored.",
     BlockReason.BELOW_MINIMUM_BALANCE: "The balance is below the minimum needed to redeem.",
     BlockReason.INSUFFICIENT_POINTS: "Not enough points available for this redemption.",
+    BlockReason.INSUFFICIENT_STAMPS: "Not enough stamps available for this reward.",
+    BlockReason.REWARD_RETIRED: "This reward has been retired.",
+    BlockReason.REWARD_NOT_AVAILABLE: "This reward cannot be redeemed at this time.",
+    BlockReason.OUT_OF_STOCK: "This reward is out of stock.",
+    BlockReason.NO_STAMP_CARD: "The programme runs no stamp card with a reward now.",
 }
 
 
@@ -67,6 +77,14 @@ def _block_reason(
     """What blocks any redemption on this account now, whatever it would take."""
     if points <= 0:
         return BlockReason.INVALID_POINTS
+    return account_block(account, programme, at)
+
+
+def account_block(
+    account: Account, programme: Programme | None, at: datetime, *, points_apply: bool = True
+) -> BlockReason | None:
+    """What blocks redeeming anything on this account now; with ``points_apply`` (the
+    redemption spends points) also the blocks on the points balance."""
     if programme is None:
         return BlockReason.NO_PROGRAMME
     if not programme.active_at(at):
@@ -78,6 +96,8 @@ def _block_reason(
         return BlockReason.ACCOUNT_SUSPENDED
     if account.status is AccountStatus.CLOSED:
         return BlockReason.ACCOUNT_CLOSED
+    if not points_apply:
+        return None
     if account.balance < 0:
         return BlockReason.NEGATIVE_BALANCE
     # The minimum is a threshold on what the customer has, not on what is left unheld.
@@ -167,6 +187,13 @@ class Redemption:
     sale_amount: Decimal | None = None
     sale_reference: str | None = None
     attribution: Attribution = field(default_factory=Attribution)
+    reward_id: str | None = None
+    """A catalogue reward redeemed (its points or ``stamps`` cost), or None: points for a
+    discount."""
+    reward_description: str | None = None
+    stamps: int = 0
+    stock_taken: bool = False
+    """One unit of the reward's stock went to it: given back if it is cancelled or expires."""
 
     def status_at(self, now: datetime) -> RedemptionStatus:
         """A hold past its expiry is expired, whether or not a sweep has marked it yet."""

@@ -1,11 +1,12 @@
-"""A till's redemptions: redeem (at once or held), capture and cancel, each as the
-redemption to save and the posting to write."""
+"""A till's redemptions: redeem points or a catalogue reward (at once or held), capture and
+cancel, each as the redemption to save and the posting to write."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from uuid import UUID
 
 from domain.accounts import Account
@@ -18,6 +19,8 @@ from domain.lots import Lot, LotTotals
 from domain.postings import Posting, policies_of, post_entry, settle
 from domain.programme import Programme
 from domain.redemption import Redemption, RedemptionQuote, RedemptionStatus, quote_redemption
+from domain.reward_commands import RedeemReward
+from domain.rewards import Reward, RewardQuote, quote_reward
 
 DEFAULT_HOLD_MINUTES = 30
 
@@ -58,6 +61,54 @@ def redeem(
     return captured, quote, posting
 
 
+def redeem_reward(
+    account: Account,
+    programme: Programme | None,
+    reward: Reward,
+    command: RedeemReward,
+    redemption_id: UUID,
+    spending: tuple[int, int, Sequence[Lot]],
+    now: datetime,
+) -> tuple[Redemption, RewardQuote, Reward, Posting]:
+    """The catalogue reward ``command`` asks for, held or taken at once, and the reward with
+    one unit of its stock gone. ``spending`` is what is held on the account (points,
+    stamps) and its open lots, read under its lock, as ``reward`` is."""
+    held_points, held_stamps, open_lots = spending
+    spendable = LotTotals.of(open_lots, now).available
+    quote = quote_reward(
+        account,
+        programme,
+        reward,
+        now,
+        held_points=held_points,
+        spendable=spendable,
+        held_stamps=held_stamps,
+    )
+    if quote.blocked is not None:
+        raise RedemptionBlocked(quote.blocked.value, quote.detail or quote.blocked.value)
+    redemption = Redemption(
+        business_id=command.business_id,
+        redemption_id=redemption_id,
+        account_id=account.account_id,
+        points=quote.points_to_take,
+        discount=Decimal(0),
+        capped=False,
+        status=RedemptionStatus.HELD,
+        created_at=now,
+        attribution=command.attribution,
+        reward_id=reward.reward_id,
+        reward_description=reward.description,
+        stamps=quote.stamps_to_take,
+        stock_taken=reward.stock is not None,
+    )
+    if command.hold:
+        minutes = programme.hold_minutes if programme else DEFAULT_HOLD_MINUTES
+        held = replace(redemption, expires_at=now + timedelta(minutes=minutes))
+        return held, quote, reward.one_taken(), Posting()
+    captured, posting = _take(account, redemption, programme, open_lots, now, command.attribution)
+    return captured, quote, reward.one_taken(), posting
+
+
 def capture(
     account: Account,
     redemption: Redemption,
@@ -90,8 +141,8 @@ def cancel(
     returned: Sequence[tuple[Lot, int]],
     now: datetime,
 ) -> tuple[Redemption, Posting | None]:
-    """A held redemption is released; a captured one gives its points back, once, into lots
-    like those its capture took (``returned``). None: cancelled or expired before, nothing
+    """A held redemption is released; a captured one gives its points (or stamps) back, once,
+    into lots like those its capture took (``returned``). None: cancelled or expired before, nothing
     to write."""
     status = redemption.status_at(now)
     if status in (RedemptionStatus.CANCELLED, RedemptionStatus.EXPIRED):
@@ -114,6 +165,9 @@ def cancel(
             at=now,
             attribution=command.attribution,
             related_entry_id=redemption.entry_id,
+            stamps=redemption.stamps,
+            reward_id=redemption.reward_id,
+            reward_description=redemption.reward_description,
         )
         given_back = {redemption.entry_id: returned} if redemption.entry_id else {}
         posting = settle([account], [entry], policies_of(programme), returned=given_back)

@@ -19,6 +19,8 @@ from domain.commands import (
 from domain.ledger import LedgerEntry
 from domain.programme import Programme
 from domain.redemption import Redemption, RedemptionQuote
+from domain.reward_commands import RedeemReward, SetReward
+from domain.rewards import Reward, RewardQuote
 from domain.views import AccountView, RedemptionResult, TransactionPage
 
 
@@ -55,6 +57,26 @@ class LoyaltyOperations(Protocol):
     async def adjust(self, command: AdjustPoints) -> LedgerEntry: ...
 
     async def change_status(self, command: ChangeAccountStatus) -> AccountView: ...
+
+
+class RewardOperations(Protocol):
+    """The reward catalogue (managers set and retire, all staff read) and redeeming a reward
+    at the till; ``reward_id`` None: the reward the stamp card in force unlocks. Capture and
+    cancel are ``LoyaltyOperations``' own. Errors as there, and RewardNotFound."""
+
+    async def set_reward(self, command: SetReward) -> Reward: ...
+
+    async def reward(self, business_id: str, reward_id: str) -> Reward: ...
+
+    async def rewards(self, business_id: str) -> list[Reward]: ...
+
+    async def retire_reward(self, business_id: str, reward_id: str) -> Reward: ...
+
+    async def preview_reward(
+        self, business_id: str, account_id: UUID, reward_id: str | None
+    ) -> RewardQuote: ...
+
+    async def redeem_reward(self, command: RedeemReward) -> RedemptionResult: ...
 
 
 class HealthCheck(Protocol):

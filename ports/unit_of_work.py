@@ -14,6 +14,7 @@ from ports.repositories import (
     RedemptionRepository,
     RedemptionStartRepository,
 )
+from ports.rewards import RewardRepository
 
 
 class UnitOfWork(Protocol):
@@ -28,6 +29,7 @@ class UnitOfWork(Protocol):
     redemptions: RedemptionRepository
     redemption_start: RedemptionStartRepository
     audit: LedgerAuditRepository
+    rewards: RewardRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -16,7 +16,7 @@ from adapters.http.dependencies import no_unknown_query_parameters
 from adapters.http.handlers import install_problem_handlers
 from adapters.http.metrics import HttpMetrics, MetricsMiddleware
 from adapters.http.problems import problem_schemas
-from adapters.http.routes import accounts, history, programme, redemptions
+from adapters.http.routes import accounts, history, programme, redemptions, rewards
 from adapters.http.routes import health as operational
 from adapters.system_clock import SystemClock
 from ports.clock import Clock
@@ -75,7 +75,7 @@ def create_http_app(
     app.state.metrics = metrics
     setattr(app.state, AUTH_STATE_KEY, auth)
     strict_query = [Depends(no_unknown_query_parameters)]
-    for module in (programme, accounts, redemptions, history):
+    for module in (programme, accounts, redemptions, history, rewards):
         app.include_router(module.router, dependencies=strict_query)
     app.include_router(operational.router)
     app.add_middleware(BodyGuard, auth=auth, max_body_bytes=max_body_bytes)

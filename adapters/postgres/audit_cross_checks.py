@@ -80,21 +80,24 @@ WHERE e.kind = 'reversal' AND {SCOPE.format(alias="e")}
 REDEMPTIONS_NOT_MATCHING_THEIR_ENTRIES = f"""
 WITH by_redemption AS (
     SELECT business_id, source_ref,
-           count(*) FILTER (WHERE kind = 'redemption') AS captures,
+           count(*) FILTER (WHERE kind IN ('redemption', 'stamp_redemption')) AS captures,
            count(*) FILTER (WHERE kind = 'redemption_cancelled') AS cancels
     FROM ledger_entries e
-    WHERE kind IN ('redemption', 'redemption_cancelled') AND {SCOPE.format(alias="e")}
+    WHERE kind IN ('redemption', 'stamp_redemption', 'redemption_cancelled')
+      AND {SCOPE.format(alias="e")}
     GROUP BY business_id, source_ref
 ), checked AS (
     SELECT r.business_id, r.redemption_id, r.status, r.points,
            coalesce(b.captures, 0) AS captures, coalesce(b.cancels, 0) AS cancels,
            r.status = 'captured' OR (r.status = 'cancelled' AND r.entry_id IS NOT NULL)
                AS was_captured,
-           r.entry_id IS NOT NULL AND cap.kind = 'redemption' AND cap.points = -r.points
+           r.entry_id IS NOT NULL AND cap.kind IN ('redemption', 'stamp_redemption')
+               AND cap.points = -r.points AND cap.stamps = -r.stamps
                AND cap.account_id = r.account_id AND cap.source_ref = r.redemption_id::text
                AS capture_matches,
            r.cancel_entry_id IS NOT NULL AND can.kind = 'redemption_cancelled'
-               AND can.points = r.points AND can.account_id = r.account_id
+               AND can.points = r.points AND can.stamps = r.stamps
+               AND can.account_id = r.account_id
                AND can.source_ref = r.redemption_id::text
                AND can.related_entry_id = r.entry_id AS cancel_matches,
            r.entry_id, r.cancel_entry_id
@@ -129,7 +132,8 @@ WHERE problem IS NOT NULL
 
 REDEMPTION_ENTRIES_WITHOUT_A_REDEMPTION = f"""
 SELECT e.business_id, e.entry_id, e.kind, e.source_ref FROM ledger_entries e
-WHERE e.kind IN ('redemption', 'redemption_cancelled') AND {SCOPE.format(alias="e")}
+WHERE e.kind IN ('redemption', 'stamp_redemption', 'redemption_cancelled')
+  AND {SCOPE.format(alias="e")}
   AND NOT EXISTS (
     SELECT 1 FROM redemptions r
     WHERE r.business_id = e.business_id AND r.redemption_id::text = e.source_ref

@@ -16,18 +16,26 @@ from domain.redemption import Redemption, RedemptionStatus
 COLUMNS = (
     "business_id, redemption_id, account_id, points, discount, capped, status, created_at,"
     " expires_at, captured_at, cancelled_at, entry_id, cancel_entry_id, sale_amount,"
-    " sale_reference, actor, store_id, terminal_id"
+    " sale_reference, actor, store_id, terminal_id, reward_id, reward_description, stamps,"
+    " stock_taken"
 )
 
 GET = f"SELECT {COLUMNS} FROM redemptions WHERE business_id = $1 AND redemption_id = $2"
 
 UPSERT = f"""
 INSERT INTO redemptions ({COLUMNS})
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+        $20, $21, $22)
 ON CONFLICT (business_id, redemption_id) DO UPDATE
 SET status = EXCLUDED.status, captured_at = EXCLUDED.captured_at,
     cancelled_at = EXCLUDED.cancelled_at, entry_id = EXCLUDED.entry_id,
     cancel_entry_id = EXCLUDED.cancel_entry_id, sale_reference = EXCLUDED.sale_reference
+"""
+
+# A stamp reward's hold reserves stamps as a points hold reserves points (same index).
+HELD_STAMPS = """
+SELECT coalesce(sum(stamps), 0) FROM redemptions
+WHERE business_id = $1 AND account_id = $2 AND status = 'held' AND expires_at > $3
 """
 
 HELD_POINTS = """
@@ -90,6 +98,10 @@ def redemption_from(row: Row) -> Redemption:
         attribution=Attribution(
             actor=row["actor"], store_id=row["store_id"], terminal_id=row["terminal_id"]
         ),
+        reward_id=row["reward_id"],
+        reward_description=row["reward_description"],
+        stamps=row["stamps"],
+        stock_taken=row["stock_taken"],
     )
 
 
@@ -114,6 +126,10 @@ def redemption_columns(r: Redemption) -> tuple[object, ...]:
         a.actor,
         a.store_id,
         a.terminal_id,
+        r.reward_id,
+        r.reward_description,
+        r.stamps,
+        r.stock_taken,
     )
 
 

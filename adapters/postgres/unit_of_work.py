@@ -21,6 +21,7 @@ from adapters.postgres.outbox import PostgresOutbox
 from adapters.postgres.programmes import PostgresProgrammes
 from adapters.postgres.redemption_start import PostgresRedemptionStart
 from adapters.postgres.redemptions import PostgresRedemptions
+from adapters.postgres.rewards import PostgresRewards
 from domain.errors import ConcurrentUpdate
 from ports.repositories import (
     AccountRepository,
@@ -33,6 +34,7 @@ from ports.repositories import (
     RedemptionRepository,
     RedemptionStartRepository,
 )
+from ports.rewards import RewardRepository
 
 
 class PostgresUnitOfWork:
@@ -60,6 +62,7 @@ class PostgresUnitOfWork:
         self.redemptions: RedemptionRepository = PostgresRedemptions(conn)
         self.redemption_start: RedemptionStartRepository = PostgresRedemptionStart(conn)
         self.audit: LedgerAuditRepository = PostgresLedgerAudit(conn)
+        self.rewards: RewardRepository = PostgresRewards(conn)
         return self
 
     async def commit(self) -> None:

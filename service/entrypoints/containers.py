@@ -38,6 +38,8 @@ from service.use_cases.operations import LoyaltyService
 from service.use_cases.outbox_relay import OutboxRelay
 from service.use_cases.programmes import Programmes
 from service.use_cases.redemptions import Redemptions
+from service.use_cases.reward_redemptions import RewardRedemptions
+from service.use_cases.rewards import RewardCatalogue
 from service.use_cases.retrying import RetryingEventHandler, RetryPolicy
 
 
@@ -135,11 +137,15 @@ class Container(containers.DeclarativeContainer):
     redemptions = providers.Singleton(
         Redemptions, uow_factory=uow_factory, clock=clock, metrics=metrics
     )
+    catalogue = providers.Singleton(RewardCatalogue, uow_factory=uow_factory, clock=clock)
+    reward_till = providers.Singleton(RewardRedemptions, uow_factory=uow_factory, clock=clock)
     operations = providers.Singleton(
         LoyaltyService,
         programmes=programmes,
         accounts=accounts,
         redemptions=redemptions,
+        catalogue=catalogue,
+        reward_till=reward_till,
     )
 
     # The process's parts by role; the ones a role does not run are never built.

@@ -8,10 +8,19 @@ from __future__ import annotations
 from service.use_cases.accounts import Accounts
 from service.use_cases.programmes import Programmes
 from service.use_cases.redemptions import Redemptions
+from service.use_cases.reward_redemptions import RewardRedemptions
+from service.use_cases.rewards import RewardCatalogue
 
 
 class LoyaltyService:
-    def __init__(self, programmes: Programmes, accounts: Accounts, redemptions: Redemptions):
+    def __init__(
+        self,
+        programmes: Programmes,
+        accounts: Accounts,
+        redemptions: Redemptions,
+        catalogue: RewardCatalogue | None = None,
+        reward_till: RewardRedemptions | None = None,
+    ):
         self.programme = programmes.get
         self.set_programme = programmes.set
         self.enrol = accounts.enrol
@@ -25,3 +34,11 @@ class LoyaltyService:
         self.redemption = redemptions.get
         self.capture = redemptions.capture
         self.cancel = redemptions.cancel
+        if catalogue is not None:
+            self.set_reward = catalogue.set
+            self.reward = catalogue.get
+            self.rewards = catalogue.listed
+            self.retire_reward = catalogue.retire
+        if reward_till is not None:
+            self.preview_reward = reward_till.preview
+            self.redeem_reward = reward_till.redeem

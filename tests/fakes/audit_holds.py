@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def redemption_breaches(store: FakeStore, business_id: str | None) -> list[str]:
-    kinds = (EntryKind.REDEMPTION, EntryKind.REDEMPTION_CANCELLED)
+    kinds = (EntryKind.REDEMPTION, EntryKind.STAMP_REDEMPTION, EntryKind.REDEMPTION_CANCELLED)
     by_ref: dict[tuple[str, str], list[LedgerEntry]] = defaultdict(list)
     for e in store.entries:
         if business_id in (None, e.business_id) and e.kind in kinds:
@@ -56,7 +56,7 @@ def refused_capture_notices(store: FakeStore, business_id: str | None) -> list[s
 
 def redemption_problem(r: Redemption, mine: list[LedgerEntry]) -> str | None:
     """What is wrong between a redemption and the entries naming it, as the SQL sees it."""
-    captures = [e for e in mine if e.kind is EntryKind.REDEMPTION]
+    captures = [e for e in mine if e.kind in (EntryKind.REDEMPTION, EntryKind.STAMP_REDEMPTION)]
     cancels = [e for e in mine if e.kind is EntryKind.REDEMPTION_CANCELLED]
     was_captured = r.status is RedemptionStatus.CAPTURED or (
         r.status is RedemptionStatus.CANCELLED and r.entry_id is not None
@@ -71,7 +71,9 @@ def redemption_problem(r: Redemption, mine: list[LedgerEntry]) -> str | None:
     if was_captured and not captures:
         return "has no capture entry"
     if was_captured and (
-        capture is None or capture.points != -r.points or capture.account_id != r.account_id
+        capture is None
+        or (capture.points, capture.stamps) != (-r.points, -r.stamps)
+        or capture.account_id != r.account_id
     ):
         return "does not match its capture entry"
     if not was_captured and (captures or r.entry_id is not None):
@@ -80,7 +82,7 @@ def redemption_problem(r: Redemption, mine: list[LedgerEntry]) -> str | None:
         return "was cancelled after capture but has no cancel entry"
     if given_back and (
         cancel is None
-        or cancel.points != r.points
+        or (cancel.points, cancel.stamps) != (r.points, r.stamps)
         or cancel.account_id != r.account_id
         or cancel.related_entry_id != r.entry_id
     ):

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from domain.batch import BatchChanges, BatchKeys, BatchState, EventKey
 from domain.outcomes import OutcomeStatus
+from tests.fakes.rewards import save_redemption
 from tests.fakes.store import FakeRepository, FakeStore
 
 
@@ -56,7 +57,8 @@ class FakeEventBatches(FakeRepository):
                 store.inbox[key] = replace(store.inbox[key], outcome=outcome)
             store.purchases.update(changes.purchases)
             store.refunds.update(changes.refunds)
-            store.redemptions.update(changes.redemptions)
+            for redemption in changes.redemptions.values():
+                save_redemption(store, redemption)  # stock goes back as the trigger gives it
             for refusal in changes.refused_captures:
                 store.capture_refusals.setdefault((refusal.business_id, refusal.event_id), refusal)
 

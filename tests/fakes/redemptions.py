@@ -7,6 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.redemption import Redemption, RedemptionStatus
+from tests.fakes.rewards import save_redemption
 from tests.fakes.store import FakeRepository, FakeStore
 
 
@@ -16,7 +17,7 @@ class FakeRedemptions(FakeRepository):
 
     async def save(self, redemption: Redemption) -> None:
         def write(store: FakeStore) -> None:
-            store.redemptions[(redemption.business_id, redemption.redemption_id)] = redemption
+            save_redemption(store, redemption)
 
         self._uow.stage(write)
 
@@ -33,10 +34,10 @@ class FakeRedemptions(FakeRepository):
 
     async def expire_overdue(self, business_id: str, account_id: UUID, now: datetime) -> None:
         def write(store: FakeStore) -> None:
-            for key, r in list(store.redemptions.items()):
+            for r in list(store.redemptions.values()):
                 overdue = r.expires_at is not None and r.expires_at <= now
                 mine = (r.business_id, r.account_id) == (business_id, account_id)
                 if mine and overdue and r.status is RedemptionStatus.HELD:
-                    store.redemptions[key] = replace(r, status=RedemptionStatus.EXPIRED)
+                    save_redemption(store, replace(r, status=RedemptionStatus.EXPIRED))
 
         self._uow.stage(write)

@@ -18,6 +18,7 @@ from ports.repositories import (
     RedemptionRepository,
     RedemptionStartRepository,
 )
+from ports.rewards import RewardRepository
 from tests.fakes.accounts import FakeAccounts
 from tests.fakes.audit import FakeLedgerAudit
 from tests.fakes.event_batches import FakeEventBatches
@@ -27,6 +28,7 @@ from tests.fakes.outbox import FakeOutbox
 from tests.fakes.programmes import FakeProgrammes
 from tests.fakes.redemption_start import FakeRedemptionStart
 from tests.fakes.redemptions import FakeRedemptions
+from tests.fakes.rewards import FakeRewards
 from tests.fakes.store import FakeStore, Write
 
 
@@ -48,6 +50,7 @@ class FakeUnitOfWork:
         self.redemptions: RedemptionRepository = FakeRedemptions(self)
         self.redemption_start: RedemptionStartRepository = FakeRedemptionStart(self)
         self.audit: LedgerAuditRepository = FakeLedgerAudit(self)
+        self.rewards: RewardRepository = FakeRewards(self)
 
     def stage(self, write: Write) -> None:
         write(self.view)

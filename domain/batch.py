@@ -13,11 +13,11 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.accounts import Account, AccountStatus
-from domain.arithmetic import points_earned
 from domain.batch_state import BatchChanges, BatchKeys, BatchState, EventKey
 from domain.events import InboundEvent, PurchaseCompleted, RefundIssued
 from domain.holds import capture_by_sale
 from domain.ledger import EntryKind, LedgerEntry, RateSnapshot
+from domain.line_earning import EarnedLine, earn_sale
 from domain.outcomes import InboxRecord, Outcome, OutcomeStatus, SkipReason
 from domain.postings import post_entry
 from domain.purchases import Purchase, RefundRecord
@@ -34,6 +34,7 @@ class _Earning:
     rates: RateSnapshot | None = None
     points: int = 0
     entry_id: UUID | None = None
+    lines: tuple[EarnedLine, ...] = ()
 
 
 class _BatchApplier:
@@ -88,6 +89,7 @@ class _BatchApplier:
             rates=earning.rates,
             points_earned=earning.points,
             earn_entry_id=earning.entry_id,
+            lines=earning.lines,
         )
         outcome, purchase = self._stamps.earn(event, outcome, purchase)
         self._save_purchase(purchase)
@@ -141,10 +143,13 @@ class _BatchApplier:
         rule = programme.rule_at(event.occurred_at)
         if rule is None:
             return Outcome.skipped(SkipReason.NO_RULE_IN_FORCE), nothing
-        points = points_earned(event.amount, rule, event.occurred_at)
+        sale = earn_sale(event.amount, event.items, rule, event.occurred_at)
+        points = sale.points
         rates = RateSnapshot.of(rule, event.occurred_at)
         if points == 0:
-            return Outcome.skipped(SkipReason.NO_POINTS_EARNED), _Earning(account.account_id, rates)
+            reason = SkipReason.BELOW_MIN_SPEND if sale.below_min_spend else None
+            earning = _Earning(account.account_id, rates, lines=sale.lines)
+            return Outcome.skipped(reason or SkipReason.NO_POINTS_EARNED), earning
         entry = self._post(
             account,
             kind=EntryKind.EARN,
@@ -153,8 +158,10 @@ class _BatchApplier:
             event=event,
             rates=rates,
             related_entry_id=None,
+            category_ids=sale.categories,
         )
-        return Outcome.applied(), _Earning(account.account_id, rates, points, entry.entry_id)
+        earning = _Earning(account.account_id, rates, points, entry.entry_id, sale.lines)
+        return Outcome.applied(), earning
 
     def _refund(self, event: RefundIssued) -> Outcome:
         if event.refund_key in self.state.refunds:
@@ -171,7 +178,7 @@ class _BatchApplier:
     def _reverse(self, purchase: Purchase, event: RefundIssued) -> RefundRecord:
         if event.currency != purchase.currency:
             return RefundRecord(event, Outcome.skipped(SkipReason.CURRENCY_MISMATCH))
-        purchase, to_reverse = purchase.after_refund(event.amount)
+        purchase, to_reverse = purchase.after_refund(event.amount, event.items)
         self._save_purchase(purchase)
         if purchase.account_id is None or purchase.points_earned == 0:
             return RefundRecord(event, Outcome.skipped(SkipReason.PURCHASE_EARNED_NOTHING))
@@ -222,6 +229,7 @@ class _BatchApplier:
         event: InboundEvent,
         rates: RateSnapshot | None,
         related_entry_id: UUID | None,
+        category_ids: tuple[str, ...] = (),
     ) -> LedgerEntry:
         account, entry = post_entry(
             account,
@@ -238,6 +246,7 @@ class _BatchApplier:
             amount=event.amount,
             currency=event.currency,
             rates=rates,
+            category_ids=category_ids,
         )
         key = (account.business_id, account.account_id)
         self.state.accounts[key] = account

@@ -29,6 +29,7 @@ class SkipReason(enum.StrEnum):
     PURCHASE_EARNED_NOTHING = "purchase_earned_nothing"
     NOTHING_TO_REVERSE_YET = "nothing_to_reverse_yet"
     CURRENCY_MISMATCH = "currency_mismatch"
+    BELOW_MIN_SPEND = "below_min_spend"
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
 from domain.arithmetic import reversed_points_target
-from domain.events import PurchaseKey, RefundIssued, RefundKey
+from domain.events import PurchaseKey, RefundIssued, RefundKey, ReturnedItem
 from domain.ledger import RateSnapshot, Source
+from domain.line_earning import EarnedLine
+from domain.line_returns import NOTHING_RETURNED, Returned, returned_after, reversal_target
 from domain.outcomes import Outcome
 from domain.stamp_voids import NO_STAMPS, PurchaseStamps
 
@@ -34,17 +37,30 @@ class Purchase:
     points_reversed: int = 0
     stamps: PurchaseStamps = NO_STAMPS
     """What it earned in stamps and what its returns voided."""
+    lines: tuple[EarnedLine, ...] = ()
+    """Its lines and what each earned exactly (none: it came without items)."""
+    returned: Returned = NOTHING_RETURNED
+    """What its returns gave back, by SKU and unnamed (kept only when it has lines)."""
 
     @property
     def key(self) -> PurchaseKey:
         return (self.business_id, self.source, self.reference)
 
-    def after_refund(self, amount: Decimal) -> tuple[Purchase, int]:
-        """This purchase once ``amount`` more is refunded, and the points to reverse now."""
+    def after_refund(
+        self, amount: Decimal, items: Sequence[ReturnedItem] = ()
+    ) -> tuple[Purchase, int]:
+        """This purchase once ``amount`` more is refunded (naming ``items``, if any), and the
+        points to reverse now (``domain.line_returns`` when it has lines)."""
         refunded = self.refunded_amount + amount
-        target = reversed_points_target(self.points_earned, self.total, refunded)
+        returned = self.returned
+        if self.lines:
+            returned = returned_after(self.lines, returned, items, amount)
+            target = reversal_target(self.points_earned, self.lines, returned, self.total, refunded)
+        else:
+            target = reversed_points_target(self.points_earned, self.total, refunded)
         to_reverse = target - self.points_reversed
-        return replace(self, refunded_amount=refunded, points_reversed=target), to_reverse
+        after = replace(self, refunded_amount=refunded, points_reversed=target, returned=returned)
+        return after, to_reverse
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,8 @@ PURCHASE_ROW = (
     "business_id text, source text, reference text, event_id text, occurred_at timestamptz,"
     " total numeric, currency text, account_id uuid, customer_id text, points_earned bigint,"
     " earn_entry_id uuid, rule_version integer, earn_rate numeric, multiplier numeric,"
-    " redemption_rate numeric, refunded_amount numeric, points_reversed bigint"
+    " redemption_rate numeric, refunded_amount numeric, points_reversed bigint,"
+    " items jsonb, returned_items jsonb"
 )
 PURCHASE_COLUMNS = ", ".join(column.split()[0] for column in PURCHASE_ROW.split(","))
 
@@ -80,14 +81,15 @@ UPSERT_PURCHASES = f"""
 INSERT INTO purchases ({PURCHASE_COLUMNS})
 SELECT {PURCHASE_COLUMNS} FROM ({typed_rows(1, PURCHASE_ROW)}) AS given
 ON CONFLICT (business_id, source, reference) DO UPDATE
-SET refunded_amount = EXCLUDED.refunded_amount, points_reversed = EXCLUDED.points_reversed
+SET refunded_amount = EXCLUDED.refunded_amount, points_reversed = EXCLUDED.points_reversed,
+    returned_items = EXCLUDED.returned_items
 """
 
 REFUND_ROW = (
     "business_id text, source text, reference text, event_id text, kind text, payload_hash text,"
     " occurred_at timestamptz, purchase_source text, purchase_reference text, amount numeric,"
     " currency text, customer_id text, store_id text, terminal_id text, staff_id text,"
-    " status text, reason text, points_reversed bigint"
+    " status text, reason text, points_reversed bigint, items jsonb"
 )
 REFUND_COLUMNS = ", ".join(column.split()[0] for column in REFUND_ROW.split(","))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from adapters.postgres.item_rows import returned_items_from, returned_items_json
 from adapters.postgres.rows import Row
 from domain.events import EventKind, RefundIssued
 from domain.ledger import Attribution, Source
@@ -26,6 +27,7 @@ def refund_from(row: Row) -> RefundRecord:
         attribution=Attribution(
             store_id=row["store_id"], terminal_id=row["terminal_id"], staff_id=row["staff_id"]
         ),
+        items=returned_items_from(row["items"]),
     )
     reason = SkipReason(row["reason"]) if row["reason"] else None
     outcome = Outcome(OutcomeStatus(row["status"]), reason)
@@ -53,4 +55,5 @@ def refund_columns(record: RefundRecord) -> tuple[object, ...]:
         record.outcome.status.value,
         record.outcome.reason.value if record.outcome.reason else None,
         record.points_reversed,
+        returned_items_json(e.items),
     )

@@ -17,8 +17,16 @@ from domain.programme import Programme
 
 
 def check_adjustment(command: AdjustPoints) -> None:
-    if command.points == 0 or not command.reason.strip():
-        raise InvalidRequest("An adjustment needs non-zero points and a reason.")
+    if (command.points == 0) == (command.stamps == 0) or not command.reason.strip():
+        raise InvalidRequest("An adjustment needs non-zero points or stamps (one) and a reason.")
+
+
+def adjustment_kind(command: AdjustPoints) -> EntryKind:
+    return EntryKind.STAMP_ADJUSTMENT if command.stamps else EntryKind.ADJUSTMENT
+
+
+ADJUSTMENT_KINDS = (EntryKind.ADJUSTMENT, EntryKind.STAMP_ADJUSTMENT)
+"""Both are looked for under a key: a key used for points may not be reused for stamps."""
 
 
 def adjustment_origin(command: AdjustPoints, otherwise: UUID) -> str:
@@ -30,8 +38,8 @@ def adjustment_origin(command: AdjustPoints, otherwise: UUID) -> str:
 
 def same_adjustment(made: LedgerEntry, command: AdjustPoints) -> LedgerEntry:
     """The entry an earlier request with the same key made, if it asked for the same."""
-    asked = (command.account_id, command.points, command.reason.strip())
-    if (made.account_id, made.points, made.reason) != asked:
+    asked = (command.account_id, command.points, command.stamps, command.reason.strip())
+    if (made.account_id, made.points, made.stamps, made.reason) != asked:
         raise IdempotencyKeyReused(
             "This Idempotency-Key was already used for a different adjustment."
         )
@@ -50,6 +58,16 @@ def check_points_taken(points: int, balance: int, held: int) -> None:
         )
 
 
+def check_stamps_taken(stamps: int, balance: int) -> None:
+    """Stamps taken by hand never leave the card below zero: only a return may (it voids
+    stamps of goods that came back after the card was used)."""
+    if -stamps > max(balance, 0):
+        raise InvalidRequest(
+            f"An adjustment can take at most {max(balance, 0)} stamps here: the card holds"
+            f" {balance}."
+        )
+
+
 def adjust(
     account: Account,
     command: AdjustPoints,
@@ -61,10 +79,12 @@ def adjust(
 ) -> Posting:
     """A manual adjustment's posting (``open_lots``: the account's, when it takes points)."""
     check_points_taken(command.points, account.balance, held)
+    check_stamps_taken(command.stamps, account.stamps)
     account, entry = post_entry(
         account,
-        kind=EntryKind.ADJUSTMENT,
+        kind=adjustment_kind(command),
         points=command.points,
+        stamps=command.stamps,
         source=Source.ADMIN,
         source_ref=origin,
         origin=origin,

@@ -115,6 +115,8 @@ class AdjustPoints:
     reason: str
     attribution: Attribution = field(default_factory=Attribution)
     idempotency_key: str | None = None
+    stamps: int = 0
+    """Stamps to add or take instead of points (``points`` then 0): a stamp adjustment."""
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from domain.accounts import Account
 from domain.ledger import LedgerEntry
 from domain.lots import LotTotals
+from domain.programme import Programme
 from domain.redemption import Redemption, RedemptionQuote
+from domain.stamps import StampCard
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,15 @@ class AccountView:
     held: int = 0
     lots: LotTotals | None = None
     """The balance split by lot state; None reads as all of it spendable."""
+    stamp_card: StampCard | None = None
+    """The stamp card in force now (none: the programme runs no card)."""
+
+    @property
+    def stamps_to_go(self) -> int | None:
+        """Stamps still needed for a full card (0 when one is full)."""
+        if self.stamp_card is None:
+            return None
+        return max(self.stamp_card.target - self.account.stamps, 0)
 
     @property
     def available(self) -> int:
@@ -26,6 +38,11 @@ class AccountView:
     @property
     def pending(self) -> int:
         return 0 if self.lots is None else self.lots.pending
+
+
+def card_in_force(programme: Programme | None, now: datetime) -> StampCard | None:
+    rule = programme.rule_at(now) if programme is not None else None
+    return rule.stamp_card if rule is not None else None
 
 
 @dataclass(frozen=True)

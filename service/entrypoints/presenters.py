@@ -50,11 +50,19 @@ def statement(s: AccountStatement) -> dict[str, Any]:
     return {**account(s.account), "recent_entries": [entry(e) for e in s.recent_entries]}
 
 
+def _stamp_line(s: AccountStatement) -> list[str]:
+    card = s.stamp_card
+    if card is None:
+        return [f"stamps: {s.account.stamps}"] if s.account.stamps else []
+    return [f"stamps: {s.account.stamps} of {card.target}"]
+
+
 def statement_text(s: AccountStatement) -> str:
     a = s.account
     lines = [
         f"account {a.account_id}  customer {a.customer_id}  ({a.status})",
         f"balance: {a.balance} points",
+        *_stamp_line(s),
         "recent entries:",
     ]
     for e in s.recent_entries:

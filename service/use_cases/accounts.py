@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from domain.accounts import Account
 from domain.adjustments import (
+    ADJUSTMENT_KINDS,
     adjust,
     adjustment_origin,
     change_status,
@@ -16,9 +17,10 @@ from domain.adjustments import (
 from domain.commands import AdjustPoints, ChangeAccountStatus, EnrolCustomer, ListTransactions
 from domain.enrolment import customer_to_enrol, open_account
 from domain.errors import AccountNotFound, AlreadyEnrolled
-from domain.ledger import EntryKind, LedgerEntry, entry_id_for
+from domain.ledger import LedgerEntry, entry_id_for
 from domain.lots import LotTotals
-from domain.views import AccountView, TransactionPage
+from domain.stamps import StampCard
+from domain.views import AccountView, TransactionPage, card_in_force
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -27,6 +29,7 @@ from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 class AccountStatement:
     account: Account
     recent_entries: list[LedgerEntry]
+    stamp_card: StampCard | None = None
 
 
 class Accounts:
@@ -68,7 +71,8 @@ class Accounts:
             if account is None:
                 return None
             entries = await uow.ledger.recent(business_id, account.account_id, limit)
-        return AccountStatement(account, entries)
+            card = card_in_force(await uow.programmes.get(business_id), self._clock.now())
+        return AccountStatement(account, entries, card)
 
     async def transactions(self, command: ListTransactions) -> TransactionPage:
         async with self._uow_factory() as uow:
@@ -94,8 +98,8 @@ class Accounts:
         origin = adjustment_origin(command, otherwise=uuid4())
         async with self._uow_factory() as uow:
             account = await self._lock(uow, command.business_id, command.account_id)
-            if command.idempotency_key is not None:
-                entry_id = entry_id_for(command.business_id, origin, EntryKind.ADJUSTMENT)
+            for kind in ADJUSTMENT_KINDS if command.idempotency_key is not None else ():
+                entry_id = entry_id_for(command.business_id, origin, kind)
                 made = await uow.ledger.entry(command.business_id, entry_id)
                 if made is not None:
                     return same_adjustment(made, command)
@@ -133,4 +137,5 @@ class Accounts:
         held = await uow.redemptions.held_points(account.business_id, account.account_id, now)
         key = (account.business_id, account.account_id)
         lots = await uow.lots.open_lots([key])
-        return AccountView(account, held, LotTotals.of(lots[key], now))
+        card = card_in_force(await uow.programmes.get(account.business_id), now)
+        return AccountView(account, held, LotTotals.of(lots[key], now), card)

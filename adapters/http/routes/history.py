@@ -66,7 +66,8 @@ async def adjust(
     operations: Operations,
     request: Request,
 ) -> EntryOut:
-    """Add or take points by hand, with a reason; answers the ledger entry it made.
+    """Add or take points, or stamps, by hand, with a reason; answers the ledger entry it
+    made. Stamps are never taken below zero.
 
     The same Idempotency-Key with another account, amount or reason is 422.
     """
@@ -75,6 +76,7 @@ async def adjust(
             business_id=principal.business_id,
             account_id=account_id,
             points=body.points,
+            stamps=body.stamps,
             reason=body.reason,
             attribution=attribution(principal, request),
             idempotency_key=idempotency_key,

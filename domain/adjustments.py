@@ -58,13 +58,15 @@ def check_points_taken(points: int, balance: int, held: int) -> None:
         )
 
 
-def check_stamps_taken(stamps: int, balance: int) -> None:
-    """Stamps taken by hand never leave the card below zero: only a return may (it voids
-    stamps of goods that came back after the card was used)."""
-    if -stamps > max(balance, 0):
+def check_stamps_taken(stamps: int, balance: int, held: int) -> None:
+    """Stamps taken by hand never leave the card below zero, nor take those held for a
+    reward at a till: only a return may take a card below zero (it voids stamps of goods
+    that came back after the card was used)."""
+    free = max(balance - held, 0)
+    if -stamps > free:
         raise InvalidRequest(
-            f"An adjustment can take at most {max(balance, 0)} stamps here: the card holds"
-            f" {balance}."
+            f"An adjustment can take at most {free} stamps here: the card ({balance}) less"
+            f" the stamps held for rewards ({held})."
         )
 
 
@@ -77,9 +79,10 @@ def adjust(
     open_lots: Mapping[AccountKey, Sequence[Lot]],
     at: datetime,
 ) -> Posting:
-    """A manual adjustment's posting (``open_lots``: the account's, when it takes points)."""
-    check_points_taken(command.points, account.balance, held)
-    check_stamps_taken(command.stamps, account.stamps)
+    """A manual adjustment's posting (``held``: the points, or stamps, held for tills;
+    ``open_lots``: the account's, when it takes points)."""
+    check_points_taken(command.points, account.balance, 0 if command.stamps else held)
+    check_stamps_taken(command.stamps, account.stamps, held if command.stamps else 0)
     account, entry = post_entry(
         account,
         kind=adjustment_kind(command),

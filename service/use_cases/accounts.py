@@ -105,7 +105,10 @@ class Accounts:
                     return same_adjustment(made, command)
             now = self._clock.now()
             key = (account.business_id, account.account_id)
-            held = await uow.redemptions.held_points(*key, now)
+            if command.stamps:
+                held = await uow.rewards.held_stamps(*key, now)
+            else:
+                held = await uow.redemptions.held_points(*key, now)
             programme = await uow.programmes.get(command.business_id)
             open_lots = await uow.lots.open_lots([key] if command.points < 0 else [])
             posting = adjust(account, command, origin, held, programme, open_lots, now)

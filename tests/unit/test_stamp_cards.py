@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.accounts import AccountStatus
+from domain.adjustments import adjust
 from domain.commands import AdjustPoints
 from domain.errors import InvalidRequest
 from domain.events import InboundEvent, LineItem, PurchaseCompleted, RefundIssued, ReturnedItem
@@ -286,3 +287,17 @@ async def test_stamps_stay_exact_and_never_negative_without_a_redemption_and_rep
         for p in uows.store.purchases.values():
             assert 0 <= p.stamps.voided <= p.stamps.earned
         assert await verified(uows) == []
+
+
+def test_stamps_held_for_a_reward_are_not_taken_by_hand() -> None:
+    holder = replace(account("c1"), stamps=5)
+    command = AdjustPoints(BUSINESS, holder.account_id, 0, "card count", stamps=-3)
+    with pytest.raises(InvalidRequest):
+        adjust(holder, command, "adjustment:k-1", 3, None, {}, RECORDED_AT)
+
+    fewer = replace(command, stamps=-2)
+    posting = adjust(holder, fewer, "adjustment:k-1", 3, None, {}, RECORDED_AT)
+
+    [after] = posting.accounts
+    assert (after.stamps, after.balance) == (3, 0)
+    assert [(e.kind, e.stamps) for e in posting.entries] == [(EntryKind.STAMP_ADJUSTMENT, -2)]

@@ -35,6 +35,30 @@ SET description = EXCLUDED.description, points_cost = EXCLUDED.points_cost,
 """
 
 
+# Only holds whose account can be locked at once: a locked one may be capturing its hold by
+# the clock of another process; it is released on a later redemption. The trigger of
+# migration 0014 gives each released unit back.
+RELEASE_OVERDUE = """
+WITH owners AS (
+    SELECT a.business_id, a.account_id FROM accounts a
+    WHERE a.business_id = $1 AND a.account_id IN (
+        SELECT account_id FROM redemptions
+        WHERE business_id = $1 AND reward_id = $2 AND status = 'held' AND expires_at <= $3)
+    FOR UPDATE OF a SKIP LOCKED
+)
+UPDATE redemptions r SET status = 'expired'
+FROM owners o
+WHERE r.business_id = o.business_id AND r.account_id = o.account_id AND r.reward_id = $2
+  AND r.status = 'held' AND r.expires_at <= $3
+"""
+
+OVERDUE_UNITS = """
+SELECT count(*) FROM redemptions
+WHERE business_id = $1 AND reward_id = $2 AND status = 'held' AND expires_at <= $3
+  AND stock_taken
+"""
+
+
 def reward_from(row: Row) -> Reward:
     return Reward(
         business_id=row["business_id"],
@@ -77,6 +101,12 @@ class PostgresRewards:
             reward.active_until,
             reward.stock,
         )
+
+    async def release_overdue(self, business_id: str, reward_id: str, now: datetime) -> None:
+        await self._connection.execute(RELEASE_OVERDUE, business_id, reward_id, now)
+
+    async def overdue_units(self, business_id: str, reward_id: str, now: datetime) -> int:
+        return int(await self._connection.fetchval(OVERDUE_UNITS, business_id, reward_id, now))
 
     async def held_stamps(self, business_id: str, account_id: UUID, now: datetime) -> int:
         return int(await self._connection.fetchval(HELD_STAMPS, business_id, account_id, now))

@@ -4,6 +4,7 @@ reward a full stamp card unlocks. Capture and cancel are the points redemptions'
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -47,6 +48,9 @@ class RewardRedemptions:
             state = await uow.redemption_start.spending_state(business_id, account_id, now)
             reward_id = reward_id or stamp_card_reward(state.programme, now)
             reward = await self._reward(uow, business_id, reward_id, lock=False)
+            if reward.stock is not None:  # what a redemption would release first
+                overdue = await uow.rewards.overdue_units(business_id, reward_id, now)
+                reward = replace(reward, stock=reward.stock + overdue)
             held_stamps = await uow.rewards.held_stamps(business_id, account_id, now)
         return quote_reward(
             account,
@@ -81,6 +85,7 @@ class RewardRedemptions:
                 account.business_id, account.account_id, now, releasing=True
             )
             reward_id = command.reward_id or stamp_card_reward(state.programme, now)
+            await uow.rewards.release_overdue(command.business_id, reward_id, now)
             reward = await self._reward(uow, command.business_id, reward_id, lock=True)
             held_stamps = await uow.rewards.held_stamps(
                 account.business_id, account.account_id, now

@@ -47,6 +47,30 @@ class FakeRewards(FakeRepository):
 
         self._uow.stage(write)
 
+    async def release_overdue(self, business_id: str, reward_id: str, now: datetime) -> None:
+        def write(store: FakeStore) -> None:
+            for r in list(store.redemptions.values()):
+                if self._overdue(r, business_id, reward_id, now):
+                    save_redemption(store, replace(r, status=RedemptionStatus.EXPIRED))
+
+        self._uow.stage(write)
+
+    async def overdue_units(self, business_id: str, reward_id: str, now: datetime) -> int:
+        return sum(
+            1
+            for r in self._uow.view.redemptions.values()
+            if self._overdue(r, business_id, reward_id, now) and r.stock_taken
+        )
+
+    @staticmethod
+    def _overdue(r: Redemption, business_id: str, reward_id: str, now: datetime) -> bool:
+        return (
+            (r.business_id, r.reward_id) == (business_id, reward_id)
+            and r.status is RedemptionStatus.HELD
+            and r.expires_at is not None
+            and r.expires_at <= now
+        )
+
     async def held_stamps(self, business_id: str, account_id: UUID, now: datetime) -> int:
         return sum(
             r.stamps

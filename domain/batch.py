@@ -18,6 +18,7 @@ from domain.events import InboundEvent, PurchaseCompleted, RefundIssued
 from domain.holds import capture_by_sale
 from domain.ledger import EntryKind, LedgerEntry, RateSnapshot
 from domain.line_earning import EarnedLine, earn_sale
+from domain.line_earning import EarnedLine, earn_sale
 from domain.outcomes import InboxRecord, Outcome, OutcomeStatus, SkipReason
 from domain.postings import post_entry
 from domain.purchases import Purchase, RefundRecord
@@ -34,6 +35,7 @@ class _Earning:
     rates: RateSnapshot | None = None
     points: int = 0
     entry_id: UUID | None = None
+    lines: tuple[EarnedLine, ...] = ()
     lines: tuple[EarnedLine, ...] = ()
 
 

@@ -85,3 +85,33 @@ def parsed(kind: EventKind, payload: dict[str, Any]) -> InboundEvent:
     event = parse_event(kind, encode(payload))
     assert not isinstance(event, Rejection), event
     return event
+
+
+def item(
+    sku: str,
+    amount: str,
+    *,
+    category: str | None = None,
+    quantity: str = "1",
+    unit_price: str | None = None,
+    discount: str = "0",
+) -> dict[str, Any]:
+    """One line of a sale or bill, as the sales system sends it (``amount`` after discount)."""
+    return {
+        "sku": sku,
+        "category": category,
+        "quantity": quantity,
+        "unit_price": unit_price or amount,
+        "discount": discount,
+        "amount": amount,
+    }
+
+
+def returned(sku: str, *, quantity: str | None = None, amount: str | None = None) -> dict[str, Any]:
+    """One line a return or bill refund gives back: a quantity of it or an amount."""
+    line: dict[str, Any] = {"sku": sku}
+    if quantity is not None:
+        line["quantity"] = quantity
+    if amount is not None:
+        line["amount"] = amount
+    return line

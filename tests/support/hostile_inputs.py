@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support.events import encode, sale
+from tests.support.events import encode, item, sale
 
 _SPLICE = "__raw_json_token__"
 _DEEP = 50_000  # far beyond the JSON decoder's recursion limit
@@ -130,6 +130,53 @@ STRING_TOKENS: dict[str, tuple[str, str]] = {
 }
 
 
+_LINE = item("a", "1.00")
+
+ITEM_VALUES: dict[str, tuple[Any, str]] = {  # the items field of a 1.00 sale, and its code
+    "items_a_string": ("bread", "schema_violation"),
+    "items_an_object": (_LINE, "schema_violation"),
+    "items_of_numbers": ([1, 2], "schema_violation"),
+    "item_without_sku": ([{k: v for k, v in _LINE.items() if k != "sku"}], "schema_violation"),
+    "item_without_amount": (
+        [{k: v for k, v in _LINE.items() if k != "amount"}],
+        "schema_violation",
+    ),
+    "item_blank_sku": ([{**_LINE, "sku": "  "}], "schema_violation"),
+    "item_nul_in_sku": ([{**_LINE, "sku": "a\x00"}], "schema_violation"),
+    "item_huge_sku": ([{**_LINE, "sku": "s" * _HUGE}], "schema_violation"),
+    "item_zero_quantity": ([{**_LINE, "quantity": "0.0000"}], "schema_violation"),
+    "item_negative_quantity": ([{**_LINE, "quantity": "-1"}], "schema_violation"),
+    "item_nan_quantity": ([{**_LINE, "quantity": "NaN"}], "schema_violation"),
+    "item_negative_discount": ([{**_LINE, "discount": "-0.01"}], "schema_violation"),
+    "item_five_places_amount": ([{**_LINE, "amount": "1.00001"}], "schema_violation"),
+    "item_list_as_category": ([{**_LINE, "category": ["x"]}], "schema_violation"),
+    "too_many_items": ([item("a", "0")] * 1_001, "schema_violation"),
+    "items_short_of_the_total": ([item("a", "0.99")], "items_do_not_add_up"),
+    "items_beyond_the_total": ([_LINE, item("b", "0.01")], "items_do_not_add_up"),
+}
+
+ITEM_TOKENS: dict[str, tuple[str, str]] = {  # raw JSON for the items field json.dumps won't write
+    "item_negative_zero_quantity": (
+        '[{"sku": "a", "quantity": -0, "unit_price": 1, "amount": 1}]',
+        "schema_violation",
+    ),
+    "item_float_noise_amount": (
+        '[{"sku": "a", "quantity": 1, "unit_price": 1, "amount": 0.30000000000000004}]',
+        "schema_violation",
+    ),
+    "item_huge_exponent_quantity": (
+        '[{"sku": "a", "quantity": 1e400, "unit_price": 1, "amount": 1}]',
+        "schema_violation",
+    ),
+    "item_nan_literal": ('[{"sku": "a", "quantity": NaN, "amount": 1}]', "invalid_json"),
+    "item_lone_surrogate_sku": (
+        '[{"sku": "\\ud800", "quantity": 1, "unit_price": 1, "amount": 1}]',
+        "schema_violation",
+    ),
+    "item_deep_nesting": ("[" * _DEEP + "]" * _DEEP, "invalid_json"),
+}
+
+
 def hostile_records(business: str, customer: str) -> list[Hostile]:
     """One of each, for ``business`` and ``customer`` (a shop the test set up, or anything)."""
     good = encode(sale(business, customer, "1.00"))
@@ -182,4 +229,8 @@ def hostile_records(business: str, customer: str) -> list[Hostile]:
     for name, (field, token) in STRING_TOKENS.items():
         raw = _with_token(business, customer, field, token)
         records.append(Hostile(name, raw, "schema_violation"))
+    for name, (value, code) in ITEM_VALUES.items():
+        records.append(Hostile(name, _with(business, customer, "items", value), code))
+    for name, (token, code) in ITEM_TOKENS.items():
+        records.append(Hostile(name, _with_token(business, customer, "items", token), code))
     return records

@@ -4,6 +4,7 @@ The inputs are any bytes, and any JSON a producer could send: every field of a v
 message replaced by valid and invalid times, decimals and strings (all of unicode, NUL,
 lone surrogates escaped in JSON, huge text), nested junk and wrong types. An accepted event
 keeps every promise the contract makes, and a message within the contract is accepted.
+Line items are fuzzed the same way, field by field inside a line.
 """
 
 from __future__ import annotations
@@ -27,22 +28,43 @@ from domain.events import (
     LATEST_OCCURRED_AT,
     EventKind,
     InboundEvent,
+    PurchaseCompleted,
 )
 from ports.intake import ReadBatch
 from service.use_cases.replay import replay_topic
-from tests.support.events import bill, bill_refund, customer_return, encode, sale
+from tests.support.events import (
+    bill,
+    bill_refund,
+    customer_return,
+    encode,
+    item,
+    returned,
+    sale,
+)
 from tests.support.hostile_inputs import Hostile, hostile_records
 
 pytestmark = pytest.mark.unit
 
-CODES = {"empty_message", "invalid_utf8", "invalid_json", "schema_violation", "unparseable"}
+CODES = {
+    "empty_message",
+    "invalid_utf8",
+    "invalid_json",
+    "schema_violation",
+    "items_do_not_add_up",
+    "unparseable",
+}
 HOSTILE = hostile_records("shop-1", "ann")
 TEMPLATES: dict[EventKind, dict[str, Any]] = {  # made once: generation must be repeatable
-    EventKind.SALE_COMPLETED: sale("shop-1", "ann", "12.50"),
-    EventKind.CUSTOMER_RETURN_CREATED: customer_return("shop-1", "sale-1", "2.50"),
-    EventKind.BILL_PAID: bill("shop-1", "ann", "30"),
+    EventKind.SALE_COMPLETED: sale(
+        "shop-1", "ann", "12.50", items=[item("a", "10", category="c"), item("b", "2.50")]
+    ),
+    EventKind.CUSTOMER_RETURN_CREATED: customer_return(
+        "shop-1", "sale-1", "2.50", items=[returned("a", quantity="1"), returned("b", amount="1")]
+    ),
+    EventKind.BILL_PAID: bill("shop-1", "ann", "30", items=[item("dish", "30", quantity="2")]),
     EventKind.BILL_REFUNDED: bill_refund("shop-1", "bill-1", "5.5"),
 }
+ITEM_FIELDS = sorted({*item("a", "1"), "category", "discount"})
 FIELDS = sorted({name for model in CONTRACTS.values() for name in model.model_fields})
 kinds = st.sampled_from(list(EventKind))
 
@@ -61,10 +83,27 @@ def outcome_of(kind: EventKind, raw: bytes | None) -> InboundEvent | Rejection:
     assert outcome.amount.is_finite() and not outcome.amount.is_signed()
     assert outcome.amount <= 10**9 and outcome.amount == outcome.amount.quantize(Decimal("0.0001"))
     texts = [outcome.event_id, outcome.business_id, outcome.reference, outcome.currency]
-    for text in [*texts, outcome.customer_id, outcome.attribution.store_id]:
+    attribution = outcome.attribution
+    skus = [i.sku for i in outcome.items]
+    categories = (
+        [i.category for i in outcome.items] if isinstance(outcome, PurchaseCompleted) else []
+    )
+    for text in [*texts, outcome.customer_id, *attribution.__dict__.values(), *skus, *categories]:
         if text is not None:
             assert 1 <= len(text) <= 200 and text.encode("utf-8")
             assert not any(ord(c) < 0x20 or c == "\x7f" for c in text)
+    if isinstance(outcome, PurchaseCompleted):
+        for line in outcome.items:
+            assert 0 < line.quantity <= 10**9
+            for money in (line.quantity, line.unit_price, line.discount, line.amount):
+                assert money.is_finite() and not money.is_signed() and money <= 10**9
+                assert money == money.quantize(Decimal("0.0001"))
+        if outcome.items:
+            assert sum(line.amount for line in outcome.items) == outcome.amount
+    else:
+        for back in outcome.items:
+            assert (back.quantity is None) != (back.amount is None)
+            assert back.quantity is None or back.quantity > 0
     return outcome
 
 
@@ -121,6 +160,19 @@ field_values = st.one_of(
 
 
 @st.composite
+def item_lists(draw: st.DrawFn, lines: list[dict[str, Any]]) -> str:
+    """The template's lines as raw JSON, with fields inside one line replaced or dropped."""
+    texts = [{name: json.dumps(value) for name, value in line.items()} for line in lines]
+    target = texts[draw(st.integers(0, len(texts) - 1))]
+    for name in draw(st.lists(st.sampled_from(ITEM_FIELDS), min_size=1, max_size=3)):
+        target[name] = draw(field_values)
+    for name in draw(st.lists(st.sampled_from(sorted(target)), max_size=1)):
+        target.pop(name, None)
+    objects = ["{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in t.items()) + "}" for t in texts]
+    return "[" + ", ".join(objects) + "]"
+
+
+@st.composite
 def producer_messages(draw: st.DrawFn) -> tuple[EventKind, bytes]:
     """A valid message of some kind with fields replaced, dropped or added, as bytes."""
     kind = draw(kinds)
@@ -129,6 +181,8 @@ def producer_messages(draw: st.DrawFn) -> tuple[EventKind, bytes]:
         fields[name] = draw(field_values)
     for name in draw(st.lists(st.sampled_from(sorted(fields)), max_size=2)):
         fields.pop(name, None)
+    if "items" in TEMPLATES[kind] and draw(st.booleans()):
+        fields["items"] = draw(item_lists(TEMPLATES[kind]["items"]))
     text = "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in fields.items()) + "}"
     raw = text.encode("utf-8", "surrogatepass")
     cut = draw(st.none() | st.integers(min_value=0, max_value=len(raw)))
@@ -177,6 +231,8 @@ def valid_messages(draw: st.DrawFn) -> tuple[EventKind, dict[str, Any], datetime
     payload["occurred_at"] = instant.astimezone(offset).isoformat()
     # A JSON number is spliced in as text after encoding, so it is written exactly.
     payload[money_field] = format(amount, "f") if as_text else "__money__"
+    if kind in (EventKind.SALE_COMPLETED, EventKind.BILL_PAID):  # one line of the whole total
+        payload["items"] = [{**item("a", "1"), "amount": payload[money_field]}]
     return kind, payload, instant, amount
 
 

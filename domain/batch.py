@@ -188,7 +188,10 @@ class _BatchApplier:
             return RefundRecord(event, Outcome.skipped(SkipReason.NOTHING_TO_REVERSE_YET))
         # A reversal undoes points already given, so it applies whatever the account's
         # status: suspending an account must not let it keep points for returned goods.
+        # A closed account's points were all forfeited at closing: nothing is left to undo.
         account = self.state.accounts[(purchase.business_id, purchase.account_id)]
+        if account.status is AccountStatus.CLOSED:
+            return RefundRecord(event, Outcome.skipped(SkipReason.ACCOUNT_CLOSED))
         self._post(
             account,
             kind=EntryKind.REVERSAL,

@@ -1,4 +1,5 @@
-"""Enrolling a customer: a new account, with the programme's welcome bonus if it has one."""
+"""Enrolling a customer: a new account whose ledger opens with a card_created entry, then the
+programme's welcome bonus if it has one."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def open_account(
     account_id: UUID,
     at: datetime,
 ) -> tuple[Account, Posting]:
-    """The new account (to add) and the posting of its welcome bonus, if any."""
+    """The new account (to add) and the posting of its card_created entry and welcome bonus."""
     account, entries = enrol(
         programme,
         business_id=command.business_id,
@@ -64,10 +65,21 @@ def enrol(
     at: datetime,
     attribution: Attribution,
 ) -> tuple[Account, list[LedgerEntry]]:
-    """A new account for the customer, and the welcome bonus entry when one is configured."""
+    """A new account for the customer: its card_created entry (no points: the card's life
+    starts in the ledger), then the welcome bonus entry when one is configured."""
     account = Account(business_id=business_id, account_id=account_id, customer_id=customer_id)
+    account, created = post_entry(
+        account,
+        kind=EntryKind.CARD_CREATED,
+        points=0,
+        source=Source.SYSTEM,
+        source_ref=str(account_id),
+        origin=f"card:{account_id}",
+        at=at,
+        attribution=attribution,
+    )
     if programme is None or not programme.active_at(at) or programme.welcome_bonus <= 0:
-        return account, []
+        return account, [created]
     account, entry = post_entry(
         account,
         kind=EntryKind.WELCOME_BONUS,
@@ -78,4 +90,4 @@ def enrol(
         at=at,
         attribution=attribution,
     )
-    return account, [entry]
+    return account, [created, entry]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 from uuid import UUID
 
+from domain.closure import CloseAccount
 from domain.commands import (
     AdjustPoints,
     CancelRedemption,
@@ -29,7 +30,7 @@ class LoyaltyOperations(Protocol):
 
     Errors are domain.errors exceptions: NotFound, AlreadyEnrolled, InlineEnrolmentDisabled,
     RedemptionBlocked, RedemptionExpired, RedemptionNotHeld, IdempotencyKeyReused,
-    ConcurrentUpdate, InvalidRequest.
+    ConcurrentUpdate, InvalidRequest, AccountClosed (domain.closure).
     """
 
     async def programme(self, business_id: str) -> Programme: ...
@@ -57,6 +58,8 @@ class LoyaltyOperations(Protocol):
     async def adjust(self, command: AdjustPoints) -> LedgerEntry: ...
 
     async def change_status(self, command: ChangeAccountStatus) -> AccountView: ...
+
+    async def close(self, command: CloseAccount) -> AccountView: ...
 
 
 class RewardOperations(Protocol):

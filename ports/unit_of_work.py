@@ -3,6 +3,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol
 
+from ports.closures import LiveHoldRepository
 from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
@@ -30,6 +31,7 @@ class UnitOfWork(Protocol):
     redemption_start: RedemptionStartRepository
     audit: LedgerAuditRepository
     rewards: RewardRepository
+    live_holds: LiveHoldRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

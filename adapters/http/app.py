@@ -17,9 +17,11 @@ from adapters.http.handlers import install_problem_handlers
 from adapters.http.metrics import HttpMetrics, MetricsMiddleware
 from adapters.http.problems import problem_schemas
 from adapters.http.routes import accounts, history, programme, redemptions, rewards
+from adapters.http.routes import devices as tablets
 from adapters.http.routes import health as operational
 from adapters.system_clock import SystemClock
 from ports.clock import Clock
+from ports.devices import DeviceOperations
 from ports.operations import HealthCheck, LoyaltyOperations
 
 TITLE = "Loyalty points API"
@@ -55,6 +57,7 @@ def create_http_app(
     clock: Clock | None = None,
     registry: CollectorRegistry | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    devices: DeviceOperations | None = None,
 ) -> FastAPI:
     """The API over ``operations``. HTTP metrics go to ``registry`` (default: one per app).
 
@@ -74,9 +77,11 @@ def create_http_app(
     app.state.clock = clock or SystemClock()
     app.state.metrics = metrics
     setattr(app.state, AUTH_STATE_KEY, auth)
+    app.state.devices = devices  # without it, tablet tokens are refused (revocation unknown)
     strict_query = [Depends(no_unknown_query_parameters)]
     for module in (programme, accounts, redemptions, history, rewards):
         app.include_router(module.router, dependencies=strict_query)
+    app.include_router(tablets.router, dependencies=strict_query)
     app.include_router(operational.router)
     app.add_middleware(BodyGuard, auth=auth, max_body_bytes=max_body_bytes)
     install_problem_handlers(app)

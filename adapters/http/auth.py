@@ -1,17 +1,16 @@
-"""Bearer JWT authentication (PyJWT) and role checks: who is calling, for which business."""
+"""Bearer JWT authentication (PyJWT): who is calling, for which business (roles and paired
+tablets are checked per request in ``adapters.http.callers``)."""
 
 from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import jwt
-from fastapi import Request, Security
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from adapters.http.problems import ProblemError
 
@@ -101,6 +100,9 @@ class Principal:
     role: Role
     store_id: str | None = None
     terminal_id: str | None = None
+    device_id: UUID | None = None
+    """The paired tablet the token was issued to; ``actor`` is then the admin who paired it."""
+    staff_id: str | None = None
 
 
 def unauthenticated(code: str, detail: str, bearer: str = "Bearer") -> ProblemError:
@@ -124,7 +126,14 @@ def _principal(claims: dict[str, Any]) -> Principal:
         role=Role(str(claims.get("role"))),
         store_id=_optional_text(claims, "store_id"),
         terminal_id=_optional_text(claims, "terminal_id"),
+        device_id=_device_id(claims),
+        staff_id=_optional_text(claims, "staff"),
     )
+
+
+def _device_id(claims: dict[str, Any]) -> UUID | None:
+    value = _optional_text(claims, "device_id")
+    return None if value is None else UUID(value)
 
 
 def _within_lifetime(claims: dict[str, Any], max_lifetime_seconds: int | None) -> None:
@@ -165,39 +174,6 @@ def verify_token(token: str, settings: AuthSettings) -> Principal:
         ) from error
 
 
-_bearer = HTTPBearer(auto_error=False, description="A JWT with sub, business_id and role.")
-
-
-def _settings(request: Request) -> AuthSettings:
-    settings = getattr(request.app.state, AUTH_STATE_KEY, None)
-    if not isinstance(settings, AuthSettings):
-        raise RuntimeError("the HTTP app was built without AuthSettings")
-    return settings
-
-
-def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
-    """A FastAPI dependency: the caller's principal, when its role is one of ``roles``."""
-    allowed = frozenset(roles)
-
-    async def principal(
-        request: Request,
-        credentials: HTTPAuthorizationCredentials | None = Security(_bearer),
-    ) -> Principal:
-        if credentials is None or credentials.scheme.lower() != "bearer":
-            raise unauthenticated("authentication_required", "Please sign in to continue.")
-        caller = verify_token(credentials.credentials, _settings(request))
-        if caller.role not in allowed:
-            needed = " or ".join(sorted(role.value for role in allowed))
-            raise ProblemError(
-                403,
-                "insufficient_role",
-                f"Your role ({caller.role.value}) cannot do this; ask a {needed}.",
-            )
-        return caller
-
-    return principal
-
-
 def mint_token(
     secret: str,
     business_id: str,
@@ -209,8 +185,10 @@ def mint_token(
     *,
     audience: str | None = None,
     issuer: str | None = None,
+    device_id: UUID | None = None,
+    staff: str | None = None,
 ) -> str:
-    """An HS256 token for development and tests (with ``aud`` and ``iss`` when given)."""
+    """An HS256 token (with ``aud``, ``iss``, ``device_id`` and ``staff`` when given)."""
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
         "sub": subject,
@@ -227,4 +205,8 @@ def mint_token(
         claims["aud"] = audience
     if issuer is not None:
         claims["iss"] = issuer
+    if device_id is not None:
+        claims["device_id"] = str(device_id)
+    if staff is not None:
+        claims["staff"] = staff
     return jwt.encode(claims, secret, algorithm="HS256")

@@ -12,9 +12,12 @@ from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 
-from adapters.http.auth import ALL_ROLES, Principal, Role, require
+from adapters.http.auth import ALL_ROLES, Principal, Role
+from adapters.http.callers import require
+from adapters.http.problems import ProblemError
 from domain.ledger import Attribution
 from ports.clock import Clock
+from ports.devices import DeviceOperations
 from ports.operations import HealthCheck, LoyaltyOperations
 
 MAX_USER_AGENT = 512
@@ -22,6 +25,13 @@ MAX_USER_AGENT = 512
 
 async def operations(request: Request) -> LoyaltyOperations:
     found: LoyaltyOperations = request.app.state.operations
+    return found
+
+
+async def device_operations(request: Request) -> DeviceOperations:
+    found: DeviceOperations | None = getattr(request.app.state, "devices", None)
+    if found is None:
+        raise ProblemError(503, "devices_unavailable", "Tablets cannot be paired here.")
     return found
 
 
@@ -36,6 +46,7 @@ async def clock(request: Request) -> Clock:
 
 
 Operations = Annotated[LoyaltyOperations, Depends(operations)]
+Devices = Annotated[DeviceOperations, Depends(device_operations)]
 Health = Annotated[HealthCheck, Depends(health_check)]
 Now = Annotated[Clock, Depends(clock)]
 
@@ -46,11 +57,14 @@ Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 
 
 def attribution(principal: Principal, request: Request) -> Attribution:
-    """Who did it (from the token) and from where (the connection), for the ledger."""
+    """Who did it (from the token: for a paired tablet, the admin who paired it, the tablet
+    and the staff member its PIN named) and from where (the connection), for the ledger."""
     agent = request.headers.get("user-agent")
     return Attribution(
         store_id=principal.store_id,
         terminal_id=principal.terminal_id,
+        staff_id=principal.staff_id,
+        device_id=str(principal.device_id) if principal.device_id else None,
         actor=principal.actor,
         ip_address=request.client.host if request.client else None,
         user_agent=agent[:MAX_USER_AGENT] if agent else None,

@@ -15,6 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.http.problems import ProblemError, problem_response
 from domain import errors
+from domain.closure import AccountClosed
+from domain.devices import StaffPinLocked, StaffPinRefused
 
 log = structlog.get_logger("loyalty.http")
 
@@ -25,6 +27,8 @@ RETRY_AFTER_SECONDS = 1
 _DOMAIN_ERRORS: Sequence[tuple[type[errors.LoyaltyError], int, str]] = (
     (errors.NotFound, 404, "Not found"),
     (errors.AlreadyEnrolled, 409, "Already enrolled"),
+    (StaffPinRefused, 403, "Staff PIN refused"),
+    (StaffPinLocked, 429, "Staff PIN locked"),
     (errors.InlineEnrolmentDisabled, 422, "Enrolment at the till is off"),
     (errors.RedemptionBlocked, 422, "Redemption not possible"),
     (errors.RedemptionExpired, 409, "Redemption expired"),
@@ -61,6 +65,8 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
         ((status, title) for kind, status, title in _DOMAIN_ERRORS if isinstance(exc, kind)),
         (422, "Request refused"),
     )
+    if exc.code == AccountClosed.code:  # a closed account refuses whatever is asked of it
+        status, title = 409, "Account closed"
     extra: dict[str, Any] = {}
     headers: dict[str, str] = {}
     if isinstance(exc, errors.AlreadyEnrolled):

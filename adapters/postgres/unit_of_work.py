@@ -16,6 +16,7 @@ from adapters.postgres.audit import PostgresLedgerAudit
 from adapters.postgres.errors import is_conflict_error
 from adapters.postgres.event_batches import PostgresEventBatches
 from adapters.postgres.ledger import PostgresLedger
+from adapters.postgres.live_holds import PostgresLiveHolds
 from adapters.postgres.lots import PostgresPointLots
 from adapters.postgres.outbox import PostgresOutbox
 from adapters.postgres.programmes import PostgresProgrammes
@@ -23,6 +24,7 @@ from adapters.postgres.redemption_start import PostgresRedemptionStart
 from adapters.postgres.redemptions import PostgresRedemptions
 from adapters.postgres.rewards import PostgresRewards
 from domain.errors import ConcurrentUpdate
+from ports.closures import LiveHoldRepository
 from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
@@ -63,6 +65,7 @@ class PostgresUnitOfWork:
         self.redemption_start: RedemptionStartRepository = PostgresRedemptionStart(conn)
         self.audit: LedgerAuditRepository = PostgresLedgerAudit(conn)
         self.rewards: RewardRepository = PostgresRewards(conn)
+        self.live_holds: LiveHoldRepository = PostgresLiveHolds(conn)
         return self
 
     async def commit(self) -> None:

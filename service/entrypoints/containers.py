@@ -11,6 +11,7 @@ from adapters.health import DependencyHealth
 from adapters.http.app import create_http_app
 from adapters.kafka.dead_letters import KafkaDeadLetters
 from adapters.kafka.event_consumer import KafkaEventConsumer
+from adapters.postgres.devices import PostgresDevices
 from adapters.postgres.errors import (
     is_conflict_error,
     is_transient_database_error,
@@ -32,6 +33,7 @@ from service.entrypoints.runtime import Consuming, Role, Service
 from service.entrypoints.settings import Settings
 from service.entrypoints.supervision import Supervisor
 from service.use_cases.accounts import Accounts
+from service.use_cases.devices import Devices
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.expiry import ExpirePoints
 from service.use_cases.operations import LoyaltyService
@@ -139,6 +141,8 @@ class Container(containers.DeclarativeContainer):
     )
     catalogue = providers.Singleton(RewardCatalogue, uow_factory=uow_factory, clock=clock)
     reward_till = providers.Singleton(RewardRedemptions, uow_factory=uow_factory, clock=clock)
+    device_registry = providers.Singleton(PostgresDevices, pool=pool)
+    devices = providers.Singleton(Devices, registry=device_registry, clock=clock)
     operations = providers.Singleton(
         LoyaltyService,
         programmes=programmes,
@@ -175,6 +179,7 @@ class Container(containers.DeclarativeContainer):
         auth=auth,
         registry=metrics_registry,
         max_body_bytes=settings.provided.http_max_body_bytes,
+        devices=devices,
     )
     api = providers.Selector(role, all=http_app, api=http_app, consumer=providers.Object(None))
 

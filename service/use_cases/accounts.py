@@ -1,4 +1,4 @@
-"""Use cases on accounts: enrol, look up, history, manual adjustments, suspension."""
+"""Use cases on accounts: enrol, look up, history, manual adjustments, suspension, closing."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from domain.adjustments import (
     check_adjustment,
     same_adjustment,
 )
+from domain.closure import CloseAccount, close_account, refuse_if_closed
 from domain.commands import AdjustPoints, ChangeAccountStatus, EnrolCustomer, ListTransactions
 from domain.enrolment import customer_to_enrol, open_account
 from domain.errors import AccountNotFound, AlreadyEnrolled
@@ -103,6 +104,7 @@ class Accounts:
                 made = await uow.ledger.entry(command.business_id, entry_id)
                 if made is not None:
                     return same_adjustment(made, command)
+            refuse_if_closed(account)
             now = self._clock.now()
             key = (account.business_id, account.account_id)
             if command.stamps:
@@ -120,8 +122,31 @@ class Accounts:
         """Suspend or reactivate; each change is a zero-point ledger entry for the record."""
         async with self._uow_factory() as uow:
             account = await self._lock(uow, command.business_id, command.account_id)
+            refuse_if_closed(account)
             posting = change_status(account, command, uuid4(), self._clock.now())
             if not posting.empty:
+                await uow.ledger.post(posting)
+                await uow.commit()
+                [account] = posting.accounts
+            return await self._view(uow, account)
+
+    async def close(self, command: CloseAccount) -> AccountView:
+        """Close for good: live holds cancelled, what is left forfeited by one closure entry
+        (``domain.closure``). Closing a closed account changes nothing."""
+        async with self._uow_factory() as uow:
+            account = await self._lock(uow, command.business_id, command.account_id)
+            now = self._clock.now()
+            key = (account.business_id, account.account_id)
+            await uow.redemptions.expire_overdue(*key, now)
+            holds = await uow.live_holds.live_holds(*key, now)
+            programme = await uow.programmes.get(command.business_id)
+            open_lots = await uow.lots.open_lots([key])
+            cancelled, posting = close_account(
+                account, command, holds, programme, open_lots[key], now
+            )
+            if not posting.empty:
+                for hold in cancelled:
+                    await uow.redemptions.save(hold)
                 await uow.ledger.post(posting)
                 await uow.commit()
                 [account] = posting.accounts

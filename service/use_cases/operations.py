@@ -29,6 +29,7 @@ class LoyaltyService:
         self.transactions = accounts.transactions
         self.adjust = accounts.adjust
         self.change_status = accounts.change_status
+        self.close = accounts.close
         self.preview = redemptions.preview
         self.redeem = redemptions.redeem
         self.redemption = redemptions.get

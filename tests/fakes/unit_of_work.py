@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from types import TracebackType
 
 from domain.batch import BatchKeys
+from ports.closures import LiveHoldRepository
 from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
@@ -23,6 +24,7 @@ from tests.fakes.accounts import FakeAccounts
 from tests.fakes.audit import FakeLedgerAudit
 from tests.fakes.event_batches import FakeEventBatches
 from tests.fakes.ledger import FakeLedger
+from tests.fakes.live_holds import FakeLiveHolds
 from tests.fakes.lots import FakePointLots
 from tests.fakes.outbox import FakeOutbox
 from tests.fakes.programmes import FakeProgrammes
@@ -51,6 +53,7 @@ class FakeUnitOfWork:
         self.redemption_start: RedemptionStartRepository = FakeRedemptionStart(self)
         self.audit: LedgerAuditRepository = FakeLedgerAudit(self)
         self.rewards: RewardRepository = FakeRewards(self)
+        self.live_holds: LiveHoldRepository = FakeLiveHolds(self)
 
     def stage(self, write: Write) -> None:
         write(self.view)

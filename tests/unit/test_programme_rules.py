@@ -116,14 +116,15 @@ def enrol_into(
 
 
 def test_enrolment_posts_the_welcome_bonus_when_the_programme_is_active() -> None:
-    acct, [entry] = enrol_into(programme(welcome_bonus=50))
+    acct, [created, entry] = enrol_into(programme(welcome_bonus=50))
 
-    assert (acct.balance, acct.last_seq, acct.status) == (50, 1, AccountStatus.ACTIVE)
+    assert (acct.balance, acct.last_seq, acct.status) == (50, 2, AccountStatus.ACTIVE)
+    assert (created.kind, created.points, created.seq) == (EntryKind.CARD_CREATED, 0, 1)
     assert (entry.kind, entry.points, entry.balance_after, entry.seq) == (
         EntryKind.WELCOME_BONUS,
         50,
         50,
-        1,
+        2,
     )
     assert (entry.source, entry.source_ref, entry.event_id) == (
         Source.SYSTEM,
@@ -145,21 +146,22 @@ def test_enrolment_posts_the_welcome_bonus_when_the_programme_is_active() -> Non
 def test_enrolment_without_an_active_bonus_opens_an_empty_account(
     prog: Programme | None,
 ) -> None:
-    acct, entries = enrol_into(prog)
+    acct, [created] = enrol_into(prog)
 
-    assert entries == []
+    assert (created.kind, created.points, created.seq) == (EntryKind.CARD_CREATED, 0, 1)
+    assert (created.source, created.attribution) == (Source.SYSTEM, ATTRIBUTION)
     assert (acct.account_id, acct.customer_id, acct.balance, acct.last_seq) == (
         NEW_ACCOUNT,
         "c1",
         0,
-        0,
+        1,
     )
 
 
 def test_the_welcome_bonus_entry_id_is_derived_from_the_account() -> None:
-    _, [first] = enrol_into(programme(welcome_bonus=50))
-    _, [again] = enrol_into(programme(welcome_bonus=50))
-    _, [other] = enrol_into(programme(welcome_bonus=50), account_id=UUID(int=7))
+    _, [_, first] = enrol_into(programme(welcome_bonus=50))
+    _, [_, again] = enrol_into(programme(welcome_bonus=50))
+    _, [_, other] = enrol_into(programme(welcome_bonus=50), account_id=UUID(int=7))
 
     assert first.entry_id == again.entry_id
     assert first.entry_id != other.entry_id

@@ -238,11 +238,12 @@ async def test_enrolling_opens_an_account_with_the_welcome_bonus() -> None:
 
     opened = await Accounts(uows, FakeClock(RECORDED_AT)).enrol(EnrolCustomer(BUSINESS, "c9"))
 
-    [bonus] = uows.store.entries
+    [created, bonus] = uows.store.entries
+    assert (created.kind, created.points, created.seq) == (EntryKind.CARD_CREATED, 0, 1)
     assert (bonus.kind, bonus.points, bonus.balance_after) == (EntryKind.WELCOME_BONUS, 50, 50)
     assert uows.store.accounts[(BUSINESS, opened.account.account_id)] == opened.account
-    assert (opened.account.balance, opened.account.last_seq, opened.available) == (50, 1, 50)
-    assert uows.store.pending() == [bonus]
+    assert (opened.account.balance, opened.account.last_seq, opened.available) == (50, 2, 50)
+    assert uows.store.pending() == [created, bonus]
 
 
 async def test_enrolling_twice_raises_already_enrolled_and_changes_nothing() -> None:
@@ -298,7 +299,7 @@ async def test_a_ledger_written_by_the_use_cases_passes_verification() -> None:
     report = await verify_ledger(uows, None, outbox_max_age_seconds=10**9)
 
     assert report.breaches == []
-    assert (report.entries_checked, report.accounts_checked) == (3, 2)
+    assert (report.entries_checked, report.accounts_checked) == (4, 2)  # c2's card_created
     uows.store.accounts[C1] = replace(uows.store.accounts[C1], balance=1)
     tampered = (await verify_ledger(uows, None, 10**9)).breaches
     assert len(tampered) == 2  # the balance matches neither its entries nor its lots

@@ -1,4 +1,4 @@
-"""Loyalty accounts: enrol a customer, look an account up, suspend and reactivate it."""
+"""Loyalty accounts: enrol a customer, look an account up, suspend, reactivate and close it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from adapters.http.dependencies import Manager, Operations, Staff, attribution
 from adapters.http.presenters import account_out
 from adapters.http.problems import problem_responses
 from adapters.http.schemas import AccountOut, EnrolmentIn, StatusChangeIn
+from adapters.http.schemas.devices import ClosureIn
 from adapters.http.schemas.requests import PRINTABLE
+from domain.closure import CloseAccount
 from domain.commands import ChangeAccountStatus, EnrolCustomer
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
@@ -101,3 +103,25 @@ async def reactivate(
 ) -> AccountOut:
     """Allow redemptions again; recorded in the ledger as a zero-point entry."""
     return await _change_status(False, account_id, body, principal, operations, request)
+
+
+@router.post("/{account_id}/close", responses=problem_responses(401, 403, 404, 409, 422))
+async def close(
+    account_id: UUID,
+    body: ClosureIn,
+    principal: Manager,
+    operations: Operations,
+    request: Request,
+) -> AccountOut:
+    """Close for good: live holds are cancelled and what is left is forfeited by one
+    `closure` entry; later events for the account are skipped (`account_closed`), and
+    redeem, adjust or reactivate answer 409 `account_closed`. Closing again changes nothing."""
+    view = await operations.close(
+        CloseAccount(
+            business_id=principal.business_id,
+            account_id=account_id,
+            reason=body.reason,
+            attribution=attribution(principal, request),
+        )
+    )
+    return account_out(view)

@@ -99,7 +99,8 @@ async def test_enrolment_records_who_where_and_from_which_connection(
         headers={**bearer(Role.CASHIER), "User-Agent": "till/2.1"},
     )
 
-    (bonus,) = shop.entries(UUID(response.json()["account_id"]))
+    (created, bonus) = shop.entries(UUID(response.json()["account_id"]))
+    assert created.attribution == bonus.attribution
     assert bonus.business_id == SHOP
     assert bonus.attribution == Attribution(
         store_id="store-7",

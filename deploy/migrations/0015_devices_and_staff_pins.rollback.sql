@@ -1,0 +1,2 @@
+DROP TABLE staff_pins;
+DROP TABLE devices;

@@ -14,7 +14,8 @@ import typer
 
 from domain.commands import EnrolCustomer, SetProgramme
 from domain.errors import AlreadyEnrolled, InvalidRequest
-from domain.programme_limits import check_programme_terms
+from domain.programme_revision import check_set_programme
+from service.entrypoints import cli_card_options as card
 from service.entrypoints import presenters
 from service.entrypoints.containers import Container
 from service.entrypoints.resources import Database, opened
@@ -83,6 +84,20 @@ def program_set(
     inactivity_days: Annotated[
         int | None, typer.Option(help="All points expire after this many quiet days (0: off).")
     ] = None,
+    category_multiplier: card.CategoryMultiplier = None,
+    sku_multiplier: card.SkuMultiplier = None,
+    exclude_category: card.ExcludeCategory = None,
+    exclude_sku: card.ExcludeSku = None,
+    min_spend: card.MinSpend = None,
+    no_item_rules: card.NoItemRules = False,
+    stamp_target: card.StampTarget = None,
+    stamp_basis: card.StampBasisOption = None,
+    stamp_category: card.StampCategory = None,
+    stamp_sku: card.StampSku = None,
+    stamp_min_spend: card.StampMinSpend = None,
+    stamps_per_award: card.StampsPerAward = None,
+    stamp_reward: card.StampReward = None,
+    no_stamp_card: card.NoStampCard = False,
 ) -> None:
     """Create or update a programme with a new rule version; what is not given stays as is."""
     command = SetProgramme(
@@ -101,9 +116,27 @@ def program_set(
         max_discount=max_discount,
         min_balance_to_redeem=min_balance,
         effective_from=presenters.aware(effective_from),
+        item_rules=card.item_rules_from(
+            category_multiplier,
+            sku_multiplier,
+            exclude_category,
+            exclude_sku,
+            min_spend,
+            no_item_rules,
+        ),
+        stamp_card=card.stamp_card_from(
+            stamp_target,
+            stamp_basis,
+            stamp_category,
+            stamp_sku,
+            stamp_min_spend,
+            stamps_per_award,
+            stamp_reward,
+            no_stamp_card,
+        ),
     )
     try:  # the programme's own bounds, before any connection is opened
-        check_programme_terms(command)
+        check_set_programme(command)
     except InvalidRequest as error:
         typer.echo(f"refused: {error.detail}", err=True)
         raise typer.Exit(2) from error

@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.accounts import Account
 from domain.ledger import LedgerEntry
-from domain.programme import Programme
+from domain.programme import Programme, RuleVersion
 from service.use_cases.accounts import AccountStatement
 
 
@@ -35,7 +35,35 @@ def _plain(value: Any) -> Any:
 
 
 def programme(p: Programme) -> dict[str, Any]:
-    return _plain(asdict(p))  # type: ignore[no-any-return]
+    shown = asdict(p)
+    for version, rule in zip(shown["rules"], p.rules, strict=True):
+        version.update(_card_rules(rule))
+    return _plain(shown)  # type: ignore[no-any-return]
+
+
+def _card_rules(rule: RuleVersion) -> dict[str, Any]:
+    """A version's item rules and stamp card in the shape the API shows them."""
+    rules, card = rule.item_rules, rule.stamp_card
+    return {
+        "item_rules": {
+            "category_multipliers": dict(rules.category_multipliers),
+            "sku_multipliers": dict(rules.sku_multipliers),
+            "excluded_categories": sorted(rules.excluded_categories),
+            "excluded_skus": sorted(rules.excluded_skus),
+            "min_spend": rules.min_spend,
+        },
+        "stamp_card": None
+        if card is None
+        else {
+            "target": card.target,
+            "basis": card.basis.value,
+            "categories": sorted(card.categories),
+            "skus": sorted(card.skus),
+            "min_spend": card.min_spend,
+            "stamps_per_award": card.stamps_per_award,
+            "reward_id": card.reward_id,
+        },
+    }
 
 
 def account(a: Account) -> dict[str, Any]:

@@ -17,7 +17,8 @@ of a SKU than was bought is capped at what was bought, and a SKU the sale did no
 reverses nothing: the refund happened at the till either way, refusing it would leave the
 points of the goods it did name in place, and the cap is what "never more than an item
 earned" needs. A return naming no SKU of the sale at all is taken by its amount, as if it had
-named none.
+named none. The minimum spend is judged when the sale earns: a return that takes a sale
+below it reverses what its items earned, not the whole earning.
 """
 
 from __future__ import annotations
@@ -80,17 +81,28 @@ def covered(
         return Fraction(1) if refunded > 0 else Fraction(0)
     part = Fraction(returned.unnamed) / Fraction(total)
     earned = sum((Fraction(line.earned) for line in lines), Fraction(0))
-    if earned > 0:
+    if earned > 0 and returned.skus:
+        bought = _by_sku(lines)
         for entry in returned.skus:
-            bought = [line for line in lines if line.sku == entry.sku]
-            share = sum((Fraction(line.earned) for line in bought), Fraction(0)) / earned
-            part += share * _part_returned(bought, entry)
+            sku_earned, quantity, amount = bought[entry.sku]
+            part += sku_earned / earned * _part_returned(entry, quantity, amount)
     return min(part, Fraction(1))
 
 
-def _part_returned(bought: Sequence[EarnedLine], entry: SkuReturned) -> Fraction:
-    quantity = sum((Fraction(line.quantity) for line in bought), Fraction(0))
-    amount = sum((Fraction(line.amount) for line in bought), Fraction(0))
+def _by_sku(lines: Sequence[EarnedLine]) -> dict[str, tuple[Fraction, Fraction, Fraction]]:
+    """Each SKU's exact earning, quantity and amount over the sale's lines."""
+    found: dict[str, tuple[Fraction, Fraction, Fraction]] = {}
+    for line in lines:
+        earned, quantity, amount = found.get(line.sku, (Fraction(0),) * 3)
+        found[line.sku] = (
+            earned + Fraction(line.earned),
+            quantity + Fraction(line.quantity),
+            amount + Fraction(line.amount),
+        )
+    return found
+
+
+def _part_returned(entry: SkuReturned, quantity: Fraction, amount: Fraction) -> Fraction:
     part = Fraction(entry.quantity) / quantity if quantity > 0 else Fraction(0)
     if entry.amount > 0:
         part += Fraction(entry.amount) / amount if amount > 0 else Fraction(1)

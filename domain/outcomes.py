@@ -31,6 +31,7 @@ class SkipReason(enum.StrEnum):
     CURRENCY_MISMATCH = "currency_mismatch"
     BELOW_MIN_SPEND = "below_min_spend"
     BELOW_MIN_SPEND = "below_min_spend"
+    BELOW_MIN_SPEND = "below_min_spend"
 
 
 @dataclass(frozen=True)

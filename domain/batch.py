@@ -18,9 +18,6 @@ from domain.events import InboundEvent, PurchaseCompleted, RefundIssued
 from domain.holds import capture_by_sale
 from domain.ledger import EntryKind, LedgerEntry, RateSnapshot
 from domain.line_earning import EarnedLine, earn_sale
-from domain.line_earning import EarnedLine, earn_sale
-from domain.line_earning import EarnedLine, earn_sale
-from domain.line_earning import EarnedLine, earn_sale
 from domain.outcomes import InboxRecord, Outcome, OutcomeStatus, SkipReason
 from domain.postings import post_entry
 from domain.purchases import Purchase, RefundRecord
@@ -37,9 +34,6 @@ class _Earning:
     rates: RateSnapshot | None = None
     points: int = 0
     entry_id: UUID | None = None
-    lines: tuple[EarnedLine, ...] = ()
-    lines: tuple[EarnedLine, ...] = ()
-    lines: tuple[EarnedLine, ...] = ()
     lines: tuple[EarnedLine, ...] = ()
 
 

@@ -30,8 +30,6 @@ class SkipReason(enum.StrEnum):
     NOTHING_TO_REVERSE_YET = "nothing_to_reverse_yet"
     CURRENCY_MISMATCH = "currency_mismatch"
     BELOW_MIN_SPEND = "below_min_spend"
-    BELOW_MIN_SPEND = "below_min_spend"
-    BELOW_MIN_SPEND = "below_min_spend"
 
 
 @dataclass(frozen=True)

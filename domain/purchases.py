@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from collections.abc import Sequence
-from collections.abc import Sequence
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -14,12 +11,6 @@ from uuid import UUID
 from domain.arithmetic import reversed_points_target
 from domain.events import PurchaseKey, RefundIssued, RefundKey, ReturnedItem
 from domain.ledger import RateSnapshot, Source
-from domain.line_earning import EarnedLine
-from domain.line_returns import NOTHING_RETURNED, Returned, returned_after, reversal_target
-from domain.line_earning import EarnedLine
-from domain.line_returns import NOTHING_RETURNED, Returned, returned_after, reversal_target
-from domain.line_earning import EarnedLine
-from domain.line_returns import NOTHING_RETURNED, Returned, returned_after, reversal_target
 from domain.line_earning import EarnedLine
 from domain.line_returns import NOTHING_RETURNED, Returned, returned_after, reversal_target
 from domain.outcomes import Outcome
@@ -46,18 +37,6 @@ class Purchase:
     points_reversed: int = 0
     stamps: PurchaseStamps = NO_STAMPS
     """What it earned in stamps and what its returns voided."""
-    lines: tuple[EarnedLine, ...] = ()
-    """Its lines and what each earned exactly (none: it came without items)."""
-    returned: Returned = NOTHING_RETURNED
-    """What its returns gave back, by SKU and unnamed (kept only when it has lines)."""
-    lines: tuple[EarnedLine, ...] = ()
-    """Its lines and what each earned exactly (none: it came without items)."""
-    returned: Returned = NOTHING_RETURNED
-    """What its returns gave back, by SKU and unnamed (kept only when it has lines)."""
-    lines: tuple[EarnedLine, ...] = ()
-    """Its lines and what each earned exactly (none: it came without items)."""
-    returned: Returned = NOTHING_RETURNED
-    """What its returns gave back, by SKU and unnamed (kept only when it has lines)."""
     lines: tuple[EarnedLine, ...] = ()
     """Its lines and what each earned exactly (none: it came without items)."""
     returned: Returned = NOTHING_RETURNED

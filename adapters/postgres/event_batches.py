@@ -11,8 +11,6 @@ import asyncpg
 
 from adapters.postgres import batch_sql as sql
 from adapters.postgres.item_rows import lines_from, lines_json, returned_from, returned_json
-from adapters.postgres.item_rows import lines_from, lines_json, returned_from, returned_json
-from adapters.postgres.item_rows import lines_from, lines_json, returned_from, returned_json
 from adapters.postgres.json_rows import rows_json
 from adapters.postgres.programmes import load_programmes
 from adapters.postgres.redemptions import (
@@ -147,10 +145,6 @@ def _purchase_from(row: asyncpg.Record) -> Purchase:
         rates=rates_from(row),
         refunded_amount=row["refunded_amount"],
         points_reversed=row["points_reversed"],
-        lines=lines_from(row["items"]),
-        returned=returned_from(row["returned_items"]),
-        lines=lines_from(row["items"]),
-        returned=returned_from(row["returned_items"]),
         lines=lines_from(row["items"]),
         returned=returned_from(row["returned_items"]),
         stamps=stamps_from(row),

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from adapters.postgres.item_rows import returned_items_from, returned_items_json
-from adapters.postgres.item_rows import returned_items_from, returned_items_json
-from adapters.postgres.item_rows import returned_items_from, returned_items_json
-from adapters.postgres.item_rows import returned_items_from, returned_items_json
 from adapters.postgres.rows import Row
 from domain.events import EventKind, RefundIssued
 from domain.ledger import Attribution, Source

@@ -87,7 +87,7 @@ async def test_a_newcomers_walk_through_earns_previews_redeems_and_lists_history
         params={"cursor": history.json()["next_cursor"]},
         headers=CASHIER,
     )
-    assert [e["kind"] for e in older.json()["entries"]] == ["welcome_bonus"]
+    assert [e["kind"] for e in older.json()["entries"]] == ["welcome_bonus", "card_created"]
     assert older.json()["next_cursor"] is None
     assert history.json()["entries"][0]["terminal_id"] == "till-1"
 
@@ -213,7 +213,7 @@ async def test_a_suspended_account_redeems_nothing_until_reactivated(
     await api.post(f"/v1/accounts/{account_id}/reactivate", json={}, headers=MANAGER)
     assert (await redeem(api, account_id, "s-2")).status_code == 201
     kinds = [r["kind"] for r in await pool.fetch("SELECT kind FROM ledger_entries ORDER BY seq")]
-    assert kinds == ["adjustment", "suspension", "reactivation", "redemption"]
+    assert kinds == ["card_created", "adjustment", "suspension", "reactivation", "redemption"]
 
 
 async def test_control_characters_are_refused_at_the_edge_not_by_the_database(

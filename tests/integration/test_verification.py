@@ -36,7 +36,7 @@ async def test_a_consistent_ledger_passes_verification(
 ) -> None:
     report = await verify_ledger(uow_factory, None, 300)
     assert report.breaches == []
-    assert (report.entries_checked, report.accounts_checked) == (6, 2)
+    assert (report.entries_checked, report.accounts_checked) == (8, 2)  # with 2 card_created
 
 
 async def test_an_entry_altered_behind_the_services_back_is_found(

@@ -32,7 +32,8 @@ async def test_a_sale_earns_points_with_its_attribution_and_rate_snapshot(
     await apply_events([parsed(SALE, payload)])
 
     assert await balance(pool, shop, "alice") == 39
-    [entry] = await entries(pool, shop, "alice")
+    [created, entry] = await entries(pool, shop, "alice")
+    assert (created["kind"], created["points"]) == ("card_created", 0)
     assert (entry["kind"], entry["points"], entry["balance_after"]) == ("earn", 39, 39)
     assert (entry["store_id"], entry["terminal_id"], entry["staff_id"]) == (
         "store-1",
@@ -41,7 +42,7 @@ async def test_a_sale_earns_points_with_its_attribution_and_rate_snapshot(
     )
     assert entry["earn_rate"] == 2 and entry["rule_version"] == 1
     assert entry["source_ref"] == payload["sale_id"]
-    assert await pool.fetchval("SELECT count(*) FROM outbox") == 1
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 2
 
 
 async def test_partial_returns_then_the_rest_reverse_exactly_what_was_earned(
@@ -55,7 +56,7 @@ async def test_partial_returns_then_the_rest_reverse_exactly_what_was_earned(
     await apply_events([parsed(RETURN, customer_return(shop, payload["sale_id"], "13.33"))])
 
     assert await balance(pool, shop, "alice") == 0
-    assert [e["points"] for e in await entries(pool, shop, "alice")] == [66, -19, -20, -27]
+    assert [e["points"] for e in await entries(pool, shop, "alice")] == [0, 66, -19, -20, -27]
 
 
 async def test_a_return_before_its_sale_is_parked_then_applied_when_the_sale_arrives(

@@ -180,8 +180,9 @@ async def test_a_clean_ledger_gives_no_breach_and_no_notice(
     report = await verify_ledger(uow_factory, None, 300)
 
     assert (report.breaches, report.notices) == ([], [])
-    # Earns of amy and bo, amy's reversal, two captures and the cancel of one of them.
-    assert (report.entries_checked, report.accounts_checked) == (6, 2)
+    # Their card_created entries, earns of amy and bo, amy's reversal, two captures and the
+    # cancel of one of them.
+    assert (report.entries_checked, report.accounts_checked) == (8, 2)
 
 
 @pytest.mark.parametrize("plant", PLANTS, ids=lambda name: name.replace(" ", "_"))

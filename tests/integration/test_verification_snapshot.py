@@ -80,6 +80,7 @@ async def test_postings_committed_between_the_checks_are_no_breach(
 
     assert commits > 3, "the writer committed between the checks"
     assert report.breaches == []
-    # What was checked is the ledger as the first check saw it: one sale and one return.
-    assert (report.entries_checked, report.accounts_checked) == (2, 1)
-    assert await pool.fetchval("SELECT count(*) FROM ledger_entries") == 2 * commits
+    # What was checked is the ledger as the first check saw it: the card_created entry, one
+    # sale and one return.
+    assert (report.entries_checked, report.accounts_checked) == (3, 1)
+    assert await pool.fetchval("SELECT count(*) FROM ledger_entries") == 2 * commits + 1

@@ -202,13 +202,18 @@ async def test_closing_forfeits_the_balance_and_refuses_what_comes_after(
         json={"points": 100, "hold": True},
         headers={**bearer(), "Idempotency-Key": "h"},
     )
-    close = {"json": {"reason": "customer asked"}, "headers": bearer(Role.MANAGER)}
+
+    def close() -> Any:
+        return tablet_client.post(
+            f"/v1/accounts/{account}/close",
+            json={"reason": "customer asked"},
+            headers=bearer(Role.MANAGER),
+        )
 
     by_cashier = await tablet_client.post(
         f"/v1/accounts/{account}/close", json={"reason": "x"}, headers=bearer()
     )
-    closed = await tablet_client.post(f"/v1/accounts/{account}/close", **close)
-    again = await tablet_client.post(f"/v1/accounts/{account}/close", **close)
+    closed, again = await close(), await close()
     redeemed = await redeem(tablet_client, account, bearer(), "k")
     reactivated = await tablet_client.post(
         f"/v1/accounts/{account}/reactivate", headers=bearer(Role.MANAGER)

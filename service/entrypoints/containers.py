@@ -40,9 +40,9 @@ from service.use_cases.operations import LoyaltyService
 from service.use_cases.outbox_relay import OutboxRelay
 from service.use_cases.programmes import Programmes
 from service.use_cases.redemptions import Redemptions
+from service.use_cases.retrying import RetryingEventHandler, RetryPolicy
 from service.use_cases.reward_redemptions import RewardRedemptions
 from service.use_cases.rewards import RewardCatalogue
-from service.use_cases.retrying import RetryingEventHandler, RetryPolicy
 
 
 class Container(containers.DeclarativeContainer):

@@ -46,13 +46,13 @@ class Accounts:
             existing = await uow.accounts.by_customer(command.business_id, customer_id)
             if existing is not None:
                 raise AlreadyEnrolled(existing.account_id, customer_id)
-            account, posting = open_account(
-                programme, command, customer_id, uuid4(), self._clock.now()
-            )
+            now = self._clock.now()
+            account, posting = open_account(programme, command, customer_id, uuid4(), now)
             await uow.accounts.add(account)
             await uow.ledger.post(posting)
             await uow.commit()
-        return AccountView(account)
+        # The new card shows the stamp card in force, as every later read of the account does.
+        return AccountView(account, stamp_card=card_in_force(programme, now))
 
     async def account(self, business_id: str, account_id: UUID) -> AccountView:
         async with self._uow_factory() as uow:

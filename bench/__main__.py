@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from bench.bare import raw_consume, set_based_sql
+from bench.baskets import basket_effects, baskets, enrol_for_baskets
 from bench.infra import Servers, database_name, fresh_settings, servers
 from bench.naive import per_event_transactions
 from bench.same_work import same_work
-from bench.service_run import run_service
+from bench.service_run import earning_only, run_service
 from bench.workload import enrol, produce_all, sales
 from service.entrypoints.settings import Settings
 from tests.support.settings import fresh_database
@@ -57,7 +59,7 @@ async def one_run(srv: Servers, args: argparse.Namespace, run: int) -> dict[str,
     figures["naive_events_per_s"] = await per_event_transactions(naive.database_url, subset)
     say(f"run {run}: naive {figures['naive_events_per_s']:,.0f} events/s")
 
-    ceiling = await same_work_ceiling(srv, customers, payloads)
+    ceiling = await same_work_ceiling(srv, lambda url: enrol(url, customers), payloads)
     figures["same_work_events_per_s"] = ceiling
     say(f"run {run}: same work {ceiling:,.0f} events/s")
 
@@ -84,6 +86,7 @@ async def one_run(srv: Servers, args: argparse.Namespace, run: int) -> dict[str,
         f"latency p50 {result.latency_p50_ms:.0f} ms p99 {result.latency_p99_ms:.0f} ms "
         f"({result.latency_events} events at {result.latency_rate:.0f}/s)"
     )
+    figures.update(await basket_run(srv, args, run))
     if not args.skip_api:
         from bench.bare_redeem import bare_redeem
         from bench.redeem import run_redeem
@@ -97,10 +100,45 @@ async def one_run(srv: Servers, args: argparse.Namespace, run: int) -> dict[str,
     return figures
 
 
-async def same_work_ceiling(srv: Servers, customers: int, payloads: list[dict[str, Any]]) -> float:
-    """The service's own statements replayed: the pre-state built once, copied twice."""
+async def basket_run(srv: Servers, args: argparse.Namespace, run: int) -> dict[str, float]:
+    """The same number of sales, each a 5-item basket, under item rules and a stamp card:
+    its same-work ceiling and the service earning it (no replay or latency phase)."""
+    events, customers = args.events, args.customers
+    payloads = baskets(events, customers, tag=f"r{run}b")
+    figures: dict[str, float] = {}
+
+    def prepare(url: str) -> Awaitable[None]:
+        return enrol_for_baskets(url, customers)
+
+    figures["basket_same_work_events_per_s"] = await same_work_ceiling(srv, prepare, payloads)
+    svc = await fresh_settings(srv, "basket")
+    await prepare(svc.database_url)
+    await produce_all(srv.bootstrap, svc.topic_sale_completed, payloads)
+    result = await earning_only(svc, events, srv.work_dir, "basket.log")
+    effects = await basket_effects(svc.database_url)
+    figures.update(
+        basket_service_events_per_s=result.events_per_s,
+        basket_service_peak_rss_mb=result.peak_rss_mb,
+        basket_service_cpu_us_per_event=result.cpu_us_per_event,
+        basket_service_cores_busy=result.cores_busy,
+        basket_below_min_spend=effects["below_min_spend"],
+        basket_stamps_earned=effects["stamps"],
+    )
+    say(
+        f"run {run}: 5-item baskets: same work {figures['basket_same_work_events_per_s']:,.0f}"
+        f" events/s, service {result.events_per_s:,.0f} events/s,"
+        f" {result.cpu_us_per_event:,.0f} us CPU per event ({effects})"
+    )
+    return figures
+
+
+async def same_work_ceiling(
+    srv: Servers, prepare: Callable[[str], Awaitable[None]], payloads: list[dict[str, Any]]
+) -> float:
+    """The service's own statements replayed: the pre-state built once (by ``prepare``, given
+    the database URL), copied twice."""
     template = database_name(srv, "pre")
-    await enrol(await fresh_database(srv.admin_url, template), customers)
+    await prepare(await fresh_database(srv.admin_url, template))
     copies = [database_name(srv, "samework") for _ in range(2)]
     service_url, replay_url = [await fresh_database(srv.admin_url, n, template) for n in copies]
     result = await same_work(service_url, replay_url, payloads, Settings().batch_max_records)

@@ -31,6 +31,8 @@ LEDGER = """
 SELECT (SELECT count(*) FROM ledger_entries) AS entries,
        (SELECT coalesce(sum(points), 0) FROM ledger_entries) AS points,
        (SELECT coalesce(sum(balance), 0) FROM accounts) AS balances,
+       (SELECT coalesce(sum(stamps), 0) FROM ledger_entries) AS stamps,
+       (SELECT coalesce(sum(stamps), 0) FROM accounts) AS stamp_balances,
        (SELECT count(*) FROM inbox) AS inbox,
        (SELECT count(*) FROM outbox) AS outbox
 """

@@ -123,6 +123,24 @@ async def latency(
     return percentile(waits, 0.5), percentile(waits, 0.99), len(waits)
 
 
+@dataclass
+class EarnFigures:
+    events_per_s: float
+    peak_rss_mb: float
+    cpu_us_per_event: float
+    cores_busy: float
+
+
+async def earning_only(settings: Settings, events: int, work: Path, log: str) -> EarnFigures:
+    """The earning phase alone, over a topic already holding ``events`` events."""
+    db = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
+    try:
+        rate, rss, cpu = await earn(settings, db, events, work / log)
+    finally:
+        await db.close()
+    return EarnFigures(rate, rss, cpu.us_per_event, cpu.cores_busy)
+
+
 async def run_service(
     settings: Settings, events: int, customers: int, ends: dict[int, int], work: Path
 ) -> ServiceFigures:

@@ -65,8 +65,14 @@ async def programme_with_customers(
             business,
             earn_rate,
         )
-        await conn.copy_records_to_table(
-            "accounts",
-            records=[(business, uuid.uuid4(), f"cust-{i}", GENESIS_HASH) for i in range(customers)],
-            columns=["business_id", "account_id", "customer_id", "last_hash"],
-        )
+        await enrolled_customers(conn, business, customers)
+
+
+async def enrolled_customers(conn: asyncpg.Connection, business: str, customers: int) -> None:
+    """Accounts ``cust-0`` .. ``cust-{customers - 1}`` with nothing on them (no card_created
+    entry: the measured work is earning, and every run starts alike)."""
+    await conn.copy_records_to_table(
+        "accounts",
+        records=[(business, uuid.uuid4(), f"cust-{i}", GENESIS_HASH) for i in range(customers)],
+        columns=["business_id", "account_id", "customer_id", "last_hash"],
+    )

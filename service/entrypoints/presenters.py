@@ -94,8 +94,9 @@ def statement_text(s: AccountStatement) -> str:
         "recent entries:",
     ]
     for e in s.recent_entries:
+        stamps = f"  stamps {e.stamps:+} -> {e.stamps_balance_after}" if e.stamps else ""
         lines.append(
-            f"  #{e.seq:<4} {e.occurred_at:%Y-%m-%d %H:%M} {e.kind:<13} {e.points:>+8}"
-            f"  -> {e.balance_after:>8}  {e.source}:{e.source_ref}"
+            f"  #{e.seq:<4} {e.occurred_at:%Y-%m-%d %H:%M} {e.kind:<16} {e.points:>+8}"
+            f"  -> {e.balance_after:>8}  {e.source}:{e.source_ref}{stamps}"
         )
     return "\n".join(lines)

@@ -178,6 +178,8 @@ class _BatchApplier:
     def _reverse(self, purchase: Purchase, event: RefundIssued) -> RefundRecord:
         if event.currency != purchase.currency:
             return RefundRecord(event, Outcome.skipped(SkipReason.CURRENCY_MISMATCH))
+        if self._closed(purchase):  # before the purchase counts a reversal never posted
+            return RefundRecord(event, Outcome.skipped(SkipReason.ACCOUNT_CLOSED))
         purchase, to_reverse = purchase.after_refund(event.amount, event.items)
         self._save_purchase(purchase)
         if purchase.account_id is None or purchase.points_earned == 0:
@@ -186,10 +188,8 @@ class _BatchApplier:
             return RefundRecord(event, Outcome.skipped(SkipReason.NOTHING_TO_REVERSE_YET))
         # A reversal undoes points already given, so it applies whatever the account's
         # status: suspending an account must not let it keep points for returned goods.
-        # A closed account's points were all forfeited at closing: nothing is left to undo.
+        # (A closed account's points were all forfeited at closing: see ``_closed``.)
         account = self.state.accounts[(purchase.business_id, purchase.account_id)]
-        if account.status is AccountStatus.CLOSED:
-            return RefundRecord(event, Outcome.skipped(SkipReason.ACCOUNT_CLOSED))
         self._post(
             account,
             kind=EntryKind.REVERSAL,
@@ -200,6 +200,12 @@ class _BatchApplier:
             related_entry_id=purchase.earn_entry_id,
         )
         return RefundRecord(event, Outcome.applied(), points_reversed=to_reverse)
+
+    def _closed(self, purchase: Purchase) -> bool:
+        if purchase.account_id is None:
+            return False
+        account = self.state.accounts[(purchase.business_id, purchase.account_id)]
+        return account.status is AccountStatus.CLOSED
 
     def _resolve_parked_refunds(self, purchase: Purchase) -> None:
         if not self.state.refunds:

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from domain.accounts import Account
 from domain.cancel_rights import CASHIER_CANCEL_WINDOW, may_cancel
+from domain.closure import refuse_if_closed
 from domain.commands import CancelRedemption, Redeem
 from domain.errors import CancelNotAllowed, RedemptionBlocked, RedemptionExpired, RedemptionNotHeld
 from domain.holds import capture_points
@@ -147,6 +148,7 @@ def cancel(
     status = redemption.status_at(now)
     if status in (RedemptionStatus.CANCELLED, RedemptionStatus.EXPIRED):
         return replace(redemption, status=status), None
+    refuse_if_closed(account)  # what it took was forfeited at closing: nothing to give back
     if not may_cancel(redemption, command.attribution, command.supervisor, now):
         minutes = int(CASHIER_CANCEL_WINDOW.total_seconds() // 60)
         raise CancelNotAllowed(

@@ -15,6 +15,8 @@ from tests.support.ledger_history_base import (
 )
 from tests.support.ledger_world import EntryRow, Snapshot
 
+CAPTURES = ("redemption", "stamp_redemption")
+
 
 class LedgerChecks(HistoryBase):
     @invariant()
@@ -70,9 +72,7 @@ class LedgerChecks(HistoryBase):
     def _a_held_point_is_captured_or_released_never_both(self, snapshot: Snapshot) -> None:
         for redemption_id, row in snapshot.redemptions.items():
             ref = str(redemption_id)
-            captures = [
-                e for e in snapshot.entries if e.kind == "redemption" and e.source_ref == ref
-            ]
+            captures = [e for e in snapshot.entries if e.kind in CAPTURES and e.source_ref == ref]
             cancels = [
                 e
                 for e in snapshot.entries
@@ -80,7 +80,7 @@ class LedgerChecks(HistoryBase):
             ]
             assert len(captures) <= 1 and len(cancels) <= len(captures)
             if captures:
-                assert captures[0].points == -row.points
+                assert (captures[0].points, captures[0].stamps) == (-row.points, -row.stamps)
                 assert row.status in ("captured", "cancelled"), row
                 assert cancels or row.status == "captured"
                 hold = self.model.holds.get(redemption_id)
@@ -103,7 +103,7 @@ class LedgerChecks(HistoryBase):
             if not isinstance(event, PurchaseCompleted) or event.redemption_id is None:
                 continue
             ref = str(event.redemption_id)
-            captures = [e for e in after.entries if e.kind == "redemption" and e.source_ref == ref]
+            captures = [e for e in after.entries if e.kind in CAPTURES and e.source_ref == ref]
             refused = event.event_id in after.refused_captures
             captured_by_it = any(e.event_id == event.event_id for e in captures)
             assert not (refused and captured_by_it)
@@ -127,5 +127,6 @@ class LedgerChecks(HistoryBase):
             assert not hold.released, "a sale captured a hold that had been released"
             hold.captured_before_release = True
             self.model.balances[customer] -= row.points
+            self.model.stamps[customer] -= row.stamps
 
     # -- replay -----------------------------------------------------------------------------

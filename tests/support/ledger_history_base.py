@@ -19,6 +19,7 @@ from domain.commands import (
 )
 from domain.events import InboundEvent, PurchaseCompleted
 from domain.ledger import Attribution
+from domain.reward_commands import RedeemReward
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.programmes import Programmes
 from tests.fakes import FakeClock
@@ -59,6 +60,7 @@ class HistoryBase(RuleBasedStateMachine):
         self.programme_commands: list[tuple[datetime, SetProgramme]] = []
         self.numbers = iter(range(1, 10**9))
         self.redeem_commands: list[Redeem] = []
+        self.reward_commands: list[RedeemReward] = []
         self.redemptions: dict[UUID, str] = {}  # every redemption made: its customer
         self.settings: dict[str, Any] = {}
 
@@ -91,6 +93,10 @@ class HistoryBase(RuleBasedStateMachine):
             redemption_id: UUID | None,
         ) -> PurchaseCompleted: ...
 
+        def _purchases(self) -> list[PurchaseCompleted]: ...
+
+        def _open_the_catalogue(self) -> None: ...
+
         def _account_for_sale_captures(
             self, before: Snapshot, after: Snapshot, batch: Sequence[InboundEvent]
         ) -> None: ...
@@ -103,10 +109,13 @@ def new_entries(before: Snapshot, after: Snapshot) -> list[Any]:
     return sorted((e for e in after.entries if e.entry_id not in known), key=lambda e: e.seq)
 
 
-def points_of(snapshot: Snapshot, event_id: str) -> set[tuple[UUID, str, int]]:
-    """The earn and reversal entries an event made."""
+EVENT_KINDS = ("earn", "reversal", "stamp_earn", "stamp_void")
+
+
+def points_of(snapshot: Snapshot, event_id: str) -> set[tuple[UUID, str, int, int]]:
+    """The earn and reversal entries, of points and stamps, an event made."""
     return {
-        (e.entry_id, e.kind, e.points)
+        (e.entry_id, e.kind, e.points, e.stamps)
         for e in snapshot.entries
-        if e.event_id == event_id and e.kind in ("earn", "reversal")
+        if e.event_id == event_id and e.kind in EVENT_KINDS
     }

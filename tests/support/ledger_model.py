@@ -7,14 +7,21 @@ the model says what the ledger must then hold.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from fractions import Fraction
 from uuid import UUID
 
 from domain.events import InboundEvent, PurchaseCompleted, RefundIssued
+from domain.item_rules import NO_ITEM_RULES, ItemRules
+from domain.stamps import StampCard
+from tests.support.ledger_model_items import (
+    SaleItems,
+    points_reversed,
+    sale_points,
+    sale_stamps,
+    stamps_to_void,
+)
 
 
 @dataclass
@@ -23,6 +30,8 @@ class ModelRule:
     effective_from: datetime
     earn_rate: Decimal
     active: bool = True
+    item_rules: ItemRules = NO_ITEM_RULES
+    stamp_card: StampCard | None = None
 
 
 @dataclass
@@ -30,8 +39,8 @@ class ModelSale:
     event: PurchaseCompleted
     applied: bool = False
     earned: int = 0
-    refunded: Decimal = Decimal(0)
     reversed: int = 0
+    items: SaleItems = field(default_factory=SaleItems)
 
 
 @dataclass
@@ -40,6 +49,7 @@ class ModelHold:
     customer: str
     points: int
     expires_at: datetime | None
+    stamps: int = 0
     seq_at_hold: int = 0
     """How many entries the account had when the hold was made."""
     released: bool = False
@@ -51,6 +61,7 @@ class ModelHold:
 class LedgerModel:
     rules: list[ModelRule] = field(default_factory=list)
     balances: dict[str, int] = field(default_factory=dict)
+    stamps: dict[str, int] = field(default_factory=dict)
     status: dict[str, str] = field(default_factory=dict)
     ever_suspended: set[str] = field(default_factory=set)
     sales: dict[str, ModelSale] = field(default_factory=dict)
@@ -58,6 +69,8 @@ class LedgerModel:
     outcomes: dict[str, str] = field(default_factory=dict)
     """The status each applied event must have in the inbox: applied, skipped or parked."""
     holds: dict[UUID, ModelHold] = field(default_factory=dict)
+    closed_skips: set[str] = field(default_factory=set)
+    """Sales of a closed account's customer while the programme earned: skipped as closed."""
 
     def rule_at(self, moment: datetime) -> ModelRule | None:
         in_force = [r for r in self.rules if r.effective_from <= moment]
@@ -73,15 +86,19 @@ class LedgerModel:
     def _sale(self, event: PurchaseCompleted) -> None:
         sale = self.sales.setdefault(event.reference, ModelSale(event))
         sale.applied = True
-        customer = event.customer_id
+        customer = event.customer_id or ""
         rule = self.rule_at(event.occurred_at)
         earning = rule is not None and rule.active
         if customer in self.balances and self.status[customer] == "active" and earning:
             assert rule is not None
-            sale.earned = math.floor(Fraction(event.amount) * Fraction(rule.earn_rate))
-        if sale.earned:
-            self.balances[customer or ""] += sale.earned
-        self.outcomes[event.event_id] = "applied" if sale.earned else "skipped"
+            sale.earned, sale.items = sale_points(rule.item_rules, rule.earn_rate, event)
+            sale_stamps(rule.stamp_card, event, sale.items)
+            self.balances[customer] += sale.earned
+            self.stamps[customer] += sale.items.stamps
+        elif earning and self.status.get(customer) == "closed":
+            self.closed_skips.add(event.event_id)
+        earned = sale.earned or sale.items.stamps
+        self.outcomes[event.event_id] = "applied" if earned else "skipped"
         waiting = sorted(self.parked.pop(event.reference, []), key=_refund_order)
         for refund in waiting:
             self._reverse(sale, refund)
@@ -95,16 +112,19 @@ class LedgerModel:
         self._reverse(sale, event)
 
     def _reverse(self, sale: ModelSale, refund: RefundIssued) -> None:
-        sale.refunded += refund.amount
         total = sale.event.amount
-        reversed_so_far = math.floor(
-            Fraction(sale.earned) * Fraction(min(sale.refunded, total)) / Fraction(total)
-        )
+        customer = sale.event.customer_id or ""
+        reversed_so_far = points_reversed(sale.items, sale.earned, total, refund)
+        if self.status.get(customer) == "closed":  # forfeited at closing: nothing to undo
+            self.outcomes[refund.event_id] = "skipped"
+            return
         delta = reversed_so_far - sale.reversed
         sale.reversed = reversed_so_far
-        if delta:
-            self.balances[sale.event.customer_id or ""] -= delta
-        self.outcomes[refund.event_id] = "applied" if delta else "skipped"
+        voided = stamps_to_void(sale.items, total, refund)
+        if delta or voided:
+            self.balances[customer] -= delta
+            self.stamps[customer] -= voided
+        self.outcomes[refund.event_id] = "applied" if delta or voided else "skipped"
 
     def earn_and_reversal_points(self) -> dict[str, int]:
         """Per sale reference: what it earned net of its reversals."""

@@ -1,29 +1,26 @@
 """The model test's steps at the till and in the back office: redeem (at once or held), retry,
-capture and cancel, adjust, suspend, change the programme, let time pass, sweep expiry."""
+capture and cancel (points or a reward's stamps), adjust, suspend, let time pass, sweep expiry."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
-from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID
 
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
+from domain.closure import AccountClosed
 from domain.commands import (
     AdjustPoints,
     CancelRedemption,
     CaptureRedemption,
     ChangeAccountStatus,
     Redeem,
-    SetProgramme,
 )
-from domain.errors import InvalidRequest, LoyaltyError
+from domain.errors import LoyaltyError
 from service.use_cases.accounts import Accounts
 from service.use_cases.expiry import ExpirePoints
-from service.use_cases.programmes import Programmes
 from service.use_cases.redemptions import Redemptions
 from tests.support.ledger_history_base import (
     BUSINESS,
@@ -32,7 +29,8 @@ from tests.support.ledger_history_base import (
     HistoryBase,
     new_entries,
 )
-from tests.support.ledger_model import ModelHold, ModelRule
+from tests.support.ledger_model import ModelHold
+from tests.support.ledger_steps_cards import captured_entry
 
 
 class TillSteps(HistoryBase):
@@ -122,16 +120,22 @@ class TillSteps(HistoryBase):
         after = self._snapshot()
         new = new_entries(before, after)
         was, now = before.redemptions[redemption_id].status, after.redemptions[redemption_id].status
-        points = after.redemptions[redemption_id].points
+        points, stamps = (
+            after.redemptions[redemption_id].points,
+            after.redemptions[redemption_id].stamps,
+        )
+        posted = [(e.kind, e.points, e.stamps) for e in new]
         hold = self.model.holds.get(redemption_id)
         if capture and was == "held" and now == "captured":
             assert hold is not None and not hold.released, "captured a released hold"
             hold.captured_before_release = True
-            assert [(e.kind, e.points) for e in new] == [("redemption", -points)]
+            assert posted == [captured_entry(points, stamps)]
             self.model.balances[customer] -= points
+            self.model.stamps[customer] -= stamps
         elif not capture and was == "captured" and now == "cancelled":
-            assert [(e.kind, e.points) for e in new] == [("redemption_cancelled", points)]
+            assert posted == [("redemption_cancelled", points, stamps)]
             self.model.balances[customer] += points
+            self.model.stamps[customer] += stamps
         else:
             assert new == [], f"{was} -> {now} posted {new}"
         if not capture and hold is not None and was == "held" and now == "cancelled":
@@ -155,47 +159,15 @@ class TillSteps(HistoryBase):
     @rule(customer=st.sampled_from(CUSTOMERS), suspend=st.booleans())
     def an_account_is_suspended_or_reactivated(self, customer: str, suspend: bool) -> None:
         command = ChangeAccountStatus(BUSINESS, self.accounts[customer], suspend, "checks", TILL)
-        self._run(Accounts(self.world.uows, self.clock).change_status(command))
+        before = self._snapshot()
+        try:
+            self._run(Accounts(self.world.uows, self.clock).change_status(command))
+        except AccountClosed:
+            assert self.model.status[customer] == "closed" and self._snapshot() == before
+            return
         self.model.status[customer] = "suspended" if suspend else "active"
         if suspend:
             self.model.ever_suspended.add(customer)
-
-    @rule(
-        earn_rate=st.sampled_from(["0.1", "1", "3", "0.5"]),
-        effective_in_hours=st.sampled_from([None, -1, 0, 2, 48]),
-        active=st.sampled_from([True, True, False]),
-    )
-    def the_programme_changes(
-        self, earn_rate: str, effective_in_hours: int | None, active: bool
-    ) -> None:
-        """New rates, or a pause (or its end), from now or from a moment before or after it:
-        never before an applied event; the version in force at an event's time decides."""
-        effective = None
-        if effective_in_hours is not None:
-            effective = self.clock.now().replace(microsecond=0)
-            effective += timedelta(hours=effective_in_hours)
-        command = SetProgramme(
-            business_id=BUSINESS,
-            earn_rate=Decimal(earn_rate),
-            redemption_rate=Decimal(10),
-            effective_from=effective,
-            active=active,
-            **self.settings,
-        )
-        latest = max((e.occurred_at for e in self.delivered.values()), default=None)
-        try:
-            programme = self._run(Programmes(self.world.uows, self.clock).set(command))
-        except InvalidRequest:
-            assert effective is not None and latest is not None and effective <= latest
-            return
-        rule = programme.rules[-1]
-        self.programme_commands.append(
-            (self.clock.now(), replace(command, effective_from=rule.effective_from))
-        )
-        assert latest is None or rule.effective_from > latest, "a rule re-rated an applied event"
-        self.model.rules.append(
-            ModelRule(rule.version, rule.effective_from, Decimal(earn_rate), active)
-        )
 
     @rule(hours=st.sampled_from([0.25, 1, 24, 24 * 10, 24 * 40]))
     def time_passes(self, hours: float) -> None:

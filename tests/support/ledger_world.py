@@ -8,7 +8,7 @@ history's invariants are checked the same way on both.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -32,6 +32,9 @@ class EntryRow:
     source_ref: str
     event_id: str | None
     related_entry_id: UUID | None
+    stamps: int = 0
+    stamps_balance_after: int = 0
+    reward_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,9 @@ class RedemptionRow:
     expires_at: datetime | None
     entry_id: UUID | None
     cancel_entry_id: UUID | None
+    reward_id: str | None = None
+    stamps: int = 0
+    stock_taken: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,10 @@ class Snapshot:
     redemptions: dict[UUID, RedemptionRow]
     refused_captures: frozenset[str]
     """Event ids of the sales that named a hold they could not capture."""
+    stamps: dict[UUID, int] = field(default_factory=dict)
+    statuses: dict[UUID, str] = field(default_factory=dict)
+    stock: dict[str, int | None] = field(default_factory=dict)
+    """Each catalogue reward's units left (None: unlimited)."""
 
     def entries_of(self, account_id: UUID) -> list[EntryRow]:
         return sorted((e for e in self.entries if e.account_id == account_id), key=lambda e: e.seq)
@@ -93,6 +103,9 @@ class FakeWorld:
                     e.source_ref,
                     e.event_id,
                     e.related_entry_id,
+                    e.stamps,
+                    e.stamps_balance_after,
+                    e.reward_id,
                 )
                 for e in store.entries
             ),
@@ -108,10 +121,16 @@ class FakeWorld:
                     r.expires_at,
                     r.entry_id,
                     r.cancel_entry_id,
+                    r.reward_id,
+                    r.stamps,
+                    r.stock_taken,
                 )
                 for key, r in store.redemptions.items()
             },
             refused_captures=frozenset(key[1] for key in store.capture_refusals),
+            stamps={key[1]: a.stamps for key, a in store.accounts.items()},
+            statuses={key[1]: a.status.value for key, a in store.accounts.items()},
+            stock={key[1]: r.stock for key, r in store.rewards.items()},
         )
 
     async def empty_twin(self) -> World:
@@ -154,17 +173,19 @@ class PostgresWorld:
     async def snapshot(self) -> Snapshot:
         assert self._pool is not None
         async with self._pool.acquire() as conn:
-            balances = await conn.fetch("SELECT account_id, balance FROM accounts")
+            balances = await conn.fetch("SELECT account_id, balance, stamps, status FROM accounts")
             entries = await conn.fetch(
                 "SELECT entry_id, account_id, seq, kind, points, balance_after, source_ref,"
-                " event_id, related_entry_id FROM ledger_entries"
+                " event_id, related_entry_id, stamps, stamps_balance_after, reward_id"
+                " FROM ledger_entries"
             )
             inbox = await conn.fetch("SELECT event_id, status, reason FROM inbox")
             redemptions = await conn.fetch(
                 "SELECT redemption_id, account_id, points, status, expires_at, entry_id,"
-                " cancel_entry_id FROM redemptions"
+                " cancel_entry_id, reward_id, stamps, stock_taken FROM redemptions"
             )
             refused = await conn.fetch("SELECT event_id FROM hold_capture_refusals")
+            rewards = await conn.fetch("SELECT reward_id, stock FROM rewards")
         return Snapshot(
             balances={r["account_id"]: r["balance"] for r in balances},
             entries=tuple(EntryRow(*r.values()) for r in entries),
@@ -173,6 +194,9 @@ class PostgresWorld:
                 r["redemption_id"]: RedemptionRow(*list(r.values())[1:]) for r in redemptions
             },
             refused_captures=frozenset(r["event_id"] for r in refused),
+            stamps={r["account_id"]: r["stamps"] for r in balances},
+            statuses={r["account_id"]: r["status"] for r in balances},
+            stock={r["reward_id"]: r["stock"] for r in rewards},
         )
 
     async def empty_twin(self) -> World:

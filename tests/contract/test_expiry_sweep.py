@@ -61,11 +61,12 @@ async def test_points_past_their_validity_are_expired_by_the_service_and_publish
         "SELECT account_id FROM accounts WHERE business_id = 'sweep-shop' AND customer_id = 'old'"
     )
     records = await eventually(
-        lambda: read_topic(s.kafka_bootstrap_servers, s.topic_ledger, at_least=3, timeout=2),
-        lambda found: sum(1 for r in found if r.key == str(old_account).encode()) >= 2,
+        lambda: read_topic(s.kafka_bootstrap_servers, s.topic_ledger, at_least=5, timeout=2),
+        lambda found: sum(1 for r in found if r.key == str(old_account).encode()) >= 3,
     )
     published = [json.loads(r.value) for r in records if r.key == str(old_account).encode()]
     assert [(m["kind"], m["points"], m["reason"]) for m in published] == [
+        ("card_created", 0, None),
         ("earn", 40, None),
         ("expiry", -40, "lot_expired"),
     ]

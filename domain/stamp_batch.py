@@ -70,7 +70,9 @@ class StampApplier:
         account = self.state.accounts[(purchase.business_id, purchase.account_id)]
         if account.status is AccountStatus.CLOSED:
             return record  # closing forfeited what the account held: nothing left to void
-        stamps, to_void = purchase.stamps.after_refund(event, purchase.total)
+        stamps, to_void = purchase.stamps.after_refund(
+            event, purchase.total, purchase.refunded_amount
+        )
         purchase = replace(purchase, stamps=stamps)
         self.state.purchases[purchase.key] = self.changes.purchases[purchase.key] = purchase
         if to_void == 0:

@@ -35,9 +35,13 @@ class PurchaseStamps:
     returned_amount: Decimal = Decimal(0)
     lines: tuple[StampLine, ...] = ()
 
-    def after_refund(self, refund: RefundIssued, total: Decimal) -> tuple[PurchaseStamps, int]:
+    def after_refund(
+        self, refund: RefundIssued, total: Decimal, refunded: Decimal | None = None
+    ) -> tuple[PurchaseStamps, int]:
         """These stamps once ``refund`` (of a purchase of ``total``) is applied, and the
-        stamps to void now."""
+        stamps to void now. ``refunded``: all the money returned so far, this refund
+        included, however named; once it reaches the total every stamp is voided, as every
+        point is reversed (named items alone may not cover the lines that earned)."""
         if self.earned <= 0:
             return self, 0
         returned_amount, lines = self.returned_amount, self.lines
@@ -47,6 +51,8 @@ class PurchaseStamps:
             returned_amount += refund.amount
         by_amount = reversed_points_target(self.earned, total, returned_amount)
         target = min(self.earned, by_amount + sum(_voided_by(line) for line in lines))
+        if refunded is not None and total > 0 and refunded >= total:
+            target = self.earned
         target = max(target, self.voided)  # cumulative: a void is never taken back
         after = replace(self, voided=target, returned_amount=returned_amount, lines=lines)
         return after, target - self.voided

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.events import LineItem, ReturnedItem
+from domain.events import InboundEvent, LineItem, ReturnedItem
 from domain.ledger import EntryKind
 from domain.stamps import StampBasis, StampCard
 from service.use_cases.event_intake import ApplyEventBatch
@@ -36,7 +36,7 @@ def test_a_full_return_voids_every_stamp_however_its_items_were_named() -> None:
         LineItem("cigs", "tobacco", Decimal(1), Decimal(10), Decimal(0), Decimal(10)),
     )
     named = (ReturnedItem("cigs", amount=Decimal(10)),)
-    events = [
+    events: list[InboundEvent] = [
         replace(sale("s1", "20"), items=lines),
         replace(customer_return("r1", "s1", "10"), items=named),
         customer_return("r2", "s1", "10"),

@@ -32,7 +32,8 @@ class CardChecks(HistoryBase):
             for entry in entries:
                 running += entry.stamps
                 assert entry.stamps_balance_after == running, entry
-                redeemed = redeemed or entry.kind == "stamp_redemption"
+                # spent: redeemed, or taken by hand (a void may then owe what was taken)
+                redeemed = redeemed or entry.kind in ("stamp_redemption", "stamp_adjustment")
                 if entry.stamps < 0 and running < 0:
                     assert redeemed and self._owed_by_a_return(entry, entries), (
                         f"{entry.kind} took {customer}'s stamps below zero"
@@ -44,8 +45,8 @@ class CardChecks(HistoryBase):
             )
 
     def _owed_by_a_return(self, entry: EntryRow, entries: list[EntryRow]) -> bool:
-        """Stamps go below zero only by a void after a redemption, or by capturing a hold
-        whose stamps a void took since it was made."""
+        """Stamps go below zero only by a void after stamps were spent or taken, or by
+        capturing a hold whose stamps a void took since it was made."""
         if entry.kind == "stamp_void":
             return True
         hold = (

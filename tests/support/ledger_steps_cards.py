@@ -22,6 +22,8 @@ from tests.support.ledger_model import ModelHold
 from tests.support.ledger_steps_items import REWARD_CARD
 
 MUG = "mug"
+REGULARS = st.sampled_from((*CUSTOMERS, CUSTOMERS[0], CUSTOMERS[0]))
+"""Mostly one customer, so a card's stamps and holds meet: earned, held, spent, adjusted."""
 CATALOGUE = {
     MUG: SetReward(BUSINESS, MUG, "A mug", points_cost=60, stock=2),
     REWARD_CARD: SetReward(BUSINESS, REWARD_CARD, "A free coffee", stamps_cost=2, stock=3),
@@ -46,7 +48,7 @@ class CardSteps(HistoryBase):
         )
 
     @rule(
-        customer=st.sampled_from(CUSTOMERS),
+        customer=REGULARS,
         reward=st.sampled_from([MUG, REWARD_CARD, None]),
         hold=st.booleans(),
         then_sells=st.booleans(),
@@ -96,7 +98,7 @@ class CardSteps(HistoryBase):
             self.model.balances[customer] -= redemption.points
             self.model.stamps[customer] -= redemption.stamps
 
-    @rule(customer=st.sampled_from(CUSTOMERS), stamps=st.sampled_from([-3, -1, 1, 2, 4]))
+    @rule(customer=REGULARS, stamps=st.sampled_from([-3, -1, 1, 2, 4]))
     def a_manager_adjusts_stamps(self, customer: str, stamps: int) -> None:
         """Never below zero, and never taking stamps a held reward has promised."""
         before = self._snapshot()

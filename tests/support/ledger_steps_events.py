@@ -79,11 +79,14 @@ class EventSteps(HistoryBase):
         )
 
     @precondition(lambda self: any(isinstance(e, PurchaseCompleted) for e in self._purchases()))
-    @rule(data=st.data(), fraction=st.sampled_from(["0.1", "0.33", "0.5", "1", "1.2"]))
+    @rule(data=st.data(), fraction=st.sampled_from(["0.1", "0.33", "0.5", "1", "1.2", "rest"]))
     def goods_are_returned(self, data: st.DataObject, fraction: str) -> None:
+        """A part of the sale's money, or what earlier returns left of it ("rest")."""
         purchase = data.draw(st.sampled_from(self._purchases()), label="purchase")
         n = self._n()
         bill = purchase.source is Source.BILL
+        if fraction == "rest":
+            fraction = str(1 - self._refunded(purchase.reference) / purchase.amount)
         amount = max(
             Decimal("0.01"), (purchase.amount * Decimal(fraction)).quantize(Decimal("0.01"))
         )
@@ -103,6 +106,17 @@ class EventSteps(HistoryBase):
                 customer_id=purchase.customer_id,
                 attribution=TILL,
             )
+        )
+
+    def _refunded(self, reference: str) -> Decimal:
+        known = (*self.delivered.values(), *self.waiting)
+        return sum(
+            (
+                e.amount
+                for e in known
+                if isinstance(e, RefundIssued) and e.purchase_reference == reference
+            ),
+            Decimal(0),
         )
 
     def _purchases(self) -> list[PurchaseCompleted]:

@@ -14,7 +14,7 @@ from hypothesis.stateful import precondition, rule
 
 from domain.commands import UNCHANGED, SetProgramme, Unchanged
 from domain.errors import InvalidRequest
-from domain.events import EventKind, LineItem, RefundIssued, ReturnedItem
+from domain.events import EventKind, LineItem, PurchaseCompleted, RefundIssued, ReturnedItem
 from domain.item_rules import NO_ITEM_RULES, ItemRules
 from domain.ledger import Source
 from domain.stamps import StampBasis, StampCard
@@ -93,12 +93,19 @@ class ItemSteps(HistoryBase):
         part=st.sampled_from(["0.5", "1", "1", "1.5"]),
         by_quantity=st.booleans(),
         stranger_sku=st.sampled_from([False, False, False, True]),
+        then_the_rest=st.booleans(),
     )
     def items_are_returned(
-        self, data: st.DataObject, part: str, by_quantity: bool, stranger_sku: bool
+        self,
+        data: st.DataObject,
+        part: str,
+        by_quantity: bool,
+        stranger_sku: bool,
+        then_the_rest: bool,
     ) -> None:
         """Some of a basket's lines named, each by quantity or by amount: half, all, or more
-        than was bought; sometimes a SKU the sale never had."""
+        than was bought; sometimes a SKU the sale never had; sometimes followed by a return
+        of the rest of the money by amount (all of it back, named in part)."""
         baskets = [p for p in self._purchases() if p.items]
         purchase = data.draw(st.sampled_from(baskets), label="basket")
         named = data.draw(
@@ -115,6 +122,14 @@ class ItemSteps(HistoryBase):
         if stranger_sku:
             returned.append(ReturnedItem("caviar", quantity=Decimal(1)))
         amount = max(CENT, sum(((i.amount * share).quantize(CENT) for i in named), Decimal(0)))
+        self._return(purchase, amount, tuple(returned))
+        rest = purchase.amount - self._refunded(purchase.reference)
+        if then_the_rest and rest > 0:
+            self._return(purchase, rest, ())
+
+    def _return(
+        self, purchase: PurchaseCompleted, amount: Decimal, items: tuple[ReturnedItem, ...]
+    ) -> None:
         bill = purchase.source is Source.BILL
         n = self._n()
         self.waiting.append(
@@ -132,7 +147,7 @@ class ItemSteps(HistoryBase):
                 currency="EUR",
                 customer_id=purchase.customer_id,
                 attribution=TILL,
-                items=tuple(returned),
+                items=items,
             )
         )
 

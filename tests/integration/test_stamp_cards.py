@@ -93,18 +93,25 @@ async def test_a_partial_return_voids_in_proportion_and_items_void_what_they_ear
     await apply_events([parsed(RETURN, tobacco)])
     assert (await _stamps(pool))[0] == 2  # the tobacco earned no stamps
 
-    cups = customer_return(shop, bought["sale_id"], "2.00", items=[{"sku": "esp", "quantity": "1"}])
+    cups = customer_return(shop, bought["sale_id"], "1.00", items=[{"sku": "esp", "quantity": "1"}])
     await apply_events([parsed(RETURN, cups)])
 
     held, moves = await _stamps(pool)
-    assert held == 1
+    assert held == 1  # one cup of the four named: with the half by amount, 3 of 4 stamps void
     assert moves == [("stamp_earn", 4, 4), ("stamp_void", -2, 2), ("stamp_void", -1, 1)]
+
+    # The rest of the money: refunds now reach the total, so every stamp is voided, as every
+    # point is reversed, however the returns were named.
+    rest = customer_return(shop, bought["sale_id"], "1.00")
+    await apply_events([parsed(RETURN, rest)])
+    assert (await _stamps(pool))[0] == 0
     row = await pool.fetchrow(
         "SELECT stamps_earned, stamps_voided, stamps_returned_amount, stamp_lines"
         " FROM purchases WHERE reference = $1",
         bought["sale_id"],
     )
-    assert (row["stamps_earned"], row["stamps_voided"], row["stamps_returned_amount"]) == (4, 3, 8)
+    # earned, voided, and the money of the returns by amount (8.00 and the last 1.00)
+    assert (row["stamps_earned"], row["stamps_voided"], row["stamps_returned_amount"]) == (4, 4, 9)
     assert await _verified(uow_factory) == []
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from adapters.http.presenters import item_rules_out, stamp_card_out
 from domain.accounts import Account
 from domain.ledger import LedgerEntry
 from domain.programme import Programme, RuleVersion
@@ -42,27 +43,11 @@ def programme(p: Programme) -> dict[str, Any]:
 
 
 def _card_rules(rule: RuleVersion) -> dict[str, Any]:
-    """A version's item rules and stamp card in the shape the API shows them."""
-    rules, card = rule.item_rules, rule.stamp_card
+    """A version's item rules and stamp card in the shape the API shows them (its presenters)."""
+    card = rule.stamp_card
     return {
-        "item_rules": {
-            "category_multipliers": dict(rules.category_multipliers),
-            "sku_multipliers": dict(rules.sku_multipliers),
-            "excluded_categories": sorted(rules.excluded_categories),
-            "excluded_skus": sorted(rules.excluded_skus),
-            "min_spend": rules.min_spend,
-        },
-        "stamp_card": None
-        if card is None
-        else {
-            "target": card.target,
-            "basis": card.basis.value,
-            "categories": sorted(card.categories),
-            "skus": sorted(card.skus),
-            "min_spend": card.min_spend,
-            "stamps_per_award": card.stamps_per_award,
-            "reward_id": card.reward_id,
-        },
+        "item_rules": item_rules_out(rule.item_rules).model_dump(mode="json"),
+        "stamp_card": None if card is None else stamp_card_out(card).model_dump(mode="json"),
     }
 
 

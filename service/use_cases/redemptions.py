@@ -64,7 +64,9 @@ class Redemptions:
                 command.account_id,
             )
             if claim.earlier is not None:
-                return await self._replay(uow, command, *claim.earlier)
+                return await answered_before(
+                    uow, command.business_id, command.request_fingerprint, *claim.earlier
+                )
             account = claim.account
             if account is None:
                 raise AccountNotFound("No such loyalty account.")
@@ -157,13 +159,18 @@ class Redemptions:
         assert redemption is not None
         return redemption, account
 
-    async def _replay(
-        self, uow: UnitOfWork, command: Redeem, fingerprint: str, redemption_id: UUID | None
-    ) -> RedemptionResult:
-        if fingerprint != command.request_fingerprint or redemption_id is None:
-            raise IdempotencyKeyReused(
-                "This Idempotency-Key was already used for a different request."
-            )
-        redemption = await uow.redemptions.get(command.business_id, redemption_id)
-        assert redemption is not None
-        return RedemptionResult(redemption, None, replayed=True)
+
+async def answered_before(
+    uow: UnitOfWork,
+    business_id: str,
+    request_fingerprint: str,
+    fingerprint: str,
+    redemption_id: UUID | None,
+) -> RedemptionResult:
+    """The answer to a retry under an Idempotency-Key already used: the first request's
+    redemption, or a refusal if the key came with another request."""
+    if fingerprint != request_fingerprint or redemption_id is None:
+        raise IdempotencyKeyReused("This Idempotency-Key was already used for a different request.")
+    redemption = await uow.redemptions.get(business_id, redemption_id)
+    assert redemption is not None
+    return RedemptionResult(redemption, None, replayed=True)

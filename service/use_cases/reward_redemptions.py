@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from domain.errors import AccountNotFound, IdempotencyKeyReused, RedemptionBlocked
+from domain.errors import AccountNotFound, RedemptionBlocked
 from domain.lots import LotTotals
 from domain.programme import Programme
 from domain.redemption import BLOCK_DETAILS, BlockReason
@@ -18,6 +18,7 @@ from domain.till import redeem_reward
 from domain.views import RedemptionResult
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from service.use_cases.redemptions import answered_before
 
 
 def stamp_card_reward(programme: Programme | None, now: datetime) -> str:
@@ -76,7 +77,9 @@ class RewardRedemptions:
                 command.account_id,
             )
             if claim.earlier is not None:
-                return await self._replay(uow, command, *claim.earlier)
+                return await answered_before(
+                    uow, command.business_id, command.request_fingerprint, *claim.earlier
+                )
             account = claim.account
             if account is None:
                 raise AccountNotFound("No such loyalty account.")
@@ -114,14 +117,3 @@ class RewardRedemptions:
         if reward is None:
             raise RewardNotFound("No such reward.")
         return reward
-
-    async def _replay(
-        self, uow: UnitOfWork, command: RedeemReward, fingerprint: str, redemption_id: UUID | None
-    ) -> RedemptionResult:
-        if fingerprint != command.request_fingerprint or redemption_id is None:
-            raise IdempotencyKeyReused(
-                "This Idempotency-Key was already used for a different request."
-            )
-        redemption = await uow.redemptions.get(command.business_id, redemption_id)
-        assert redemption is not None
-        return RedemptionResult(redemption, None, replayed=True)

@@ -28,6 +28,8 @@ class Account:
     last_activity_at: datetime | None = None
     stamps: int = 0
     """The stamp card's balance, kept beside points on the same ledger."""
+    level: str | None = None
+    """The member's level now (its last ``level_change`` entry's); None: the base level."""
 
     def posted(
         self,
@@ -54,4 +56,5 @@ class Account:
             self.last_hash if entry_hash is None else entry_hash,
             last_activity,
             self.stamps + stamps,
+            self.level,
         )

@@ -48,6 +48,10 @@ ADDED_FIELDS: tuple[tuple[str, object], ...] = (
     ("reward_id", None),
     ("reward_description", None),
     ("category_ids", ()),
+    ("description", None),
+    ("level_before", None),
+    ("level_after", None),
+    ("referred_account_id", None),
 )
 _ADDED = entry_getter(*(name for name, _ in ADDED_FIELDS))
 _ADDED_UNSET = tuple(unset for _, unset in ADDED_FIELDS)

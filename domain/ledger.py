@@ -32,6 +32,12 @@ class EntryKind(enum.StrEnum):
     STAMP_REDEMPTION = "stamp_redemption"
     STAMP_VOID = "stamp_void"
     STAMP_ADJUSTMENT = "stamp_adjustment"
+    LEVEL_CHANGE = "level_change"
+    """Zero points: the member's level moved (``level_before`` -> ``level_after``)."""
+    REFERRAL_BONUS = "referral_bonus"
+    REFERRAL_REVERSAL = "referral_reversal"
+    SPEND_RETURN = "spend_return"
+    """Points a sale spent, given back in the share of it returned or cancelled."""
 
 
 ACTIVITY_KINDS = frozenset(
@@ -48,6 +54,52 @@ class Source(enum.StrEnum):
     POS = "pos"
     ADMIN = "admin"
     SYSTEM = "system"
+    CANCELLATION = "cancellation"
+
+
+class Bucket(enum.StrEnum):
+    """What moved the points, as a points ledger's operators group them (earned on purchases,
+    referral and bonus points, the back office's, redemptions, and what expiry, reversals,
+    levels and the account's life need). A function of the entry's kind: never stored apart
+    from it, so it cannot disagree with the hashed ``kind``."""
+
+    PURCHASE = "purchase"
+    REFERRAL = "referral"
+    BONUS = "bonus"
+    ADMIN = "admin"
+    REDEMPTION = "redemption"
+    EXPIRY = "expiry"
+    REVERSAL = "reversal"
+    LEVEL = "level"
+    ACCOUNT = "account"
+
+
+BUCKET_OF_KIND: dict[EntryKind, Bucket] = {
+    EntryKind.EARN: Bucket.PURCHASE,
+    EntryKind.STAMP_EARN: Bucket.PURCHASE,
+    EntryKind.REVERSAL: Bucket.REVERSAL,
+    EntryKind.STAMP_VOID: Bucket.REVERSAL,
+    EntryKind.WELCOME_BONUS: Bucket.BONUS,
+    EntryKind.REFERRAL_BONUS: Bucket.REFERRAL,
+    EntryKind.REFERRAL_REVERSAL: Bucket.REFERRAL,
+    EntryKind.ADJUSTMENT: Bucket.ADMIN,
+    EntryKind.STAMP_ADJUSTMENT: Bucket.ADMIN,
+    EntryKind.REDEMPTION: Bucket.REDEMPTION,
+    EntryKind.REDEMPTION_CANCELLED: Bucket.REDEMPTION,
+    EntryKind.STAMP_REDEMPTION: Bucket.REDEMPTION,
+    EntryKind.SPEND_RETURN: Bucket.REDEMPTION,
+    EntryKind.EXPIRY: Bucket.EXPIRY,
+    EntryKind.LEVEL_CHANGE: Bucket.LEVEL,
+    EntryKind.SUSPENSION: Bucket.ACCOUNT,
+    EntryKind.REACTIVATION: Bucket.ACCOUNT,
+    EntryKind.CARD_CREATED: Bucket.ACCOUNT,
+    EntryKind.CLOSURE: Bucket.ACCOUNT,
+}
+
+
+def kinds_in(bucket: Bucket) -> tuple[EntryKind, ...]:
+    """The entry kinds whose bucket is ``bucket`` (how a filter by bucket reads the ledger)."""
+    return tuple(kind for kind, of in BUCKET_OF_KIND.items() if of is bucket)
 
 
 @dataclass(frozen=True)
@@ -112,6 +164,17 @@ class LedgerEntry:
     reward_description: str | None = None
     category_ids: tuple[str, ...] = ()
     """The item categories a sale's earn touched (empty without line items)."""
+    description: str | None = None
+    """A human label for the entry (``domain.descriptions``); none on entries written before."""
+    level_before: str | None = None
+    level_after: str | None = None
+    """The member's level either side of a level change (set on ``level_change`` entries)."""
+    referred_account_id: UUID | None = None
+    """On a referrer's referral bonus (or its reversal): the referred customer's account."""
+
+    @property
+    def bucket(self) -> Bucket:
+        return BUCKET_OF_KIND[self.kind]
 
 
 def entry_id_for(business_id: str, origin: str, kind: EntryKind) -> UUID:

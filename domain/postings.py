@@ -8,13 +8,14 @@ accounts' point lots.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
 from domain.accounts import Account
 from domain.chain import seal
+from domain.descriptions import describe
 from domain.ledger import (
     ACTIVITY_KINDS,
     Attribution,
@@ -98,10 +99,15 @@ def post_entry(
     reward_id: str | None = None,
     reward_description: str | None = None,
     category_ids: tuple[str, ...] = (),
+    description: str | None = None,
+    level_before: str | None = None,
+    level_after: str | None = None,
+    referred_account_id: UUID | None = None,
 ) -> tuple[Account, LedgerEntry]:
     """``origin`` names what caused the entry (its id derives from it); ``at`` is when it is
     recorded and ``occurred_at`` (default ``at``) when the business event happened. The entry
-    is chained to the account's previous entry by hash."""
+    is chained to the account's previous entry by hash. ``description`` defaults to the one
+    ``domain.descriptions.describe`` gives the entry's kind and references."""
     entry_id = entry_id_for(account.business_id, origin, kind)
     seq, balance_after = account.last_seq + 1, account.balance + points
     occurred_at = occurred_at or at
@@ -133,7 +139,15 @@ def post_entry(
             reward_id=reward_id,
             reward_description=reward_description,
             category_ids=category_ids,
+            description=description
+            or describe(kind, source, source_ref, reason, reward_description, level_after),
+            level_before=level_before,
+            level_after=level_after,
+            referred_account_id=referred_account_id,
         )
     )
     activity_at = occurred_at if kind in ACTIVITY_KINDS else None
-    return account.posted(points, entry.entry_hash, activity_at, stamps), entry
+    after = account.posted(points, entry.entry_hash, activity_at, stamps)
+    if kind is EntryKind.LEVEL_CHANGE:
+        after = replace(after, level=level_after)
+    return after, entry

@@ -14,6 +14,7 @@ from adapters.http.schemas import (
     TransactionPageOut,
 )
 from adapters.http.schemas.programme_out import ItemRulesOut, ProgrammeOut, RuleOut, StampCardOut
+from domain.descriptions import describe
 from domain.item_rules import ItemRules
 from domain.ledger import ENTRY_FIELDS, LedgerEntry, entry_values
 from domain.programme import Programme, RuleVersion
@@ -134,7 +135,11 @@ def redemption_created_out(result: RedemptionResult, now: datetime) -> Redemptio
 
 def entry_out(entry: LedgerEntry) -> EntryOut:
     """The entry's fields the response names, taken by name from the entry's flat shape."""
-    return EntryOut.model_validate(dict(zip(ENTRY_FIELDS, entry_values(entry), strict=True)))
+    fields = dict(zip(ENTRY_FIELDS, entry_values(entry), strict=True))
+    description = entry.description or describe(  # entries written before carry none
+        entry.kind, entry.source, entry.source_ref, entry.reason, entry.reward_description
+    )
+    return EntryOut.model_validate({**fields, "bucket": entry.bucket, "description": description})
 
 
 def page_out(page: TransactionPage) -> TransactionPageOut:

@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from domain.events import EARLIEST_OCCURRED_AT, LATEST_OCCURRED_AT
-from domain.ledger import EntryKind, Source
+from domain.ledger import Bucket, EntryKind, Source
 
 Identifier = Annotated[
     str,
@@ -305,4 +305,20 @@ class LedgerEntryPublished(BaseModel):
     reward_description: str | None = None
     category_ids: list[str] = Field(
         default_factory=list, description="The item categories a sale's earn touched."
+    )
+    description: str | None = Field(
+        default=None, description="A human label for the entry (null on entries before 1.3)."
+    )
+    level_before: str | None = Field(
+        default=None, description="On a level change: the level before (null: the base level)."
+    )
+    level_after: str | None = Field(
+        default=None, description="On a level change: the level after (null: the base level)."
+    )
+    referred_account_id: UUID | None = Field(
+        default=None, description="On a referrer's referral bonus: the referred account."
+    )
+    bucket: Bucket = Field(
+        description="What moved the points (purchase, referral, bonus, admin, redemption,"
+        " expiry, reversal, level, account): a function of `kind`."
     )

@@ -26,9 +26,8 @@ KIND_HEADER = "x-entry-kind"
 def ledger_message(entry: LedgerEntry) -> LedgerEntryPublished:
     """The message as its contract model (the schema of ``loyalty.ledger``): the entry's
     fields the contract names, by name (the outbox renders the same in SQL)."""
-    return LedgerEntryPublished.model_validate(
-        dict(zip(ENTRY_FIELDS, entry_values(entry), strict=True))
-    )
+    fields = dict(zip(ENTRY_FIELDS, entry_values(entry), strict=True))
+    return LedgerEntryPublished.model_validate({**fields, "bucket": entry.bucket})
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -24,7 +24,7 @@ LEDGER_TOPIC = "loyalty.ledger"
 ASYNCAPI_FILE = "asyncapi.json"
 DEFAULT_DIRECTORY = Path("deploy/contracts")  # relative to the repository root
 # The contracts' own version, bumped when a message changes, not with every release.
-CONTRACTS_VERSION = "1.2.0"
+CONTRACTS_VERSION = "1.3.0"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 

@@ -13,7 +13,7 @@ from domain.accounts import Account
 
 ACCOUNT_COLUMNS = (
     "business_id, account_id, customer_id, status, balance, last_seq, phone, name, last_hash,"
-    " last_activity_at, stamps"
+    " last_activity_at, stamps, level"
 )
 
 BY_CUSTOMER = f"""
@@ -27,12 +27,12 @@ SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE business_id = $1 AND account_id = $
 LOCK_ONE = BY_ID + " FOR UPDATE"
 
 INSERT = f"""
-INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 """
 
 BALANCE_ROW = (
     "business_id text, account_id uuid, balance bigint, last_seq bigint, status text,"
-    " last_hash text, last_activity_at timestamptz, stamps bigint"
+    " last_hash text, last_activity_at timestamptz, stamps bigint, level text"
 )
 
 
@@ -41,7 +41,8 @@ def save_balances_sql(param: int) -> str:
     return f"""
 UPDATE accounts AS a
 SET balance = c.balance, last_seq = c.last_seq, status = c.status, last_hash = c.last_hash,
-    last_activity_at = c.last_activity_at, stamps = c.stamps, updated_at = now()
+    last_activity_at = c.last_activity_at, stamps = c.stamps, level = c.level,
+    updated_at = now()
 FROM ({typed_rows(param, BALANCE_ROW)}) AS c
 WHERE a.business_id = c.business_id AND a.account_id = c.account_id
 """
@@ -58,6 +59,7 @@ def balance_rows(accounts: Sequence[Account]) -> str:
             a.last_hash,
             a.last_activity_at,
             a.stamps,
+            a.level,
         )
         for a in accounts
     )
@@ -93,4 +95,5 @@ class PostgresAccounts:
             account.last_hash,
             account.last_activity_at,
             account.stamps,
+            account.level,
         )

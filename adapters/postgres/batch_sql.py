@@ -30,7 +30,7 @@ JOIN ({typed_rows(2, PURCHASE_KEY)}) AS k
 # answered by reading every account, a UNION lets each side use its unique index.
 LOCK_ACCOUNTS = f"""
 SELECT business_id, account_id, customer_id, status, balance, last_seq, last_hash,
-       last_activity_at, stamps
+       last_activity_at, stamps, level
 FROM accounts
 WHERE (business_id, account_id) IN (
     SELECT a.business_id, a.account_id

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 import asyncpg
 
 from adapters.postgres.rows import ENTRY_TYPES
+from domain.ledger import BUCKET_OF_KIND
 from ports.publishing import LedgerMessage
 
 # One relay at a time keeps entries of an account in order: a second relay finds the lock
@@ -45,6 +46,13 @@ MESSAGE_FIELDS = {
     for name, sql_type in ENTRY_TYPES.items()
     if name not in UNPUBLISHED
 }
+
+# The bucket is not stored: it follows from the kind (``domain.ledger.BUCKET_OF_KIND``).
+MESSAGE_FIELDS["bucket"] = "CASE e.kind {} END".format(
+    " ".join(
+        f"WHEN '{kind.value}' THEN '{bucket.value}'" for kind, bucket in BUCKET_OF_KIND.items()
+    )
+)
 
 MESSAGE = "json_build_object({})".format(
     ", ".join(f"'{name}', {expression}" for name, expression in MESSAGE_FIELDS.items())

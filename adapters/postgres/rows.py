@@ -50,6 +50,10 @@ _SQL_TYPES = {
     "reward_id": "text",
     "reward_description": "text",
     "category_ids": "text[]",
+    "description": "text",
+    "level_before": "text",
+    "level_after": "text",
+    "referred_account_id": "uuid",
 }
 ENTRY_TYPES = {name: _SQL_TYPES[name] for name in ENTRY_FIELDS}
 """The ledger_entries columns in ``entry_values`` order, with their SQL types."""
@@ -81,6 +85,7 @@ def account_from(row: Row) -> Account:
         last_hash=row["last_hash"],
         last_activity_at=row.get("last_activity_at"),
         stamps=row.get("stamps", 0),
+        level=row["level"],  # every read that may save balances must carry it
     )
 
 

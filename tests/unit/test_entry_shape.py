@@ -23,6 +23,7 @@ from adapters.postgres.rows import ENTRY_ROW, LEDGER_COLUMNS, entry_columns, ent
 from domain.accounts import Account
 from domain.chain import GENESIS_HASH, HASHED_FIELDS, entry_hash, hashed_values, seal
 from domain.ledger import (
+    BUCKET_OF_KIND,
     ENTRY_FIELDS,
     Attribution,
     EntryKind,
@@ -235,14 +236,16 @@ def test_the_row_the_columns_and_the_hashed_fields_follow_the_one_shape() -> Non
 def test_the_message_is_every_published_field_in_the_contracts_order() -> None:
     assert set(ENTRY_FIELDS) >= UNPUBLISHED
     assert list(MESSAGE_FIELDS) == list(LedgerEntryPublished.model_fields)
-    assert list(MESSAGE_FIELDS) == [name for name in ENTRY_FIELDS if name not in UNPUBLISHED]
+    published = [name for name in ENTRY_FIELDS if name not in UNPUBLISHED]
+    assert list(MESSAGE_FIELDS) == [*published, "bucket"]  # the bucket follows from the kind
 
 
 @given(entries)
 def test_the_message_and_the_api_view_carry_the_entrys_values(entry: LedgerEntry) -> None:
     a, rule_version = entry.attribution, entry.rates.rule_version if entry.rates else None
     shown = entry_out(entry)
-    assert set(EntryOut.model_fields) <= set(ENTRY_FIELDS)
+    assert set(EntryOut.model_fields) <= {*ENTRY_FIELDS, "bucket"}
+    assert shown.bucket == entry.bucket == BUCKET_OF_KIND[entry.kind]
     assert (shown.entry_id, shown.kind, shown.source, shown.amount) == (
         *(entry.entry_id, entry.kind, entry.source, entry.amount),
     )
@@ -250,6 +253,7 @@ def test_the_message_and_the_api_view_carry_the_entrys_values(entry: LedgerEntry
         *(rule_version, a.store_id, a.terminal_id, a.actor),
     )
     message = ledger_message(entry)
+    assert message.bucket == entry.bucket
     assert (message.seq, message.kind, message.occurred_at, message.staff_id) == (
         *(entry.seq, entry.kind, entry.occurred_at, a.staff_id),
     )

@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field, PlainSerializer
 
 from domain.accounts import AccountStatus
-from domain.ledger import EntryKind, Source
+from domain.ledger import Bucket, EntryKind, Source
 from domain.redemption import RedemptionStatus
 
 DecimalString = Annotated[
@@ -95,6 +95,14 @@ class EntryOut(BaseModel):
     reward_id: str | None = None
     reward_description: str | None = None
     category_ids: list[str] = Field(default_factory=list)
+    bucket: Bucket = Field(
+        description="What moved the points (purchase, referral, bonus, admin, redemption,"
+        " expiry, reversal, level, account): a function of `kind`."
+    )
+    description: str = Field(description="A human label for the entry.")
+    level_before: str | None = None
+    level_after: str | None = None
+    referred_account_id: UUID | None = None
 
 
 class TransactionPageOut(BaseModel):

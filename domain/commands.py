@@ -11,6 +11,9 @@ from uuid import UUID
 
 from domain.item_rules import ItemRules
 from domain.ledger import Attribution
+from domain.levels import TierPolicy
+from domain.redeem_limits import RedeemLimit
+from domain.referrals import ReferralPolicy
 from domain.stamps import StampCard
 
 
@@ -49,6 +52,13 @@ class SetProgramme:
     version's ``effective_from``; ``NO_ITEM_RULES`` removes them."""
     stamp_card: StampCard | Unchanged | None = UNCHANGED
     """The stamp card; UNCHANGED keeps it as the item rules are kept; None removes it."""
+    tiers: TierPolicy | Unchanged | None = UNCHANGED
+    """The levels; kept and removed like the stamp card."""
+    referral: ReferralPolicy | Unchanged | None = UNCHANGED
+    """The referral bonuses; kept and removed like the stamp card."""
+    redeem_limit: RedeemLimit | Unchanged | None = UNCHANGED
+    """The redeem limit per period (a setting, not versioned); UNCHANGED keeps it, None
+    removes it."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,9 @@ from decimal import Decimal
 
 from domain.errors import InvalidRequest
 from domain.item_rules import NO_ITEM_RULES, ItemRules
+from domain.levels import TierPolicy
+from domain.redeem_limits import RedeemLimit
+from domain.referrals import ReferralPolicy
 from domain.stamps import StampCard
 
 
@@ -55,6 +58,10 @@ class RuleVersion:
     """How line items earn (per category and SKU); no rules: every line at the rates."""
     stamp_card: StampCard | None = None
     """The stamp card run beside points, if any."""
+    tiers: TierPolicy | None = None
+    """The programme's levels, if any: the version in force at an event decides its level."""
+    referral: ReferralPolicy | None = None
+    """The referral bonuses, if any (the version in force at the first sale decides)."""
 
     def multiplier_at(self, moment: datetime) -> Decimal:
         """The multiplier applies only inside its window: [from, until)."""
@@ -111,6 +118,8 @@ class Programme:
     pending_days: int = 0
     inactivity_days: int | None = None
     rules: tuple[RuleVersion, ...] = field(default=())
+    redeem_limit: RedeemLimit | None = None
+    """The most an account may redeem per day, week or month (acts when a till redeems)."""
 
     def rule_at(self, moment: datetime) -> RuleVersion | None:
         """The rule version in force at ``moment``: event time decides, not processing time."""

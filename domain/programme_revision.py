@@ -59,11 +59,14 @@ def revise(
         ),
         pending_days=_pick(command.pending_days, programme.pending_days),
         inactivity_days=_days_or_off(command.inactivity_days, programme.inactivity_days),
+        redeem_limit=_kept(command.redeem_limit, programme.redeem_limit),
     )
     effective_from = effective_from_for(command.effective_from, now, latest_event_at)
     before = in_force(programme.rules, effective_from)
     item_rules = _kept(command.item_rules, before.item_rules if before else NO_ITEM_RULES)
     stamp_card = _kept(command.stamp_card, before.stamp_card if before else None)
+    tiers = _kept(command.tiers, before.tiers if before else None)
+    referral = _kept(command.referral, before.referral if before else None)
     # Kept item rules meet the new window multiplier here for the first time.
     check_programme_terms(command, item_rules=item_rules)
     rule = RuleVersion(
@@ -79,6 +82,8 @@ def revise(
         settings=programme.event_time_settings,
         item_rules=item_rules,
         stamp_card=stamp_card,
+        tiers=tiers,
+        referral=referral,
     )
     return ProgrammeRevision(programme, rule)
 

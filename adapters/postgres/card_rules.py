@@ -1,4 +1,5 @@
-"""A rule version's item rules and stamp card as the JSON kept in ``rule_versions``."""
+"""A rule version's item rules, stamp card, levels and referral bonuses as the JSON kept in
+``rule_versions``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from domain.item_rules import NO_ITEM_RULES, ItemRules
+from domain.levels import Level, LevelBasis, TierPolicy
+from domain.referrals import ReferralPolicy
 from domain.stamps import StampBasis, StampCard
 
 
@@ -73,4 +76,61 @@ def stamp_card_from(text: str | None) -> StampCard | None:
         min_spend=_money_from(data["min_spend"]),
         stamps_per_award=data["stamps_per_award"],
         reward_id=data["reward_id"],
+    )
+
+
+def tiers_json(tiers: TierPolicy | None) -> str | None:
+    if tiers is None:
+        return None
+    return json.dumps(
+        {
+            "basis": tiers.basis.value,
+            "window_days": tiers.window_days,
+            "levels": [
+                {
+                    "name": level.name,
+                    "threshold": str(level.threshold),
+                    "multiplier": str(level.multiplier),
+                    "benefits": level.benefits,
+                }
+                for level in tiers.levels
+            ],
+        }
+    )
+
+
+def tiers_from(text: str | None) -> TierPolicy | None:
+    if text is None:
+        return None
+    data: dict[str, Any] = json.loads(text)
+    levels = tuple(
+        Level(
+            name=level["name"],
+            threshold=Decimal(level["threshold"]),
+            multiplier=Decimal(level["multiplier"]),
+            benefits=level["benefits"],
+        )
+        for level in data["levels"]
+    )
+    return TierPolicy(levels, LevelBasis(data["basis"]), data["window_days"])
+
+
+def referral_json(referral: ReferralPolicy | None) -> str | None:
+    if referral is None:
+        return None
+    return json.dumps(
+        {
+            "referrer_points": referral.referrer_points,
+            "referred_points": referral.referred_points,
+            "return_window_days": referral.return_window_days,
+        }
+    )
+
+
+def referral_from(text: str | None) -> ReferralPolicy | None:
+    if text is None:
+        return None
+    data: dict[str, Any] = json.loads(text)
+    return ReferralPolicy(
+        data["referrer_points"], data["referred_points"], data["return_window_days"]
     )

@@ -7,13 +7,19 @@ from datetime import datetime
 
 import asyncpg
 
-from adapters.postgres.card_rules import item_rules_json, stamp_card_json
+from adapters.postgres.card_rules import (
+    item_rules_json,
+    referral_json,
+    stamp_card_json,
+    tiers_json,
+)
 from adapters.postgres.rows import programme_from, qualified, rule_from
 from domain.programme import Programme, RuleVersion
 
 PROGRAMME_COLUMNS = (
     "business_id, name, active, inline_enrolment, welcome_bonus, hold_minutes,"
-    " points_validity_days, pending_days, inactivity_days"
+    " points_validity_days, pending_days, inactivity_days, redeem_limit_points,"
+    " redeem_limit_period"
 )
 
 # Programmes with their rule versions (as rows of rule_versions) in one round trip.
@@ -26,14 +32,16 @@ FROM programmes p WHERE p.business_id = ANY($1::text[])
 
 UPSERT = """
 INSERT INTO programmes (business_id, name, active, inline_enrolment, welcome_bonus,
-    hold_minutes, points_validity_days, pending_days, inactivity_days)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    hold_minutes, points_validity_days, pending_days, inactivity_days, redeem_limit_points,
+    redeem_limit_period)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (business_id) DO UPDATE
 SET name = EXCLUDED.name, active = EXCLUDED.active,
     inline_enrolment = EXCLUDED.inline_enrolment, welcome_bonus = EXCLUDED.welcome_bonus,
     hold_minutes = EXCLUDED.hold_minutes, points_validity_days = EXCLUDED.points_validity_days,
     pending_days = EXCLUDED.pending_days, inactivity_days = EXCLUDED.inactivity_days,
-    updated_at = now()
+    redeem_limit_points = EXCLUDED.redeem_limit_points,
+    redeem_limit_period = EXCLUDED.redeem_limit_period, updated_at = now()
 """
 
 # A version records the event-time settings it was set with; a version given without them
@@ -41,12 +49,12 @@ SET name = EXCLUDED.name, active = EXCLUDED.active,
 INSERT_RULE = """
 INSERT INTO rule_versions (business_id, version, effective_from, earn_rate, redemption_rate,
     multiplier, multiplier_from, multiplier_until, max_discount, min_balance_to_redeem,
-    active, points_validity_days, pending_days, item_rules, stamp_card)
+    active, points_validity_days, pending_days, item_rules, stamp_card, tiers, referral)
 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
        CASE WHEN $11::boolean THEN $12::boolean ELSE p.active END,
        CASE WHEN $11::boolean THEN $13::integer ELSE p.points_validity_days END,
        CASE WHEN $11::boolean THEN $14::integer ELSE p.pending_days END,
-       $15::jsonb, $16::jsonb
+       $15::jsonb, $16::jsonb, $17::jsonb, $18::jsonb
 FROM programmes p WHERE p.business_id = $1
 """
 
@@ -73,6 +81,7 @@ class PostgresProgrammes:
         return (await load_programmes(self._connection, [business_id])).get(business_id)
 
     async def save(self, programme: Programme) -> None:
+        limit = programme.redeem_limit
         await self._connection.execute(
             UPSERT,
             programme.business_id,
@@ -84,6 +93,8 @@ class PostgresProgrammes:
             programme.points_validity_days,
             programme.pending_days,
             programme.inactivity_days,
+            limit.points if limit else None,
+            limit.period.value if limit else None,
         )
 
     async def add_rule(self, business_id: str, rule: RuleVersion) -> None:
@@ -106,6 +117,8 @@ class PostgresProgrammes:
             settings.pending_days if settings else None,
             item_rules_json(rule.item_rules),
             stamp_card_json(rule.stamp_card),
+            tiers_json(rule.tiers),
+            referral_json(rule.referral),
         )
 
     async def latest_event_at(self, business_id: str) -> datetime | None:

@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.postgres.card_rules import item_rules_from, stamp_card_from
+from adapters.postgres.card_rules import (
+    item_rules_from,
+    referral_from,
+    stamp_card_from,
+    tiers_from,
+)
 from domain.accounts import Account, AccountStatus
 from domain.ledger import ENTRY_FIELDS, RateSnapshot, entry_from_record, entry_values
 from domain.programme import EventTimeSettings, Programme, RuleVersion
+from domain.redeem_limits import LimitPeriod, RedeemLimit
 
 Row = Mapping[str, Any]
 
@@ -120,6 +126,8 @@ def rule_from(row: Row) -> RuleVersion:
         settings=EventTimeSettings(row["active"], row["points_validity_days"], row["pending_days"]),
         item_rules=item_rules_from(row["item_rules"]),
         stamp_card=stamp_card_from(row["stamp_card"]),
+        tiers=tiers_from(row["tiers"]),
+        referral=referral_from(row["referral"]),
     )
 
 
@@ -135,4 +143,11 @@ def programme_from(row: Row, rules: list[RuleVersion]) -> Programme:
         pending_days=row["pending_days"],
         inactivity_days=row["inactivity_days"],
         rules=tuple(sorted(rules, key=lambda r: r.version)),
+        redeem_limit=_redeem_limit_from(row["redeem_limit_points"], row["redeem_limit_period"]),
     )
+
+
+def _redeem_limit_from(points: int | None, period: str | None) -> RedeemLimit | None:
+    if points is None or period is None:
+        return None
+    return RedeemLimit(points, LimitPeriod(period))

@@ -10,8 +10,8 @@ import pytest
 
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from domain.item_rules import ItemRules
-from domain.programme import EventTimeSettings, Programme, RuleVersion, in_force
 from domain.levels import Level, LevelBasis, TierPolicy
+from domain.programme import EventTimeSettings, Programme, RuleVersion, in_force
 from domain.redeem_limits import LimitPeriod, RedeemLimit
 from domain.referrals import ReferralPolicy
 from domain.stamps import StampBasis, StampCard

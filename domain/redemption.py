@@ -12,6 +12,7 @@ from domain.accounts import Account, AccountStatus
 from domain.arithmetic import discount_for_points
 from domain.ledger import Attribution
 from domain.programme import Programme
+from domain.redeem_limits import LimitUse, limit_detail
 
 CENT = Decimal("0.01")
 
@@ -32,6 +33,7 @@ class BlockReason(enum.StrEnum):
     REWARD_NOT_AVAILABLE = "reward_not_available"
     OUT_OF_STOCK = "out_of_stock"
     NO_STAMP_CARD = "no_stamp_card"
+    PERIOD_LIMIT = "period_limit"
 
 
 BLOCK_DETAILS = {
@@ -51,6 +53,7 @@ BLOCK_DETAILS = {
     BlockReason.REWARD_NOT_AVAILABLE: "This reward cannot be redeemed at this time.",
     BlockReason.OUT_OF_STOCK: "This reward is out of stock.",
     BlockReason.NO_STAMP_CARD: "The programme runs no stamp card with a reward now.",
+    BlockReason.PERIOD_LIMIT: "This would redeem more than the programme allows per period.",
 }
 
 
@@ -65,10 +68,31 @@ class RedemptionQuote:
     available: int
     balance_after: int
     blocked: BlockReason | None = None
+    limit: LimitUse | None = None
+    """The programme's redeem limit and what this period has used of it; None: no limit."""
+
+    @property
+    def limit_left(self) -> int | None:
+        """Points still redeemable in this period; None without a limit."""
+        return self.limit.left if self.limit else None
 
     @property
     def detail(self) -> str | None:
-        return BLOCK_DETAILS[self.blocked] if self.blocked else None
+        return block_detail(self.blocked, self.limit)
+
+
+def block_detail(blocked: BlockReason | None, limit: LimitUse | None) -> str | None:
+    """The words for a block; the period limit's name what is left and until when."""
+    if blocked is BlockReason.PERIOD_LIMIT and limit is not None:
+        return limit_detail(limit)
+    return BLOCK_DETAILS[blocked] if blocked else None
+
+
+def limit_block(limit: LimitUse | None, points: int) -> BlockReason | None:
+    """Taking ``points`` would take the period's redemptions above the limit."""
+    if limit is not None and not limit.allows(points):
+        return BlockReason.PERIOD_LIMIT
+    return None
 
 
 def _block_reason(
@@ -125,6 +149,7 @@ def quote_redemption(
     sale_amount: Decimal | None = None,
     held: int = 0,
     spendable: int | None = None,
+    limit: LimitUse | None = None,
 ) -> RedemptionQuote:
     """Discount = points / redemption rate, capped by the maximum discount (and the sale).
 
@@ -132,6 +157,8 @@ def quote_redemption(
     must be available: asking for more than the cap needs is no reason to refuse. Held
     points are not available to spend twice; nor are pending or expired points
     (``spendable``, from the account's lots; the whole balance when not given).
+    The points taken must also fit in what the period's ``limit`` leaves: asking for more
+    is refused, not cut down (the quote's ``limit_left`` says what to ask for instead).
     """
     available = (account.balance if spendable is None else spendable) - held
     blocked = _block_reason(account, programme, at, points)
@@ -144,6 +171,7 @@ def quote_redemption(
             blocked = BlockReason.INSUFFICIENT_POINTS
         if blocked is None and discount <= 0:
             blocked = BlockReason.TOO_FEW_POINTS  # never take points for no discount
+        blocked = blocked or limit_block(limit, to_take)
     return RedemptionQuote(
         points_requested=points,
         points_to_take=to_take,
@@ -154,6 +182,7 @@ def quote_redemption(
         available=available,
         balance_after=account.balance - to_take,
         blocked=blocked,
+        limit=limit,
     )
 
 

@@ -16,7 +16,8 @@ from datetime import datetime
 from domain.accounts import Account
 from domain.errors import InvalidRequest, NotFound
 from domain.programme import Programme
-from domain.redemption import BLOCK_DETAILS, BlockReason, account_block
+from domain.redeem_limits import LimitUse
+from domain.redemption import BlockReason, account_block, block_detail, limit_block
 
 REWARD_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_COST = 10**9
@@ -99,10 +100,16 @@ class RewardQuote:
     available_points: int
     available_stamps: int
     blocked: BlockReason | None = None
+    limit: LimitUse | None = None
+    """The redeem limit per period, for a reward paid in points; None: no limit applies."""
+
+    @property
+    def limit_left(self) -> int | None:
+        return self.limit.left if self.limit else None
 
     @property
     def detail(self) -> str | None:
-        return BLOCK_DETAILS[self.blocked] if self.blocked else None
+        return block_detail(self.blocked, self.limit)
 
 
 def quote_reward(
@@ -114,10 +121,12 @@ def quote_reward(
     held_points: int = 0,
     spendable: int | None = None,
     held_stamps: int = 0,
+    limit: LimitUse | None = None,
 ) -> RewardQuote:
     """A points reward must pass what any points redemption must (minimum balance, negative
     balance, suspension) and find its cost available: spendable lots less held points. A
-    stamp reward needs its cost in stamps not already held. Either needs the reward active,
+    stamp reward needs its cost in stamps not already held, and no redeem ``limit`` (points
+    only: stamps never count against it). Either needs the reward active,
     inside its window and in stock."""
     points = reward.points_cost or 0
     stamps = reward.stamps_cost or 0
@@ -129,6 +138,8 @@ def quote_reward(
         blocked = BlockReason.INSUFFICIENT_STAMPS
     if blocked is None and not reward.in_stamps and points > available_points:
         blocked = BlockReason.INSUFFICIENT_POINTS
+    limit = None if reward.in_stamps else limit
+    blocked = blocked or limit_block(limit, points)
     return RewardQuote(
         reward=reward,
         points_to_take=points,
@@ -138,4 +149,5 @@ def quote_reward(
         available_points=available_points,
         available_stamps=available_stamps,
         blocked=blocked,
+        limit=limit,
     )

@@ -19,7 +19,14 @@ from domain.ledger import Attribution, EntryKind, Source
 from domain.lots import Lot, LotTotals
 from domain.postings import Posting, policies_of, post_entry, settle
 from domain.programme import Programme
-from domain.redemption import Redemption, RedemptionQuote, RedemptionStatus, quote_redemption
+from domain.redeem_limits import LimitUse, PeriodLimitReached
+from domain.redemption import (
+    BlockReason,
+    Redemption,
+    RedemptionQuote,
+    RedemptionStatus,
+    quote_redemption,
+)
 from domain.reward_commands import RedeemReward
 from domain.rewards import Reward, RewardQuote, quote_reward
 
@@ -34,15 +41,17 @@ def redeem(
     held: int,
     open_lots: Sequence[Lot],
     now: datetime,
+    limit: LimitUse | None = None,
 ) -> tuple[Redemption, RedemptionQuote, Posting]:
     """The redemption ``command`` asks for, as quoted (``quote_redemption``): held until
-    captured, or captured at once. ``open_lots`` are the account's, read under its lock."""
+    captured, or captured at once. ``open_lots`` are the account's, and ``limit`` what its
+    period has used, both read under its lock (so concurrent tills never pass the limit)."""
     spendable = LotTotals.of(open_lots, now).available
     quote = quote_redemption(
-        account, programme, now, command.points, command.sale_amount, held, spendable
+        account, programme, now, command.points, command.sale_amount, held, spendable, limit
     )
     if quote.blocked is not None:
-        raise RedemptionBlocked(quote.blocked.value, quote.detail or quote.blocked.value)
+        raise _refusal(quote.blocked, quote.detail, quote.limit)
     redemption = Redemption(
         business_id=command.business_id,
         redemption_id=redemption_id,
@@ -70,6 +79,7 @@ def redeem_reward(
     redemption_id: UUID,
     spending: tuple[int, int, Sequence[Lot]],
     now: datetime,
+    limit: LimitUse | None = None,
 ) -> tuple[Redemption, RewardQuote, Reward, Posting]:
     """The catalogue reward ``command`` asks for, held or taken at once, and the reward with
     one unit of its stock gone. ``spending`` is what is held on the account (points,
@@ -84,9 +94,10 @@ def redeem_reward(
         held_points=held_points,
         spendable=spendable,
         held_stamps=held_stamps,
+        limit=limit,
     )
     if quote.blocked is not None:
-        raise RedemptionBlocked(quote.blocked.value, quote.detail or quote.blocked.value)
+        raise _refusal(quote.blocked, quote.detail, quote.limit)
     redemption = Redemption(
         business_id=command.business_id,
         redemption_id=redemption_id,
@@ -195,3 +206,9 @@ def _take(
     )
     key = (account.business_id, account.account_id)
     return captured, settle([account], [entry], policies_of(programme), {key: open_lots})
+
+
+def _refusal(blocked: BlockReason, detail: str | None, limit: LimitUse | None) -> RedemptionBlocked:
+    if blocked is BlockReason.PERIOD_LIMIT and limit is not None:
+        return PeriodLimitReached(limit)
+    return RedemptionBlocked(blocked.value, detail or blocked.value)

@@ -20,11 +20,13 @@ from adapters.postgres.live_holds import PostgresLiveHolds
 from adapters.postgres.lots import PostgresPointLots
 from adapters.postgres.outbox import PostgresOutbox
 from adapters.postgres.programmes import PostgresProgrammes
+from adapters.postgres.redeem_limits import PostgresRedeemLimits
 from adapters.postgres.redemption_start import PostgresRedemptionStart
 from adapters.postgres.redemptions import PostgresRedemptions
 from adapters.postgres.rewards import PostgresRewards
 from domain.errors import ConcurrentUpdate
 from ports.closures import LiveHoldRepository
+from ports.redeem_limits import RedeemLimitUsage
 from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
@@ -66,6 +68,7 @@ class PostgresUnitOfWork:
         self.audit: LedgerAuditRepository = PostgresLedgerAudit(conn)
         self.rewards: RewardRepository = PostgresRewards(conn)
         self.live_holds: LiveHoldRepository = PostgresLiveHolds(conn)
+        self.redeem_limits: RedeemLimitUsage = PostgresRedeemLimits(conn)
         return self
 
     async def commit(self) -> None:

@@ -21,6 +21,7 @@ from domain.views import RedemptionResult
 from ports.clock import Clock
 from ports.metrics import ServiceMetrics
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from service.use_cases.redeem_limits import period_use
 
 
 class Redemptions:
@@ -41,6 +42,9 @@ class Redemptions:
             state = await uow.redemption_start.spending_state(
                 account.business_id, account.account_id, now
             )
+            limit = await period_use(
+                uow, state.programme, account.business_id, account.account_id, now
+            )
         return quote_redemption(
             account,
             state.programme,
@@ -49,6 +53,7 @@ class Redemptions:
             command.sale_amount,
             state.held_points,
             LotTotals.of(state.open_lots, now).available,
+            limit,
         )
 
     async def redeem(self, command: Redeem) -> RedemptionResult:
@@ -74,6 +79,11 @@ class Redemptions:
             state = await uow.redemption_start.spending_state(
                 account.business_id, account.account_id, now, releasing=True
             )
+            # Read after the lock: a concurrent redemption on this account has committed
+            # (and is counted) or waits for ours.
+            limit = await period_use(
+                uow, state.programme, account.business_id, account.account_id, now
+            )
             redemption, quote, posting = redeem(
                 account,
                 state.programme,
@@ -82,6 +92,7 @@ class Redemptions:
                 state.held_points,
                 state.open_lots,
                 now,
+                limit,
             )
             await uow.ledger.post(posting)
             await uow.redemptions.save(redemption)

@@ -18,6 +18,7 @@ from domain.till import redeem_reward
 from domain.views import RedemptionResult
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from service.use_cases.redeem_limits import period_use
 from service.use_cases.redemptions import answered_before
 
 
@@ -53,6 +54,7 @@ class RewardRedemptions:
                 overdue = await uow.rewards.overdue_units(business_id, reward_id, now)
                 reward = replace(reward, stock=reward.stock + overdue)
             held_stamps = await uow.rewards.held_stamps(business_id, account_id, now)
+            limit = await period_use(uow, state.programme, business_id, account_id, now)
         return quote_reward(
             account,
             state.programme,
@@ -61,6 +63,7 @@ class RewardRedemptions:
             held_points=state.held_points,
             spendable=LotTotals.of(state.open_lots, now).available,
             held_stamps=held_stamps,
+            limit=limit,
         )
 
     async def redeem(self, command: RedeemReward) -> RedemptionResult:
@@ -93,6 +96,9 @@ class RewardRedemptions:
             held_stamps = await uow.rewards.held_stamps(
                 account.business_id, account.account_id, now
             )
+            limit = await period_use(
+                uow, state.programme, account.business_id, account.account_id, now
+            )
             redemption, _, reward_after, posting = redeem_reward(
                 account,
                 state.programme,
@@ -101,6 +107,7 @@ class RewardRedemptions:
                 redemption_id,
                 (state.held_points, held_stamps, state.open_lots),
                 now,
+                limit,
             )
             await uow.ledger.post(posting)
             if reward_after != reward:

@@ -8,6 +8,7 @@ from types import TracebackType
 
 from domain.batch import BatchKeys
 from ports.closures import LiveHoldRepository
+from ports.redeem_limits import RedeemLimitUsage
 from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
@@ -28,6 +29,7 @@ from tests.fakes.live_holds import FakeLiveHolds
 from tests.fakes.lots import FakePointLots
 from tests.fakes.outbox import FakeOutbox
 from tests.fakes.programmes import FakeProgrammes
+from tests.fakes.redeem_limits import FakeRedeemLimits
 from tests.fakes.redemption_start import FakeRedemptionStart
 from tests.fakes.redemptions import FakeRedemptions
 from tests.fakes.rewards import FakeRewards
@@ -54,6 +56,7 @@ class FakeUnitOfWork:
         self.audit: LedgerAuditRepository = FakeLedgerAudit(self)
         self.rewards: RewardRepository = FakeRewards(self)
         self.live_holds: LiveHoldRepository = FakeLiveHolds(self)
+        self.redeem_limits: RedeemLimitUsage = FakeRedeemLimits(self)
 
     def stage(self, write: Write) -> None:
         write(self.view)

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS redemptions_counting_by_period;

@@ -3,19 +3,30 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test check unit integration contract faults lint format install install-dev bench clean
+.PHONY: run test check unit integration contract faults lint format install install-dev lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+# Installs from the lock (plain pip, hash-checked): runtime + dev + embedded servers, then the
+# project itself without resolving again. The image installs requirements/runtime.txt.
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: $(VENV)/.installed
 	touch $@
+
+# Re-resolve the locks after editing pyproject's dependencies (needs uv only here, not to install).
+UV_VERSION := 0.13.9
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" --quiet
+lock: $(BIN)/python
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(UV_COMPILE) -o requirements/runtime.txt
+	$(UV_COMPILE) --extra dev --extra embedded -c requirements/runtime.txt -o requirements/dev.txt
 
 install: $(VENV)/.installed
 

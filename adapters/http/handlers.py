@@ -17,6 +17,7 @@ from adapters.http.problems import ProblemError, problem_response
 from domain import errors
 from domain.closure import AccountClosed
 from domain.devices import StaffPinLocked, StaffPinRefused
+from domain.redeem_limits import PeriodLimitReached
 
 log = structlog.get_logger("loyalty.http")
 
@@ -72,6 +73,8 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, errors.AlreadyEnrolled):
         extra["account_id"] = exc.account_id
         headers["Location"] = f"/v1/accounts/{exc.account_id}"
+    if isinstance(exc, PeriodLimitReached):
+        extra.update(limit_left=exc.use.left, resets_at=exc.use.end.isoformat())
     if isinstance(exc, errors.ConcurrentUpdate):
         extra["retry_after"] = RETRY_AFTER_SECONDS
         headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

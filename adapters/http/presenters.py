@@ -14,6 +14,7 @@ from adapters.http.schemas import (
     TransactionPageOut,
 )
 from adapters.http.schemas.programme_out import ItemRulesOut, ProgrammeOut, RuleOut, StampCardOut
+from adapters.http.schemas.redeem_limits import redeem_limit_out
 from domain.descriptions import describe
 from domain.item_rules import ItemRules
 from domain.ledger import ENTRY_FIELDS, LedgerEntry, entry_values
@@ -72,6 +73,7 @@ def programme_out(programme: Programme, now: datetime) -> ProgrammeOut:
         points_validity_days=programme.points_validity_days,
         pending_days=programme.pending_days,
         inactivity_days=programme.inactivity_days,
+        redeem_limit=redeem_limit_out(programme.redeem_limit),
         active_rule=rule_out(active) if active else None,
         versions=[rule_out(rule) for rule in sorted(programme.rules, key=lambda r: r.version)],
     )
@@ -107,6 +109,7 @@ def quote_out(quote: RedemptionQuote) -> QuoteOut:
         balance_after=quote.balance_after,
         blocked=quote.blocked.value if quote.blocked else None,
         blocked_detail=quote.detail,
+        limit_left=quote.limit_left,
     )
 
 

@@ -16,6 +16,7 @@ from domain.commands import EnrolCustomer, SetProgramme
 from domain.errors import AlreadyEnrolled, InvalidRequest
 from domain.programme_revision import check_set_programme
 from service.entrypoints import cli_card_options as card
+from service.entrypoints import cli_limit_options as limits
 from service.entrypoints import presenters
 from service.entrypoints.containers import Container
 from service.entrypoints.resources import Database, opened
@@ -98,6 +99,8 @@ def program_set(
     stamps_per_award: card.StampsPerAward = None,
     stamp_reward: card.StampReward = None,
     no_stamp_card: card.NoStampCard = False,
+    redeem_limit: limits.RedeemLimitOption = None,
+    no_redeem_limit: limits.NoRedeemLimit = False,
 ) -> None:
     """Create or update a programme with a new rule version; what is not given stays as is."""
     command = SetProgramme(
@@ -134,6 +137,7 @@ def program_set(
             stamp_reward,
             no_stamp_card,
         ),
+        redeem_limit=limits.redeem_limit_from(redeem_limit, no_redeem_limit),
     )
     try:  # the programme's own bounds, before any connection is opened
         check_set_programme(command)

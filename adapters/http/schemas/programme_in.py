@@ -9,11 +9,13 @@ from typing import Any, Self
 from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from adapters.http.schemas.card_rules_in import ItemRulesIn, StampCardIn
+from adapters.http.schemas.redeem_limits import RedeemLimitIn
 from adapters.http.schemas.requests import DecimalText, Moment, RequestBody, Text
 from domain import programme_limits as limits
 from domain.commands import UNCHANGED, Unchanged
 from domain.errors import InvalidRequest
 from domain.item_rules import NO_ITEM_RULES, ItemRules
+from domain.redeem_limits import RedeemLimit
 from domain.stamps import StampCard
 
 
@@ -83,6 +85,9 @@ class ProgrammeIn(RequestBody):
 
     item_rules: ItemRulesIn | None = Field(default=None, description=f"Line item rules. {KEPT}")
     stamp_card: StampCardIn | None = Field(default=None, description=f"Stamp card. {KEPT}")
+    redeem_limit: RedeemLimitIn | None = Field(
+        default=None, description="Redeem limit per period. Absent: kept; null: none."
+    )
 
     def item_rules_to_set(self) -> ItemRules | Unchanged:
         """Absent keeps the rules; an explicit null (or `{}`) sets none."""
@@ -95,6 +100,12 @@ class ProgrammeIn(RequestBody):
         if "stamp_card" not in self.model_fields_set:
             return UNCHANGED
         return None if self.stamp_card is None else self.stamp_card.card()
+
+    def redeem_limit_to_set(self) -> RedeemLimit | Unchanged | None:
+        """Absent keeps the limit; an explicit null removes it."""
+        if "redeem_limit" not in self.model_fields_set:
+            return UNCHANGED
+        return None if self.redeem_limit is None else self.redeem_limit.limit()
 
     @model_validator(mode="after")
     def _within_the_programmes_bounds(self) -> Self:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from adapters.http.schemas.redeem_limits import RedeemLimitOut
 from adapters.http.schemas.responses import DecimalString
 from domain.stamps import StampBasis
 
@@ -54,5 +55,8 @@ class ProgrammeOut(BaseModel):
     points_validity_days: int | None
     pending_days: int
     inactivity_days: int | None
+    redeem_limit: RedeemLimitOut | None = Field(
+        default=None, description="The most an account may redeem per period; null: no limit."
+    )
     active_rule: RuleOut | None = Field(description="The version in force now.")
     versions: list[RuleOut] = Field(description="Every version, oldest first.")

@@ -50,6 +50,10 @@ class QuoteOut(BaseModel):
     balance_after: int
     blocked: str | None = Field(description="Why it cannot go ahead, e.g. insufficient_points.")
     blocked_detail: str | None
+    limit_left: int | None = Field(
+        default=None,
+        description="Points still redeemable this period under the redeem limit; null: no limit.",
+    )
 
 
 class RedemptionOut(BaseModel):

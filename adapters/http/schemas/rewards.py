@@ -61,6 +61,10 @@ class RewardQuoteOut(BaseModel):
     available_stamps: int
     blocked: str | None = Field(description="Why it cannot go ahead, e.g. out_of_stock.")
     blocked_detail: str | None
+    limit_left: int | None = Field(
+        default=None,
+        description="Points still redeemable this period (a reward for points); null: no limit.",
+    )
 
 
 class RewardRedemptionOut(BaseModel):
@@ -102,6 +106,7 @@ def reward_quote_out(quote: RewardQuote) -> RewardQuoteOut:
         available_stamps=quote.available_stamps,
         blocked=quote.blocked.value if quote.blocked else None,
         blocked_detail=quote.detail,
+        limit_left=quote.limit_left,
     )
 
 

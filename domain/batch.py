@@ -14,6 +14,7 @@ from uuid import UUID
 
 from domain.accounts import Account, AccountStatus
 from domain.batch_state import BatchChanges, BatchKeys, BatchState, EventKey
+from domain.cancellations import rest_of_sale
 from domain.events import InboundEvent, PurchaseCompleted, RefundIssued
 from domain.holds import capture_by_sale
 from domain.ledger import EntryKind, LedgerEntry, RateSnapshot
@@ -21,6 +22,7 @@ from domain.line_earning import EarnedLine, earn_sale
 from domain.outcomes import InboxRecord, Outcome, OutcomeStatus, SkipReason
 from domain.postings import post_entry
 from domain.purchases import Purchase, RefundRecord
+from domain.spend_batch import SpendApplier
 from domain.stamp_batch import StampApplier
 
 __all__ = ["BatchChanges", "BatchKeys", "BatchState", "EventKey", "apply_batch"]
@@ -46,6 +48,7 @@ class _BatchApplier:
             (a.business_id, a.customer_id): key for key, a in state.accounts.items()
         }
         self._stamps = StampApplier(state, self.changes, recorded_at, self._customer_index)
+        self._spend = SpendApplier(state, self.changes, recorded_at)
 
     def apply(self, event: InboundEvent) -> None:
         key = (event.business_id, event.event_id)
@@ -93,8 +96,10 @@ class _BatchApplier:
         )
         outcome, purchase = self._stamps.earn(event, outcome, purchase)
         self._save_purchase(purchase)
-        self._resolve_parked_refunds(purchase)
+        # The hold first, so returns parked before the sale give back its spent points too.
         self._capture_redemption(event)
+        self._spend.link(event)
+        self._resolve_parked_refunds(purchase)
         return outcome
 
     def _capture_redemption(self, event: PurchaseCompleted) -> None:
@@ -172,10 +177,12 @@ class _BatchApplier:
             return Outcome.parked()
         record = self._reverse(purchase, event)
         record = self._stamps.void(record)
+        record = self._spend.give_back(record)
         self._save_refund(record)
         return record.outcome
 
     def _reverse(self, purchase: Purchase, event: RefundIssued) -> RefundRecord:
+        event = rest_of_sale(event, purchase)  # a cancellation: the rest of the money
         if event.currency != purchase.currency:
             return RefundRecord(event, Outcome.skipped(SkipReason.CURRENCY_MISMATCH))
         if self._closed(purchase):  # before the purchase counts a reversal never posted
@@ -220,6 +227,7 @@ class _BatchApplier:
         for record in parked:
             resolved = self._reverse(self.state.purchases[purchase.key], record.event)
             resolved = self._stamps.void(resolved)
+            resolved = self._spend.give_back(resolved)
             self._save_refund(resolved)
             event_key = (record.event.business_id, record.event.event_id)
             self.changes.resolved_inbox[event_key] = resolved.outcome

@@ -17,6 +17,7 @@ from domain.postings import Posting, settle
 from domain.programme import Programme
 from domain.purchases import Purchase, RefundRecord
 from domain.redemption import Redemption
+from domain.spend_lots import with_spend_slices
 
 EventKey = tuple[str, str]
 """(business_id, event_id)"""
@@ -89,6 +90,8 @@ class BatchChanges:
     duplicates: list[InboundEvent] = field(default_factory=list)
     conflicts: list[InboundEvent] = field(default_factory=list)
     failed: list[tuple[InboundEvent, str]] = field(default_factory=list)
+    spend_given_back: dict[UUID, tuple[UUID, int]] = field(default_factory=dict)
+    """Each spend-return entry's capture entry and the points given back of it before."""
 
     def absorb(self, other: BatchChanges) -> None:
         """Add another batch's changes to these (used when a batch is applied event by event)."""
@@ -103,6 +106,7 @@ class BatchChanges:
         self.duplicates.extend(other.duplicates)
         self.conflicts.extend(other.conflicts)
         self.failed.extend(other.failed)
+        self.spend_given_back.update(other.spend_given_back)
 
     def posting(
         self,
@@ -113,6 +117,7 @@ class BatchChanges:
         """The batch's entries and balances as one posting, with the lots they open and take
         (``open_lots``: those of every account an entry takes from)."""
         policies = {business: p.lot_policy for business, p in programmes.items()}
+        returned = with_spend_slices(returned or {}, self.spend_given_back, self.entries)
         return settle(self.accounts.values(), self.entries, policies, open_lots, returned)
 
     def outcomes(self) -> dict[EventKey, Outcome]:

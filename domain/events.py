@@ -28,6 +28,7 @@ class EventKind(enum.StrEnum):
     CUSTOMER_RETURN_CREATED = "customer-return.created"
     BILL_PAID = "bill.paid"
     BILL_REFUNDED = "bill.refunded"
+    SALE_CANCELLED = "sale.cancelled"
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,9 @@ class PurchaseCompleted:
 
 @dataclass(frozen=True)
 class RefundIssued:
-    """A customer return or bill refund: it reverses points in proportion."""
+    """A customer return or bill refund: it reverses points in proportion. A sale's
+    cancellation is one too (source ``cancellation``): the rest of its money, its amount
+    resolved when applied (``domain.cancellations``)."""
 
     kind: EventKind
     event_id: str

@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 
 from domain.ledger import EntryKind, LedgerEntry
 from domain.programme import LotPolicy
+from domain.spend_lots import slice_given_back
 
 __all__ = ["AccountKey", "Lot", "LotChanges", "LotPolicy", "LotTake", "LotTotals"]
 
@@ -131,6 +132,7 @@ class _Allocator:
         self.policies = policies
         self.returned = returned
         self.changes = LotChanges()
+        self.spent_here: dict[UUID, int] = {}
 
     def open(self, entry: LedgerEntry) -> None:
         debt = max(0, -(entry.balance_after - entry.points))
@@ -141,7 +143,9 @@ class _Allocator:
 
     def _new_lots(self, entry: LedgerEntry) -> list[Lot]:
         given_back = self.returned.get(entry.related_entry_id) if entry.related_entry_id else None
-        if entry.kind is EntryKind.REDEMPTION_CANCELLED and given_back:
+        if entry.kind is EntryKind.SPEND_RETURN:  # its own stretch of the capture's lots
+            given_back = self.returned.get(entry.entry_id) or self._spent_here(entry)
+        if entry.kind in (EntryKind.REDEMPTION_CANCELLED, EntryKind.SPEND_RETURN) and given_back:
             lots = [
                 _lot(
                     entry,
@@ -166,6 +170,20 @@ class _Allocator:
                 points=entry.points,
             )
         ]
+
+    def _spent_here(self, entry: LedgerEntry) -> list[tuple[Lot, int]]:
+        """A spend return of a capture made in this same posting: the lots it just took."""
+        related = entry.related_entry_id
+        lots = self.working.get((entry.business_id, entry.account_id), {})
+        taken = [
+            (lots[t.lot_id], t.points)
+            for t in self.changes.takes
+            if t.entry_id == related and t.lot_id in lots
+        ]
+        already = self.spent_here.get(related, 0) if related else 0
+        if related is not None:
+            self.spent_here[related] = already + entry.points
+        return slice_given_back(taken, already, entry.points)
 
     def take(self, entry: LedgerEntry) -> None:
         key = (entry.business_id, entry.account_id)

@@ -14,6 +14,7 @@ from domain.ledger import RateSnapshot, Source
 from domain.line_earning import EarnedLine
 from domain.line_returns import NOTHING_RETURNED, Returned, returned_after, reversal_target
 from domain.outcomes import Outcome
+from domain.spend_returns import SaleSpend
 from domain.stamp_voids import NO_STAMPS, PurchaseStamps
 
 
@@ -41,6 +42,8 @@ class Purchase:
     """Its lines and what each earned exactly (none: it came without items)."""
     returned: Returned = NOTHING_RETURNED
     """What its returns gave back, by SKU and unnamed (kept only when it has lines)."""
+    spend: SaleSpend | None = None
+    """The points it was paid with, and what its returns gave back of them."""
 
     @property
     def key(self) -> PurchaseKey:

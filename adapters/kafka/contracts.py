@@ -268,6 +268,25 @@ class BillRefunded(InboundEvent):
     items: ReturnLines = None
 
 
+class SaleCancelled(InboundEvent):
+    """``sale.cancelled``: a completed sale cancelled; what it earned and spent comes back.
+
+    Every point and stamp the sale earned is reversed and every point it spent given back,
+    whatever its returns did already.
+
+    Like a return of the rest of the sale's money: parked if the sale is not applied yet,
+    once per ``cancellation_id``, and a second cancellation (or a return after it) finds
+    nothing left to reverse. Bills are not cancelled: a bill is refunded (``bill.refunded``).
+    """
+
+    cancellation_id: Identifier
+    sale_id: Identifier
+    customer_id: Identifier | None = None
+    store_id: Identifier | None = None
+    terminal_id: Identifier | None = None
+    staff_id: Identifier | None = None
+
+
 class LedgerEntryPublished(BaseModel):
     """``loyalty.ledger``: one ledger entry, keyed by account id."""
 

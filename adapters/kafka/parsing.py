@@ -14,7 +14,13 @@ from uuid import UUID
 
 from pydantic import BaseModel, ValidationError
 
-from adapters.kafka.contracts import BillPaid, BillRefunded, CustomerReturnCreated, SaleCompleted
+from adapters.kafka.contracts import (
+    BillPaid,
+    BillRefunded,
+    CustomerReturnCreated,
+    SaleCancelled,
+    SaleCompleted,
+)
 from adapters.kafka.line_items import items_text, line_items, lines_rejection, returned_items
 from domain.events import EventKind, InboundEvent, PurchaseCompleted, RefundIssued
 from domain.ledger import Attribution, Source
@@ -25,6 +31,7 @@ CONTRACTS: dict[EventKind, type[BaseModel]] = {
     EventKind.CUSTOMER_RETURN_CREATED: CustomerReturnCreated,
     EventKind.BILL_PAID: BillPaid,
     EventKind.BILL_REFUNDED: BillRefunded,
+    EventKind.SALE_CANCELLED: SaleCancelled,
 }
 
 
@@ -166,6 +173,8 @@ def to_domain(kind: EventKind, model: BaseModel, digest: str) -> InboundEvent:
             redemption_id=model.loyalty_redemption_id if isinstance(model, SaleCompleted) else None,
             items=line_items(model.items),
         )
+    if isinstance(model, SaleCancelled):
+        return _cancellation(kind, model, digest)
     assert isinstance(model, CustomerReturnCreated | BillRefunded)
     is_return = isinstance(model, CustomerReturnCreated)
     return RefundIssued(
@@ -187,6 +196,28 @@ def to_domain(kind: EventKind, model: BaseModel, digest: str) -> InboundEvent:
             store_id=model.store_id, terminal_id=model.terminal_id, staff_id=model.staff_id
         ),
         items=returned_items(model.items),
+    )
+
+
+def _cancellation(kind: EventKind, model: SaleCancelled, digest: str) -> RefundIssued:
+    """A refund of the rest of the sale's money: the amount and currency are the sale's,
+    resolved when it is applied (``domain.cancellations``)."""
+    return RefundIssued(
+        kind=kind,
+        event_id=model.event_id,
+        payload_hash=digest,
+        business_id=model.business_id,
+        occurred_at=model.occurred_at,
+        source=Source.CANCELLATION,
+        reference=model.cancellation_id,
+        purchase_source=Source.SALE,
+        purchase_reference=model.sale_id,
+        amount=Decimal(0),
+        currency="XXX",  # ISO 4217's "no currency": the sale's, once applied
+        customer_id=model.customer_id,
+        attribution=Attribution(
+            store_id=model.store_id, terminal_id=model.terminal_id, staff_id=model.staff_id
+        ),
     )
 
 

@@ -86,7 +86,7 @@ def _message(topic: _Topic) -> dict[str, Any]:
 
 
 def asyncapi_document() -> dict[str, Any]:
-    """An AsyncAPI 3.0 document: the four inbound topics and the ledger topic."""
+    """An AsyncAPI 3.0 document: the inbound topics and the ledger topic."""
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}

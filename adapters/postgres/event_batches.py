@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection
+from dataclasses import replace
 from uuid import UUID
 
 import asyncpg
@@ -22,6 +23,7 @@ from adapters.postgres.redemptions import (
 from adapters.postgres.redemptions import UPSERT as UPSERT_REDEMPTION
 from adapters.postgres.refund_rows import refund_columns, refund_from
 from adapters.postgres.rows import account_from, rates_columns, rates_from
+from adapters.postgres.spend_rows import UPDATE_PURCHASE_SPEND, spend_columns, spend_from
 from adapters.postgres.stamp_rows import UPDATE_PURCHASE_STAMPS, stamps_columns, stamps_from
 from domain.batch import BatchChanges, BatchKeys, BatchState, EventKey
 from domain.events import PurchaseKey
@@ -63,6 +65,10 @@ class PostgresEventBatches:
             record = refund_from(row)
             refunds[record.key] = record
         account_ids = {(p.business_id, p.account_id) for p in purchases.values() if p.account_id}
+        # The holds that paid for these purchases, and their accounts: returns give back.
+        spent = {(p.business_id, p.spend.redemption_id) for p in purchases.values() if p.spend}
+        account_ids |= {(p.business_id, p.spend.account_id) for p in purchases.values() if p.spend}
+        keys = replace(keys, redemptions=keys.redemptions | spent)
         held = await self._redemptions(keys)
         account_ids |= {(r.business_id, r.account_id) for r in held.values()}
         accounts = {
@@ -120,6 +126,9 @@ class PostgresEventBatches:
             stamped = [p for p in changes.purchases.values() if p.stamps.earned]
             if stamped:
                 await conn.execute(UPDATE_PURCHASE_STAMPS, rows_json(map(stamps_columns, stamped)))
+            paid = [p for p in changes.purchases.values() if p.spend]
+            if paid:
+                await conn.execute(UPDATE_PURCHASE_SPEND, rows_json(map(spend_columns, paid)))
         if changes.refunds:
             rows = rows_json(refund_columns(r) for r in changes.refunds.values())
             await conn.execute(sql.UPSERT_REFUNDS, rows)
@@ -148,6 +157,7 @@ def _purchase_from(row: asyncpg.Record) -> Purchase:
         lines=lines_from(row["items"]),
         returned=returned_from(row["returned_items"]),
         stamps=stamps_from(row),
+        spend=spend_from(row),
     )
 
 

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     topic_customer_return_created: str = "customer-return.created"
     topic_bill_paid: str = "bill.paid"
     topic_bill_refunded: str = "bill.refunded"
+    topic_sale_cancelled: str = "sale.cancelled"
     topic_ledger: str = "loyalty.ledger"
     dead_letter_suffix: str = ".dlq"
     max_redrives: int = Field(default=3, ge=0)
@@ -99,6 +100,7 @@ class Settings(BaseSettings):
             self.topic_customer_return_created: EventKind.CUSTOMER_RETURN_CREATED,
             self.topic_bill_paid: EventKind.BILL_PAID,
             self.topic_bill_refunded: EventKind.BILL_REFUNDED,
+            self.topic_sale_cancelled: EventKind.SALE_CANCELLED,
         }
 
     def as_env(self) -> dict[str, str]:

@@ -14,11 +14,16 @@ async def lots_to_settle(
     uow: UnitOfWork, entries: Sequence[LedgerEntry]
 ) -> tuple[dict[AccountKey, list[Lot]], dict[UUID, list[tuple[Lot, int]]]]:
     """For ``domain.postings.settle``: the open lots of the accounts ``entries`` take from
-    (locked by the caller), and the lots each cancelled redemption's capture took."""
+    (locked by the caller), and the lots each cancelled redemption's capture took (or the
+    capture whose spent points a return gives back: ``domain.spend_lots`` cuts its share)."""
     open_lots = await uow.lots.open_lots(accounts_taking(entries))
     returned: dict[UUID, list[tuple[Lot, int]]] = {}
     for entry in entries:
-        if entry.kind is EntryKind.REDEMPTION_CANCELLED and entry.related_entry_id is not None:
+        if (
+            entry.kind in (EntryKind.REDEMPTION_CANCELLED, EntryKind.SPEND_RETURN)
+            and entry.related_entry_id is not None
+            and entry.related_entry_id not in returned
+        ):
             returned[entry.related_entry_id] = await uow.lots.taken_by(
                 entry.business_id, entry.related_entry_id
             )

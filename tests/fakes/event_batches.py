@@ -23,8 +23,11 @@ class FakeEventBatches(FakeRepository):
         self._uow.loaded.append(keys)
         view = self._uow.view
         purchases = {k: view.purchases[k] for k in keys.purchases if k in view.purchases}
-        redemptions = {k: view.redemptions[k] for k in keys.redemptions if k in view.redemptions}
+        spent = {(p.business_id, p.spend.redemption_id) for p in purchases.values() if p.spend}
+        named = keys.redemptions | spent
+        redemptions = {k: view.redemptions[k] for k in named if k in view.redemptions}
         owners = {(p.business_id, p.account_id) for p in purchases.values() if p.account_id}
+        owners |= {(p.business_id, p.spend.account_id) for p in purchases.values() if p.spend}
         owners |= {(r.business_id, r.account_id) for r in redemptions.values()}
         return BatchState(
             seen_events={k: view.inbox[k].payload_hash for k in keys.events if k in view.inbox},

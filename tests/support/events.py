@@ -77,6 +77,17 @@ def bill_refund(business: str, bill_id: str, amount: str, **extra: Any) -> dict[
     }
 
 
+def sale_cancelled(business: str, sale_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "event_id": _next("evt"),
+        "occurred_at": at(60),
+        "business_id": business,
+        "cancellation_id": _next("cancel"),
+        "sale_id": sale_id,
+        **extra,
+    }
+
+
 def encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload).encode()
 

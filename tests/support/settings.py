@@ -45,6 +45,7 @@ def isolated_settings(
         "topic_customer_return_created": f"{prefix}customer-return.created",
         "topic_bill_paid": f"{prefix}bill.paid",
         "topic_bill_refunded": f"{prefix}bill.refunded",
+        "topic_sale_cancelled": f"{prefix}sale.cancelled",
         "topic_ledger": f"{prefix}loyalty.ledger",
     }
     return Settings(

@@ -246,6 +246,7 @@ _any_event = st.fixed_dictionaries(
         "return_id": _identifiers,
         "bill_id": _identifiers,
         "refund_id": _identifiers,
+        "cancellation_id": _identifiers,
         "customer_id": _maybe_identifiers,
         "total_amount": _money,
         "amount": _money,

@@ -40,6 +40,7 @@ from tests.support.events import (
     item,
     returned,
     sale,
+    sale_cancelled,
 )
 from tests.support.hostile_inputs import Hostile, hostile_records
 
@@ -63,6 +64,7 @@ TEMPLATES: dict[EventKind, dict[str, Any]] = {  # made once: generation must be 
     ),
     EventKind.BILL_PAID: bill("shop-1", "ann", "30", items=[item("dish", "30", quantity="2")]),
     EventKind.BILL_REFUNDED: bill_refund("shop-1", "bill-1", "5.5"),
+    EventKind.SALE_CANCELLED: sale_cancelled("shop-1", "sale-1", customer_id="ann"),
 }
 ITEM_FIELDS = sorted({*item("a", "1"), "category", "discount"})
 FIELDS = sorted({name for model in CONTRACTS.values() for name in model.model_fields})
@@ -227,8 +229,10 @@ def valid_messages(draw: st.DrawFn) -> tuple[EventKind, dict[str, Any], datetime
     amount = draw(st.decimals(min_value=0, max_value=10**9, places=4))
     as_text = draw(st.booleans())
     payload = dict(TEMPLATES[kind])
-    money_field = next(f for f in ("total_amount", "amount", "refund_amount") if f in payload)
+    money_field = next((f for f in ("total_amount", "amount", "refund_amount") if f in payload), "")
     payload["occurred_at"] = instant.astimezone(offset).isoformat()
+    if not money_field:  # a cancellation: its amount is the sale's rest, resolved when applied
+        return kind, payload, instant, Decimal(0)
     # A JSON number is spliced in as text after encoding, so it is written exactly.
     payload[money_field] = format(amount, "f") if as_text else "__money__"
     if kind in (EventKind.SALE_COMPLETED, EventKind.BILL_PAID):  # one line of the whole total

@@ -58,7 +58,8 @@ def test_returns_never_give_back_more_than_was_spent_and_a_full_one_gives_back_a
     paid = replace(sale("s1", total), redemption_id=HOLD_ID)
     batches: list[list[InboundEvent]] = [[paid, *events]]
     if not one_batch:
-        batches = [[paid], *([e] for e in events)]
+        batches = [[paid]]
+        batches += [[event] for event in events]
     back = []
     for batch in batches:
         changes = apply(state, *batch)

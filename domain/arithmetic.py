@@ -27,11 +27,19 @@ def _floor_of_product(*factors: Decimal | int) -> int:
     return numerator // denominator
 
 
-def points_earned(amount: Decimal, rule: RuleVersion, occurred_at: datetime) -> int:
-    """floor(amount * earn_rate * multiplier), the multiplier only inside its window."""
+def points_earned(
+    amount: Decimal,
+    rule: RuleVersion,
+    occurred_at: datetime,
+    level_multiplier: Decimal = Decimal(1),
+) -> int:
+    """floor(amount * earn_rate * multiplier * level multiplier), the multiplier only inside
+    its window, the level's (``domain.levels``) 1 at the base level."""
     if amount <= 0:
         return 0
-    return _floor_of_product(amount, rule.earn_rate, rule.multiplier_at(occurred_at))
+    return _floor_of_product(
+        amount, rule.earn_rate, rule.multiplier_at(occurred_at), level_multiplier
+    )
 
 
 def reversed_points_target(earned: int, total: Decimal, refunded_so_far: Decimal) -> int:

@@ -18,6 +18,7 @@ from domain.cancellations import rest_of_sale
 from domain.events import InboundEvent, PurchaseCompleted, RefundIssued
 from domain.holds import capture_by_sale
 from domain.ledger import EntryKind, LedgerEntry, RateSnapshot
+from domain.level_batch import LevelApplier
 from domain.line_earning import EarnedLine, earn_sale
 from domain.outcomes import InboxRecord, Outcome, OutcomeStatus, SkipReason
 from domain.postings import post_entry
@@ -48,6 +49,7 @@ class _BatchApplier:
             (a.business_id, a.customer_id): key for key, a in state.accounts.items()
         }
         self._stamps = StampApplier(state, self.changes, recorded_at, self._customer_index)
+        self._levels = LevelApplier(state, self.changes, recorded_at)
         self._spend = SpendApplier(state, self.changes, recorded_at)
 
     def apply(self, event: InboundEvent) -> None:
@@ -148,7 +150,8 @@ class _BatchApplier:
         rule = programme.rule_at(event.occurred_at)
         if rule is None:
             return Outcome.skipped(SkipReason.NO_RULE_IN_FORCE), nothing
-        sale = earn_sale(event.amount, event.items, rule, event.occurred_at)
+        multiplier, level = self._levels.earning_level(account, rule, event.occurred_at)
+        sale = earn_sale(event.amount, event.items, rule, event.occurred_at, multiplier)
         points = sale.points
         rates = RateSnapshot.of(rule, event.occurred_at)
         if points == 0:
@@ -164,7 +167,9 @@ class _BatchApplier:
             rates=rates,
             related_entry_id=None,
             category_ids=sale.categories,
+            description=self._levels.describe_earn(event, level),
         )
+        self._levels.after_earn(account, rule, event)
         earning = _Earning(account.account_id, rates, points, entry.entry_id, sale.lines)
         return Outcome.applied(), earning
 
@@ -247,6 +252,7 @@ class _BatchApplier:
         rates: RateSnapshot | None,
         related_entry_id: UUID | None,
         category_ids: tuple[str, ...] = (),
+        description: str | None = None,
     ) -> LedgerEntry:
         account, entry = post_entry(
             account,
@@ -264,6 +270,7 @@ class _BatchApplier:
             currency=event.currency,
             rates=rates,
             category_ids=category_ids,
+            description=description,
         )
         key = (account.business_id, account.account_id)
         self.state.accounts[key] = account

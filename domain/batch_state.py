@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 from domain.accounts import Account
 from domain.events import InboundEvent, PurchaseKey, RefundIssued, RefundKey
 from domain.holds import RefusedCapture
 from domain.ledger import LedgerEntry
+from domain.levels import LevelHistory
 from domain.lots import Lot
 from domain.outcomes import InboxRecord, Outcome
 from domain.postings import Posting, settle
@@ -33,6 +35,8 @@ class BatchKeys:
     purchases: frozenset[PurchaseKey]
     refunds: frozenset[RefundKey]
     redemptions: frozenset[tuple[str, UUID]] = frozenset()
+    earliest: datetime | None = None
+    """The earliest ``occurred_at`` of the events (how far back levels must look)."""
 
     @classmethod
     def of(cls, events: Iterable[InboundEvent]) -> BatchKeys:
@@ -42,8 +46,11 @@ class BatchKeys:
         purchases: set[PurchaseKey] = set()
         refunds: set[RefundKey] = set()
         redemptions: set[tuple[str, UUID]] = set()
+        earliest: datetime | None = None
         for e in events:  # one pass: this runs for every event of every batch
             event_keys.add((e.business_id, e.event_id))
+            if earliest is None or e.occurred_at < earliest:
+                earliest = e.occurred_at
             businesses.add(e.business_id)
             purchases.add(e.purchase_key)
             if isinstance(e, RefundIssued):
@@ -60,6 +67,7 @@ class BatchKeys:
             purchases=frozenset(purchases),
             refunds=frozenset(refunds),
             redemptions=frozenset(redemptions),
+            earliest=earliest,
         )
 
 
@@ -73,6 +81,8 @@ class BatchState:
     purchases: dict[PurchaseKey, Purchase] = field(default_factory=dict)
     refunds: dict[RefundKey, RefundRecord] = field(default_factory=dict)
     redemptions: dict[tuple[str, UUID], Redemption] = field(default_factory=dict)
+    levels: dict[tuple[str, UUID], LevelHistory] = field(default_factory=dict)
+    """Per locked account of a business with levels: what its level is computed from."""
 
 
 @dataclass

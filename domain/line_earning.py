@@ -93,9 +93,14 @@ def qualifying_amount(rules: ItemRules, total: Decimal, items: Sequence[LineItem
 
 
 def earn_sale(
-    total: Decimal, items: Sequence[LineItem], rule: RuleVersion, occurred_at: datetime
+    total: Decimal,
+    items: Sequence[LineItem],
+    rule: RuleVersion,
+    occurred_at: datetime,
+    level_multiplier: Decimal = Decimal(1),
 ) -> SaleEarning:
-    """What a sale of ``total`` with ``items`` earns under ``rule`` at ``occurred_at``."""
+    """What a sale of ``total`` with ``items`` earns under ``rule`` at ``occurred_at``; the
+    member's level multiplies the exact earning (each line's) before the one floor."""
     rules = rule.item_rules
     window = rule.multiplier_at(occurred_at)
     lines = tuple(
@@ -109,6 +114,7 @@ def earn_sale(
                 * Fraction(rule.earn_rate)
                 * Fraction(window)
                 * Fraction(line_multiplier(rules, item))
+                * Fraction(level_multiplier)
             ),
         )
         for item in items
@@ -117,7 +123,7 @@ def earn_sale(
     if rules.min_spend is not None and qualifying_amount(rules, total, items) < rules.min_spend:
         return SaleEarning(0, lines, categories, below_min_spend=True)
     if rules.empty or not items:
-        points = points_earned(total, rule, occurred_at)
+        points = points_earned(total, rule, occurred_at, level_multiplier)
     else:
         points = floor(sum((Fraction(line.earned) for line in lines), Fraction(0)))
     return SaleEarning(points, lines, categories)

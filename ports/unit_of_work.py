@@ -4,6 +4,7 @@ from types import TracebackType
 from typing import Protocol
 
 from ports.closures import LiveHoldRepository
+from ports.levels import LevelRepository
 from ports.redeem_limits import RedeemLimitUsage
 from ports.repositories import (
     AccountRepository,
@@ -33,6 +34,7 @@ class UnitOfWork(Protocol):
     audit: LedgerAuditRepository
     rewards: RewardRepository
     live_holds: LiveHoldRepository
+    levels: LevelRepository
     redeem_limits: RedeemLimitUsage
 
     async def __aenter__(self) -> UnitOfWork: ...

@@ -13,6 +13,7 @@ import asyncpg
 from adapters.postgres import batch_sql as sql
 from adapters.postgres.item_rows import lines_from, lines_json, returned_from, returned_json
 from adapters.postgres.json_rows import rows_json
+from adapters.postgres.level_rows import load_batch_histories
 from adapters.postgres.programmes import load_programmes
 from adapters.postgres.redemptions import (
     INSERT_REFUSALS,
@@ -77,7 +78,7 @@ class PostgresEventBatches:
                 sql.LOCK_ACCOUNTS, rows_json(keys.customers), rows_json(account_ids)
             )
         }
-        return BatchState(
+        state = BatchState(
             seen_events=await self.seen(keys.events),
             programmes=await load_programmes(conn, keys.businesses),
             accounts=accounts,
@@ -85,6 +86,8 @@ class PostgresEventBatches:
             refunds=refunds,
             redemptions=await self._redemptions(keys),  # again, now their accounts are locked
         )
+        await load_batch_histories(conn, state, keys.earliest)
+        return state
 
     async def _redemptions(self, keys: BatchKeys) -> dict[tuple[str, UUID], Redemption]:
         if not keys.redemptions:

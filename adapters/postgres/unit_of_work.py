@@ -16,6 +16,7 @@ from adapters.postgres.audit import PostgresLedgerAudit
 from adapters.postgres.errors import is_conflict_error
 from adapters.postgres.event_batches import PostgresEventBatches
 from adapters.postgres.ledger import PostgresLedger
+from adapters.postgres.level_rows import PostgresLevels
 from adapters.postgres.live_holds import PostgresLiveHolds
 from adapters.postgres.lots import PostgresPointLots
 from adapters.postgres.outbox import PostgresOutbox
@@ -26,6 +27,7 @@ from adapters.postgres.redemptions import PostgresRedemptions
 from adapters.postgres.rewards import PostgresRewards
 from domain.errors import ConcurrentUpdate
 from ports.closures import LiveHoldRepository
+from ports.levels import LevelRepository
 from ports.redeem_limits import RedeemLimitUsage
 from ports.repositories import (
     AccountRepository,
@@ -68,6 +70,7 @@ class PostgresUnitOfWork:
         self.audit: LedgerAuditRepository = PostgresLedgerAudit(conn)
         self.rewards: RewardRepository = PostgresRewards(conn)
         self.live_holds: LiveHoldRepository = PostgresLiveHolds(conn)
+        self.levels: LevelRepository = PostgresLevels(conn)
         self.redeem_limits: RedeemLimitUsage = PostgresRedeemLimits(conn)
         return self
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from domain.batch import BatchChanges, BatchKeys, BatchState, EventKey
 from domain.outcomes import OutcomeStatus
+from tests.fakes.levels import batch_histories
 from tests.fakes.rewards import save_redemption
 from tests.fakes.store import FakeRepository, FakeStore
 
@@ -29,7 +30,7 @@ class FakeEventBatches(FakeRepository):
         owners = {(p.business_id, p.account_id) for p in purchases.values() if p.account_id}
         owners |= {(p.business_id, p.spend.account_id) for p in purchases.values() if p.spend}
         owners |= {(r.business_id, r.account_id) for r in redemptions.values()}
-        return BatchState(
+        state = BatchState(
             seen_events={k: view.inbox[k].payload_hash for k in keys.events if k in view.inbox},
             programmes={b: view.programmes[b] for b in keys.businesses if b in view.programmes},
             accounts={
@@ -49,6 +50,8 @@ class FakeEventBatches(FakeRepository):
                 )
             },
         )
+        batch_histories(view, keys, state)
+        return state
 
     async def save(self, changes: BatchChanges) -> None:
         def write(store: FakeStore) -> None:

@@ -8,6 +8,7 @@ from types import TracebackType
 
 from domain.batch import BatchKeys
 from ports.closures import LiveHoldRepository
+from ports.levels import LevelRepository
 from ports.redeem_limits import RedeemLimitUsage
 from ports.repositories import (
     AccountRepository,
@@ -25,6 +26,7 @@ from tests.fakes.accounts import FakeAccounts
 from tests.fakes.audit import FakeLedgerAudit
 from tests.fakes.event_batches import FakeEventBatches
 from tests.fakes.ledger import FakeLedger
+from tests.fakes.levels import FakeLevels
 from tests.fakes.live_holds import FakeLiveHolds
 from tests.fakes.lots import FakePointLots
 from tests.fakes.outbox import FakeOutbox
@@ -56,6 +58,7 @@ class FakeUnitOfWork:
         self.audit: LedgerAuditRepository = FakeLedgerAudit(self)
         self.rewards: RewardRepository = FakeRewards(self)
         self.live_holds: LiveHoldRepository = FakeLiveHolds(self)
+        self.levels: LevelRepository = FakeLevels(self)
         self.redeem_limits: RedeemLimitUsage = FakeRedeemLimits(self)
 
     def stage(self, write: Write) -> None:

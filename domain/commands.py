@@ -10,7 +10,7 @@ from typing import Final
 from uuid import UUID
 
 from domain.item_rules import ItemRules
-from domain.ledger import Attribution
+from domain.ledger import Attribution, Bucket, EntryKind
 from domain.levels import TierPolicy
 from domain.redeem_limits import RedeemLimit
 from domain.referrals import ReferralPolicy
@@ -146,4 +146,6 @@ class ListTransactions:
     account_id: UUID
     limit: int = 50
     before_seq: int | None = None
-    kind: str | None = None
+    kinds: tuple[EntryKind, ...] = ()
+    buckets: tuple[Bucket, ...] = ()
+    """Filters (``domain.reports.history_kinds``): none given, every entry."""

@@ -60,9 +60,11 @@ class LedgerRepository(Protocol):
         business_id: str,
         account_id: UUID,
         before_seq: int | None,
-        kind: str | None,
+        kinds: Collection[str] | None,
         limit: int,
-    ) -> list[LedgerEntry]: ...
+    ) -> list[LedgerEntry]:
+        """Newest first, before ``before_seq``, of ``kinds`` only (None: every kind)."""
+        ...
 
 
 class PointLotRepository(Protocol):

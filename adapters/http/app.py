@@ -19,10 +19,12 @@ from adapters.http.problems import problem_schemas
 from adapters.http.routes import accounts, history, programme, redemptions, rewards
 from adapters.http.routes import devices as tablets
 from adapters.http.routes import health as operational
+from adapters.http.routes import reports as operator_reports
 from adapters.system_clock import SystemClock
 from ports.clock import Clock
 from ports.devices import DeviceOperations
 from ports.operations import HealthCheck, LoyaltyOperations
+from ports.reports import ReportOperations
 
 TITLE = "Loyalty points API"
 
@@ -58,6 +60,7 @@ def create_http_app(
     registry: CollectorRegistry | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     devices: DeviceOperations | None = None,
+    reports: ReportOperations | None = None,
 ) -> FastAPI:
     """The API over ``operations``. HTTP metrics go to ``registry`` (default: one per app).
 
@@ -83,6 +86,9 @@ def create_http_app(
         app.include_router(module.router, dependencies=strict_query)
     if devices is not None:  # the tablet routes exist only where a registry backs them
         app.include_router(tablets.router, dependencies=strict_query)
+    app.state.reports = reports
+    if reports is not None:  # like the tablets: only where a store backs them
+        app.include_router(operator_reports.router, dependencies=strict_query)
     app.include_router(operational.router)
     app.add_middleware(BodyGuard, auth=auth, max_body_bytes=max_body_bytes)
     install_problem_handlers(app)

@@ -3,6 +3,7 @@ entries with the balances and lots they change, in one statement."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from uuid import UUID
 
 import asyncpg
@@ -47,7 +48,7 @@ ENTRY = f"SELECT {LEDGER_COLUMNS} FROM ledger_entries WHERE business_id = $1 AND
 PAGE = f"""
 SELECT {LEDGER_COLUMNS} FROM ledger_entries
 WHERE business_id = $1 AND account_id = $2
-  AND ($3::bigint IS NULL OR seq < $3) AND ($4::text IS NULL OR kind = $4)
+  AND ($3::bigint IS NULL OR seq < $3) AND ($4::text[] IS NULL OR kind = ANY($4))
 ORDER BY seq DESC
 LIMIT $5
 """
@@ -81,9 +82,12 @@ class PostgresLedger:
         business_id: str,
         account_id: UUID,
         before_seq: int | None,
-        kind: str | None,
+        kinds: Collection[str] | None,
         limit: int,
     ) -> list[LedgerEntry]:
         """Newest first, strictly before ``before_seq`` (keyset pagination)."""
-        rows = await self._connection.fetch(PAGE, business_id, account_id, before_seq, kind, limit)
+        wanted = None if kinds is None else list(kinds)
+        rows = await self._connection.fetch(
+            PAGE, business_id, account_id, before_seq, wanted, limit
+        )
         return [entry_from(row) for row in rows]

@@ -14,7 +14,9 @@ import typer
 
 from domain.commands import EnrolCustomer, SetProgramme
 from domain.errors import AlreadyEnrolled, InvalidRequest
+from domain.ledger import Bucket, EntryKind
 from domain.programme_revision import check_set_programme
+from domain.reports import history_kinds
 from service.entrypoints import cli_card_options as card
 from service.entrypoints import cli_limit_options as limits
 from service.entrypoints import presenters
@@ -171,11 +173,18 @@ def account(
     customer: str,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     limit: Annotated[int, typer.Option(help="How many recent entries.")] = 20,
+    kind: Annotated[
+        list[EntryKind] | None, typer.Option(help="Only entries of this kind (repeatable).")
+    ] = None,
+    bucket: Annotated[
+        list[Bucket] | None, typer.Option(help="Only entries of this bucket (repeatable).")
+    ] = None,
 ) -> None:
     """Show a customer's balance and recent ledger entries."""
+    kinds = history_kinds(kind or (), bucket or ())
 
     async def work(c: Container) -> Any:
-        return await (await c.accounts.async_()).statement(business, customer, limit)
+        return await (await c.accounts.async_()).statement(business, customer, limit, kinds)
 
     statement = _on_the_database(work)
     if statement is None:

@@ -18,6 +18,7 @@ from adapters.postgres.errors import (
     may_dead_letter_event,
 )
 from adapters.postgres.pool import postgres_pool
+from adapters.postgres.reports import PostgresReports
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from adapters.prometheus_metrics import PrometheusServiceMetrics
 from adapters.system_clock import SystemClock
@@ -40,6 +41,7 @@ from service.use_cases.operations import LoyaltyService
 from service.use_cases.outbox_relay import OutboxRelay
 from service.use_cases.programmes import Programmes
 from service.use_cases.redemptions import Redemptions
+from service.use_cases.reports import Reports
 from service.use_cases.retrying import RetryingEventHandler, RetryPolicy
 from service.use_cases.reward_redemptions import RewardRedemptions
 from service.use_cases.rewards import RewardCatalogue
@@ -143,6 +145,8 @@ class Container(containers.DeclarativeContainer):
     reward_till = providers.Singleton(RewardRedemptions, uow_factory=uow_factory, clock=clock)
     device_registry = providers.Singleton(PostgresDevices, pool=pool)
     devices = providers.Singleton(Devices, registry=device_registry, clock=clock)
+    report_queries = providers.Singleton(PostgresReports, pool=pool)
+    reports = providers.Singleton(Reports, queries=report_queries, clock=clock)
     operations = providers.Singleton(
         LoyaltyService,
         programmes=programmes,
@@ -180,6 +184,7 @@ class Container(containers.DeclarativeContainer):
         registry=metrics_registry,
         max_body_bytes=settings.provided.http_max_body_bytes,
         devices=devices,
+        reports=reports,
     )
     api = providers.Selector(role, all=http_app, api=http_app, consumer=providers.Object(None))
 

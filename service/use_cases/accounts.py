@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
@@ -18,8 +19,9 @@ from domain.closure import CloseAccount, close_account, refuse_if_closed
 from domain.commands import AdjustPoints, ChangeAccountStatus, EnrolCustomer, ListTransactions
 from domain.enrolment import customer_to_enrol, open_account
 from domain.errors import AccountNotFound, AlreadyEnrolled
-from domain.ledger import LedgerEntry, entry_id_for
+from domain.ledger import EntryKind, LedgerEntry, entry_id_for
 from domain.lots import LotTotals
+from domain.reports import history_kinds
 from domain.stamps import StampCard
 from domain.views import AccountView, TransactionPage, card_in_force
 from ports.clock import Clock
@@ -65,13 +67,19 @@ class Accounts:
             return await self._view(uow, account)
 
     async def statement(
-        self, business_id: str, customer_id: str, limit: int = 20
+        self,
+        business_id: str,
+        customer_id: str,
+        limit: int = 20,
+        kinds: Collection[EntryKind] | None = None,
     ) -> AccountStatement | None:
+        """The account and its latest entries (of ``kinds`` only, when given)."""
         async with self._uow_factory() as uow:
             account = await uow.accounts.by_customer(business_id, customer_id)
             if account is None:
                 return None
-            entries = await uow.ledger.recent(business_id, account.account_id, limit)
+            wanted = None if kinds is None else [kind.value for kind in kinds]
+            entries = await uow.ledger.page(business_id, account.account_id, None, wanted, limit)
             card = card_in_force(await uow.programmes.get(business_id), self._clock.now())
         return AccountStatement(account, entries, card)
 
@@ -80,11 +88,12 @@ class Accounts:
             account = await uow.accounts.by_id(command.business_id, command.account_id)
             if account is None:
                 raise AccountNotFound("No such loyalty account.")
+            kinds = history_kinds(command.kinds, command.buckets)
             entries = await uow.ledger.page(
                 command.business_id,
                 command.account_id,
                 command.before_seq,
-                command.kind,
+                None if kinds is None else [kind.value for kind in kinds],
                 command.limit + 1,
             )
         more = len(entries) > command.limit

@@ -3,6 +3,7 @@ lots land together, as the one SQL statement writes them."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from uuid import UUID
 
 from domain.ledger import LedgerEntry
@@ -47,7 +48,7 @@ class FakeLedger(FakeRepository):
         business_id: str,
         account_id: UUID,
         before_seq: int | None,
-        kind: str | None,
+        kinds: Collection[str] | None,
         limit: int,
     ) -> list[LedgerEntry]:
         mine = [
@@ -55,6 +56,6 @@ class FakeLedger(FakeRepository):
             for e in self._uow.view.entries
             if (e.business_id, e.account_id) == (business_id, account_id)
             and (before_seq is None or e.seq < before_seq)
-            and (kind is None or e.kind.value == kind)
+            and (kinds is None or e.kind.value in kinds)
         ]
         return sorted(mine, key=lambda e: e.seq, reverse=True)[:limit]

@@ -13,7 +13,7 @@ from adapters.http.presenters import entry_out, page_out
 from adapters.http.problems import problem_responses
 from adapters.http.schemas import AdjustmentIn, EntryOut, TransactionPageOut
 from domain.commands import AdjustPoints, ListTransactions
-from domain.ledger import EntryKind
+from domain.ledger import Bucket, EntryKind
 
 router = APIRouter(prefix="/v1/accounts/{account_id}", tags=["history"])
 
@@ -38,7 +38,13 @@ async def transactions(
     operations: Operations,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=64, description="From `next_cursor`.")] = None,
-    kind: EntryKind | None = None,
+    kind: Annotated[
+        list[EntryKind] | None, Query(description="Only these kinds (repeat for more).")
+    ] = None,
+    bucket: Annotated[
+        list[Bucket] | None,
+        Query(description="Only kinds of these buckets (repeat for more); with `kind`, both."),
+    ] = None,
 ) -> TransactionPageOut:
     """Entries newest first, a page at a time."""
     page = await operations.transactions(
@@ -47,7 +53,8 @@ async def transactions(
             account_id=account_id,
             limit=limit,
             before_seq=decode_cursor(cursor) if cursor is not None else None,
-            kind=kind.value if kind else None,
+            kinds=tuple(kind or ()),
+            buckets=tuple(bucket or ()),
         )
     )
     return page_out(page)

@@ -19,6 +19,7 @@ from adapters.postgres.audit_sql import (
     STALE_OUTBOX,
 )
 from adapters.postgres.rows import entry_from
+from adapters.postgres.spend_rows import OVER_GIVEN_BACK, over_given_back
 from domain.ledger import LedgerEntry
 
 
@@ -45,7 +46,7 @@ class PostgresLedgerAudit:
             f"earn {r['business_id']}/{r['entry_id']} ({r['source_ref']}): earned {r['points']}, "
             f"reversed {r['reversed']}"
             for r in await self._connection.fetch(OVER_REVERSED, business_id)
-        ]
+        ] + over_given_back(await self._connection.fetch(OVER_GIVEN_BACK, business_id))
 
     async def inbox_breaches(self, business_id: str | None) -> list[str]:
         return [

@@ -6,7 +6,7 @@ paid with points, so a batch without them writes what it wrote before.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from adapters.postgres.batch_sql import PURCHASE_KEY
@@ -54,3 +54,36 @@ def spend_from(row: Mapping[str, Any]) -> SaleSpend | None:
         points=row["points_spent"],
         returned=row["points_spent_returned"],
     )
+
+
+# ``loyalty verify``: a capture never gets back more than it took, by spend returns and a
+# cancellation of the redemption together; and each sale's count of what came back is the
+# sum of its spend-return entries.
+OVER_GIVEN_BACK = """
+SELECT c.business_id, c.entry_id, c.source_ref, -c.points AS spent, sum(b.points) AS given_back
+FROM ledger_entries c
+JOIN ledger_entries b
+  ON b.business_id = c.business_id AND b.related_entry_id = c.entry_id
+ AND b.kind IN ('spend_return', 'redemption_cancelled')
+WHERE c.kind = 'redemption' AND ($1::text IS NULL OR c.business_id = $1)
+GROUP BY c.business_id, c.entry_id, c.source_ref, c.points
+HAVING sum(b.points) > -c.points
+UNION ALL
+SELECT p.business_id, p.spend_entry_id, p.reference, p.points_spent_returned,
+       coalesce(sum(b.points), 0)
+FROM purchases p
+LEFT JOIN ledger_entries b
+  ON b.business_id = p.business_id AND b.related_entry_id = p.spend_entry_id
+ AND b.kind = 'spend_return'
+WHERE p.spend_entry_id IS NOT NULL AND ($1::text IS NULL OR p.business_id = $1)
+GROUP BY p.business_id, p.spend_entry_id, p.reference, p.points_spent_returned
+HAVING coalesce(sum(b.points), 0) <> p.points_spent_returned
+"""
+
+
+def over_given_back(rows: Iterable[Any]) -> list[str]:
+    return [
+        f"capture {r['business_id']}/{r['entry_id']} ({r['source_ref']}): {r['spent']} spent"
+        f" or counted back, {r['given_back']} given back"
+        for r in rows
+    ]

@@ -91,6 +91,11 @@ async def test_returns_and_a_cancellation_give_back_the_spent_points_with_their_
     assert (await verify_ledger(uow_factory, "shop", 1e9)).ok
     with pytest.raises(asyncpg.CheckViolationError):
         await pool.execute("UPDATE purchases SET points_spent_returned = points_spent + 1")
+    await pool.execute("UPDATE purchases SET points_spent_returned = 100 WHERE points_spent > 0")
+    report = await verify_ledger(uow_factory, "shop", 1e9)
+    assert [b for b in report.breaches if "given back" in b] == [
+        f"capture shop/{capture} ({paid['sale_id']}): 100 spent or counted back, 120 given back"
+    ]
 
 
 async def test_a_return_parked_before_its_sale_gives_back_once_the_sale_captures(

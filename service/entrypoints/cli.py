@@ -7,6 +7,7 @@ import typer
 
 from service.entrypoints import cli_ledger, cli_operator, cli_service
 from service.entrypoints.cli_dead_letters import dlq_app
+from service.entrypoints.cli_levels import levels_app
 from service.entrypoints.cli_reports import report_app
 
 app = typer.Typer(help="Loyalty points service.", no_args_is_help=True)
@@ -27,5 +28,6 @@ for command in (
     app.command()(command)
 app.add_typer(cli_ledger.program_app, name="program")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(levels_app, name="levels")
 app.add_typer(cli_operator.contracts_app, name="contracts")
 app.add_typer(report_app, name="report")

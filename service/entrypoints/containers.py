@@ -37,6 +37,7 @@ from service.use_cases.accounts import Accounts
 from service.use_cases.devices import Devices
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.expiry import ExpirePoints
+from service.use_cases.level_review import ReviewLevels
 from service.use_cases.operations import LoyaltyService
 from service.use_cases.outbox_relay import OutboxRelay
 from service.use_cases.programmes import Programmes
@@ -136,6 +137,8 @@ class Container(containers.DeclarativeContainer):
         is_conflict=is_conflict,
     )
 
+    review_levels = providers.Singleton(ReviewLevels, uow_factory=uow_factory, clock=clock)
+
     programmes = providers.Singleton(Programmes, uow_factory=uow_factory, clock=clock)
     accounts = providers.Singleton(Accounts, uow_factory=uow_factory, clock=clock)
     redemptions = providers.Singleton(
@@ -163,6 +166,7 @@ class Container(containers.DeclarativeContainer):
         relay=outbox_relay,
         expire=expire_points,
         sweep_seconds=settings.provided.expiry_sweep_seconds,
+        review_levels=review_levels,
     )
     consuming = providers.Selector(
         role, all=consumer_parts, consumer=consumer_parts, api=providers.Object(None)

@@ -18,6 +18,7 @@ from service.entrypoints.http_workers import HttpWorkers, shared_socket
 from service.entrypoints.settings import Settings
 from service.entrypoints.supervision import Supervisor
 from service.use_cases.expiry import ExpirePoints
+from service.use_cases.level_review import ReviewLevels
 from service.use_cases.outbox_relay import OutboxRelay
 
 log = structlog.get_logger("loyalty.runtime")
@@ -41,6 +42,8 @@ class Consuming:
     relay: OutboxRelay
     expire: ExpirePoints
     sweep_seconds: float
+    review_levels: ReviewLevels | None = None
+    """The level review, run beside the expiry sweep (``domain.level_review``)."""
 
 
 async def settled(step: Awaitable[None] | None) -> None:
@@ -95,6 +98,8 @@ class Service:
             self._loops.start("outbox-relay", lambda: parts.relay.run(self._stopping))
             if (every := parts.sweep_seconds) > 0:
                 self._loops.start("expiry-sweep", lambda: parts.expire.run(self._stopping, every))
+                if (review := parts.review_levels) is not None:
+                    self._loops.start("level-review", lambda: review.run(self._stopping, every))
         if self._api is not None:
             await self._start_http(self._api)
         log.info(

@@ -6,6 +6,11 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+# The outbox is kept in this many shards by account (fixed in the schema by migration 0022,
+# which says why it cannot change while entries are pending): the relay walks them, one
+# holder per shard at a time, so an account's entries stay in order.
+OUTBOX_SHARDS = 16
+
 
 @dataclass(frozen=True, slots=True)
 class LedgerMessage:

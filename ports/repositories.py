@@ -97,10 +97,18 @@ class ProgrammeRepository(Protocol):
 
 
 class OutboxRepository(Protocol):
-    """Ledger entries committed but not yet published, oldest first, as their outbound
-    messages (keyed by outbox id), and marking them sent."""
+    """Ledger entries committed but not yet published, in shards by account
+    (``OUTBOX_SHARDS``), as their outbound messages (keyed by outbox id), and marking them
+    sent."""
 
-    async def claim_pending(self, limit: int) -> list[tuple[int, LedgerMessage]]: ...
+    async def pending_shards(self) -> list[int]:
+        """The shards holding unpublished entries now (another relay may empty one meanwhile)."""
+        ...
+
+    async def claim_pending(self, shard: int, limit: int) -> list[tuple[int, LedgerMessage]]:
+        """The shard's oldest unpublished entries in order, held by this unit of work alone
+        until it ends; none when another unit of work holds the shard."""
+        ...
 
     async def mark_published(self, outbox_ids: Sequence[int]) -> None: ...
 

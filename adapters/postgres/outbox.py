@@ -1,4 +1,5 @@
-"""PostgresOutbox: committed ledger entries waiting to be published, oldest first.
+"""PostgresOutbox: committed ledger entries waiting to be published, oldest first, in
+shards by account (the ``shard`` column, migration 0022), each claimed under its own lock.
 
 PostgreSQL renders each entry's outbound message itself, in the claim: the relay then sends
 bytes as they come, instead of building an entry and its JSON in Python for every row (that
@@ -13,13 +14,26 @@ import asyncpg
 
 from adapters.postgres.rows import ENTRY_TYPES
 from domain.ledger import BUCKET_OF_KIND
-from ports.publishing import LedgerMessage
+from ports.publishing import OUTBOX_SHARDS, LedgerMessage
 
-# One relay at a time keeps entries of an account in order: a second relay finds the lock
-# taken and claims nothing until the first is done.
+# One holder per shard keeps an account's entries in order (its rows all sit in one shard):
+# a relay finds a shard's lock taken and moves on to another. The shard locks are the
+# two-key form, in a class of their own, apart from the one-key space.
+SHARD_LOCK_CLASS = 0x6C6F7574  # "lout"
+
+# The relays before shards took this key exclusively and claimed across every shard: each
+# shard's holder takes it shared, so during an upgrade an old relay and new ones never claim
+# at once. Either lock refused answers false, and the unit of work ends what it got.
 RELAY_LOCK_ID = 0x6C6F79616C7479  # "loyalty"
 
-TRY_RELAY_LOCK = "SELECT pg_try_advisory_xact_lock($1)"
+TRY_SHARD_LOCK = "SELECT pg_try_advisory_xact_lock_shared($1) AND pg_try_advisory_xact_lock($2, $3)"
+
+# Which shards have rows pending: one index probe each, so an idle pass costs one query.
+PENDING_SHARDS = """
+SELECT s FROM generate_series(0, $1::int - 1) s
+WHERE EXISTS (SELECT 1 FROM outbox WHERE shard = s AND published_at IS NULL)
+ORDER BY s
+"""
 
 
 def _utc(column: str) -> str:
@@ -63,9 +77,9 @@ SELECT o.outbox_id, e.entry_id, e.account_id::text AS account_id, e.kind, e.reco
     convert_to({MESSAGE}::text, 'UTF8') AS body
 FROM outbox o
 JOIN ledger_entries e ON e.business_id = o.business_id AND e.entry_id = o.entry_id
-WHERE o.published_at IS NULL
+WHERE o.shard = $1 AND o.published_at IS NULL
 ORDER BY o.outbox_id
-LIMIT $1
+LIMIT $2
 """
 
 # A published row leaves the outbox: the ledger keeps the history, and deleting costs less
@@ -77,10 +91,18 @@ class PostgresOutbox:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._connection = connection
 
-    async def claim_pending(self, limit: int) -> list[tuple[int, LedgerMessage]]:
-        if not await self._connection.fetchval(TRY_RELAY_LOCK, RELAY_LOCK_ID):
+    async def pending_shards(self) -> list[int]:
+        return [shard for (shard,) in await self._connection.fetch(PENDING_SHARDS, OUTBOX_SHARDS)]
+
+    async def claim_pending(self, shard: int, limit: int) -> list[tuple[int, LedgerMessage]]:
+        locked = await self._connection.fetchval(
+            TRY_SHARD_LOCK, RELAY_LOCK_ID, SHARD_LOCK_CLASS, shard
+        )
+        if not locked:
             return []
-        rows = await self._connection.fetch(CLAIM, limit)
+        # A statement of its own, after the lock: under READ COMMITTED its snapshot then sees
+        # the deletes of the shard's previous holder, so nothing it published comes back.
+        rows = await self._connection.fetch(CLAIM, shard, limit)
         return [
             (outbox_id, LedgerMessage(entry_id, account_id, kind, recorded_at, body))
             for outbox_id, entry_id, account_id, kind, recorded_at, body in rows

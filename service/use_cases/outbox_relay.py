@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Callable
+from datetime import datetime
 
 import structlog
 
 from ports.backoff import Backoff, Pause, sleep_unless
 from ports.clock import Clock
 from ports.metrics import ServiceMetrics
-from ports.publishing import LedgerPublisher
+from ports.publishing import OUTBOX_SHARDS, LedgerPublisher
 from ports.unit_of_work import UnitOfWorkFactory
 
 log = structlog.get_logger("loyalty.outbox")
@@ -18,6 +20,11 @@ log = structlog.get_logger("loyalty.outbox")
 
 class OutboxRelay:
     """Claims the oldest unpublished entries, publishes them, then marks them published.
+
+    A pass walks the outbox's shards with entries pending, each in a unit of work of its own
+    that holds the shard alone: relays on several instances publish different shards at once,
+    and a shard another relay holds is left to it. Each relay starts its walk at a shard of
+    its own (``first_shard``, random unless given), so under a backlog they spread at once.
 
     A crash between publishing and marking republishes those entries: duplicates on the
     ledger topic are possible, gaps are not.
@@ -34,7 +41,9 @@ class OutboxRelay:
         metrics: ServiceMetrics,
         backoff: Backoff | None = None,
         pause: Pause | None = None,
+        first_shard: int | None = None,
     ) -> None:
+        self._first_shard = random.randrange(OUTBOX_SHARDS) if first_shard is None else first_shard
         self._backoff = backoff or Backoff()
         self._pause = pause or sleep_unless
         self._clock = clock
@@ -46,18 +55,40 @@ class OutboxRelay:
         self._is_transient = is_transient
 
     async def relay_once(self) -> int:
+        """One pass over the shards with entries pending: how many entries it published."""
         async with self._uow_factory() as uow:
-            claimed = await uow.outbox.claim_pending(self._batch_size)
+            pending = await uow.outbox.pending_shards()
+        published, oldest = 0, []
+        try:
+            for shard in sorted(pending, key=self._walk_position):
+                count, first = await self._relay_shard(shard)
+                published += count
+                oldest += [first] if first else []
+        except BaseException:
+            if published:  # those entries are on the topic, whatever the next shard did
+                self._measure(published, oldest)
+            raise
+        self._measure(published, oldest)
+        return published
+
+    def _measure(self, published: int, oldest: list[datetime]) -> None:
+        """The lag is the oldest entry this pass claimed, over every shard it walked."""
+        lag = (self._clock.now() - min(oldest)).total_seconds() if oldest else 0.0
+        self._metrics.outbox(published, max(lag, 0.0))
+
+    def _walk_position(self, shard: int) -> int:
+        return (shard - self._first_shard) % OUTBOX_SHARDS
+
+    async def _relay_shard(self, shard: int) -> tuple[int, datetime | None]:
+        """The shard's oldest entries published and marked: how many, and the oldest's time."""
+        async with self._uow_factory() as uow:
+            claimed = await uow.outbox.claim_pending(shard, self._batch_size)
             if not claimed:
-                self._metrics.outbox(0, 0.0)
-                return 0
-            oldest = min(message.recorded_at for _, message in claimed)
+                return 0, None
             await self._publisher.publish([message for _, message in claimed])
             await uow.outbox.mark_published([outbox_id for outbox_id, _ in claimed])
             await uow.commit()
-        lag = (self._clock.now() - oldest).total_seconds()
-        self._metrics.outbox(len(claimed), max(lag, 0.0))
-        return len(claimed)
+        return len(claimed), min(message.recorded_at for _, message in claimed)
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Relay until ``stopping`` is set, then drain what is committed and return."""

@@ -95,7 +95,8 @@ async def test_each_claimed_message_is_the_contract_model_of_its_entry(
         await uow.ledger.post(Posting(entries=tuple(entries)))
         await uow.commit()
     async with uow_factory() as uow:
-        claimed = await uow.outbox.claim_pending(1_000)
+        (shard,) = await uow.outbox.pending_shards()  # one account: one shard
+        claimed = await uow.outbox.claim_pending(shard, 1_000)
 
     assert [message.entry_id for _, message in claimed] == [e.entry_id for e in entries]
     for (_, message), entry in zip(claimed, entries, strict=True):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from bench.report_plans import explain, load, queries
+from bench.report_data import load
+from bench.report_plans import explain, queries
 
 pytestmark = pytest.mark.integration
 

@@ -70,6 +70,8 @@ class EnrolCustomer:
     phone: str | None = None
     name: str | None = None
     attribution: Attribution = field(default_factory=Attribution)
+    referral_code: str | None = None
+    """The code of the account that referred the customer, if any (``domain.referrals``)."""
 
 
 @dataclass(frozen=True)

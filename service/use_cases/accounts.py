@@ -26,6 +26,7 @@ from domain.stamps import StampCard
 from domain.views import AccountView, TransactionPage, card_in_force
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from service.use_cases.referrals import account_by_code, card_of, enrolled, referrer_for
 
 
 @dataclass(frozen=True)
@@ -48,18 +49,31 @@ class Accounts:
             existing = await uow.accounts.by_customer(command.business_id, customer_id)
             if existing is not None:
                 raise AlreadyEnrolled(existing.account_id, customer_id)
+            referrer = await referrer_for(
+                uow, command.business_id, customer_id, command.referral_code
+            )
             now = self._clock.now()
             account, posting = open_account(programme, command, customer_id, uuid4(), now)
             await uow.accounts.add(account)
+            referral = await enrolled(uow, account, referrer, now)
             await uow.ledger.post(posting)
             await uow.commit()
         # The new card shows the stamp card in force, as every later read of the account does.
-        return AccountView(account, stamp_card=card_in_force(programme, now))
+        return AccountView(
+            account,
+            stamp_card=card_in_force(programme, now),
+            referral_code=referral.code,
+            referred_by=referral.referred_by,
+        )
 
     async def account(self, business_id: str, account_id: UUID) -> AccountView:
         async with self._uow_factory() as uow:
             account = await uow.accounts.by_id(business_id, account_id)
             return await self._view(uow, account)
+
+    async def account_by_referral_code(self, business_id: str, code: str) -> AccountView:
+        async with self._uow_factory() as uow:
+            return await self._view(uow, await account_by_code(uow, business_id, code))
 
     async def account_by_customer(self, business_id: str, customer_id: str) -> AccountView:
         async with self._uow_factory() as uow:
@@ -175,4 +189,7 @@ class Accounts:
         key = (account.business_id, account.account_id)
         lots = await uow.lots.open_lots([key])
         card = card_in_force(await uow.programmes.get(account.business_id), now)
-        return AccountView(account, held, LotTotals.of(lots[key], now), card)
+        referral = await card_of(uow, account)
+        return AccountView(
+            account, held, LotTotals.of(lots[key], now), card, referral.code, referral.referred_by
+        )

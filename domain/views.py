@@ -7,6 +7,7 @@ from datetime import datetime
 
 from domain.accounts import Account
 from domain.ledger import LedgerEntry
+from domain.levels import Level, named
 from domain.lots import LotTotals
 from domain.programme import Programme
 from domain.redemption import Redemption, RedemptionQuote
@@ -21,6 +22,8 @@ class AccountView:
     """The balance split by lot state; None reads as all of it spendable."""
     stamp_card: StampCard | None = None
     """The stamp card in force now (none: the programme runs no card)."""
+    level: Level | None = None
+    """The account's level as the version in force now defines it (None: the base level)."""
 
     @property
     def stamps_to_go(self) -> int | None:
@@ -38,6 +41,12 @@ class AccountView:
     @property
     def pending(self) -> int:
         return 0 if self.lots is None else self.lots.pending
+
+
+def level_of(programme: Programme | None, account: Account, now: datetime) -> Level | None:
+    """The account's level, with its benefits, under the rule version in force ``now``."""
+    rule = programme.rule_at(now) if programme is not None else None
+    return named(rule.tiers, account.level) if rule is not None and rule.tiers else None
 
 
 def card_in_force(programme: Programme | None, now: datetime) -> StampCard | None:

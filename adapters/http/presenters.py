@@ -15,6 +15,7 @@ from adapters.http.schemas import (
 )
 from adapters.http.schemas.programme_out import ItemRulesOut, ProgrammeOut, RuleOut, StampCardOut
 from adapters.http.schemas.redeem_limits import redeem_limit_out
+from adapters.http.schemas.tiers import tiers_out
 from domain.descriptions import describe
 from domain.item_rules import ItemRules
 from domain.ledger import ENTRY_FIELDS, LedgerEntry, entry_values
@@ -37,6 +38,7 @@ def rule_out(rule: RuleVersion) -> RuleOut:
         min_balance_to_redeem=rule.min_balance_to_redeem,
         item_rules=item_rules_out(rule.item_rules),
         stamp_card=stamp_card_out(rule.stamp_card) if rule.stamp_card else None,
+        tiers=tiers_out(rule.tiers),
     )
 
 
@@ -94,6 +96,8 @@ def account_out(view: AccountView) -> AccountOut:
         stamps=account.stamps,
         stamp_target=view.stamp_card.target if view.stamp_card else None,
         stamps_to_go=view.stamps_to_go,
+        level=account.level,
+        level_benefits=view.level.benefits if view.level else None,
     )
 
 

@@ -23,7 +23,7 @@ from domain.ledger import EntryKind, LedgerEntry, entry_id_for
 from domain.lots import LotTotals
 from domain.reports import history_kinds
 from domain.stamps import StampCard
-from domain.views import AccountView, TransactionPage, card_in_force
+from domain.views import AccountView, TransactionPage, card_in_force, level_of
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from service.use_cases.referrals import account_by_code, card_of, enrolled, referrer_for
@@ -188,8 +188,15 @@ class Accounts:
         held = await uow.redemptions.held_points(account.business_id, account.account_id, now)
         key = (account.business_id, account.account_id)
         lots = await uow.lots.open_lots([key])
-        card = card_in_force(await uow.programmes.get(account.business_id), now)
+        programme = await uow.programmes.get(account.business_id)
+        card = card_in_force(programme, now)
         referral = await card_of(uow, account)
         return AccountView(
-            account, held, LotTotals.of(lots[key], now), card, referral.code, referral.referred_by
+            account,
+            held,
+            LotTotals.of(lots[key], now),
+            card,
+            referral_code=referral.code,
+            referred_by=referral.referred_by,
+            level=level_of(programme, account, now),
         )

@@ -46,6 +46,7 @@ async def set_programme(
             item_rules=body.item_rules_to_set(),
             stamp_card=body.stamp_card_to_set(),
             redeem_limit=body.redeem_limit_to_set(),
+            tiers=body.tiers_to_set(),
         )
     )
     return programme_out(programme, clock.now())

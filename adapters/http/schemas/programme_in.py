@@ -11,10 +11,12 @@ from pydantic import Field, StrictBool, StrictInt, model_validator
 from adapters.http.schemas.card_rules_in import ItemRulesIn, StampCardIn
 from adapters.http.schemas.redeem_limits import RedeemLimitIn
 from adapters.http.schemas.requests import DecimalText, Moment, RequestBody, Text
+from adapters.http.schemas.tiers import TiersIn
 from domain import programme_limits as limits
 from domain.commands import UNCHANGED, Unchanged
 from domain.errors import InvalidRequest
 from domain.item_rules import NO_ITEM_RULES, ItemRules
+from domain.levels import TierPolicy
 from domain.redeem_limits import RedeemLimit
 from domain.stamps import StampCard
 
@@ -88,6 +90,13 @@ class ProgrammeIn(RequestBody):
     redeem_limit: RedeemLimitIn | None = Field(
         default=None, description="Redeem limit per period. Absent: kept; null: none."
     )
+    tiers: TiersIn | None = Field(default=None, description=f"Levels. {KEPT}")
+
+    def tiers_to_set(self) -> TierPolicy | Unchanged | None:
+        """Absent keeps the levels; an explicit null removes them."""
+        if "tiers" not in self.model_fields_set:
+            return UNCHANGED
+        return None if self.tiers is None else self.tiers.policy()
 
     def item_rules_to_set(self) -> ItemRules | Unchanged:
         """Absent keeps the rules; an explicit null (or `{}`) sets none."""

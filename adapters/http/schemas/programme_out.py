@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from adapters.http.schemas.redeem_limits import RedeemLimitOut
 from adapters.http.schemas.responses import DecimalString
+from adapters.http.schemas.tiers import TiersOut
 from domain.stamps import StampBasis
 
 
@@ -44,6 +45,7 @@ class RuleOut(BaseModel):
     min_balance_to_redeem: int
     item_rules: ItemRulesOut
     stamp_card: StampCardOut | None
+    tiers: TiersOut | None = Field(default=None, description="Levels; null: none.")
 
 
 class ProgrammeOut(BaseModel):

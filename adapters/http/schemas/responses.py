@@ -37,6 +37,10 @@ class AccountOut(BaseModel):
     stamps_to_go: int | None = Field(
         default=None, description="Stamps still needed for a full card (0: one is full)."
     )
+    level: str | None = Field(default=None, description="The member's level; null: the base level.")
+    level_benefits: str | None = Field(
+        default=None, description="What the level gives, as the programme in force says."
+    )
 
 
 class QuoteOut(BaseModel):

@@ -23,6 +23,7 @@ from domain.line_earning import EarnedLine, earn_sale
 from domain.outcomes import InboxRecord, Outcome, OutcomeStatus, SkipReason
 from domain.postings import post_entry
 from domain.purchases import Purchase, RefundRecord
+from domain.referral_batch import ReferralApplier
 from domain.spend_batch import SpendApplier
 from domain.stamp_batch import StampApplier
 
@@ -51,6 +52,7 @@ class _BatchApplier:
         self._stamps = StampApplier(state, self.changes, recorded_at, self._customer_index)
         self._levels = LevelApplier(state, self.changes, recorded_at)
         self._spend = SpendApplier(state, self.changes, recorded_at)
+        self._referrals = ReferralApplier(state, self.changes, recorded_at)
 
     def apply(self, event: InboundEvent) -> None:
         key = (event.business_id, event.event_id)
@@ -170,6 +172,7 @@ class _BatchApplier:
             description=self._levels.describe_earn(event, level),
         )
         self._levels.after_earn(account, rule, event)
+        self._referrals.earned(event, account.account_id)
         earning = _Earning(account.account_id, rates, points, entry.entry_id, sale.lines)
         return Outcome.applied(), earning
 
@@ -183,6 +186,7 @@ class _BatchApplier:
         record = self._reverse(purchase, event)
         record = self._stamps.void(record)
         record = self._spend.give_back(record)
+        self._referrals.returned(record.event)
         self._save_refund(record)
         return record.outcome
 
@@ -233,6 +237,7 @@ class _BatchApplier:
             resolved = self._reverse(self.state.purchases[purchase.key], record.event)
             resolved = self._stamps.void(resolved)
             resolved = self._spend.give_back(resolved)
+            self._referrals.returned(resolved.event)
             self._save_refund(resolved)
             event_key = (record.event.business_id, record.event.event_id)
             self.changes.resolved_inbox[event_key] = resolved.outcome

@@ -19,6 +19,7 @@ from domain.postings import Posting, settle
 from domain.programme import Programme
 from domain.purchases import Purchase, RefundRecord
 from domain.redemption import Redemption
+from domain.referrals import Referral
 from domain.spend_lots import with_spend_slices
 
 EventKey = tuple[str, str]
@@ -76,6 +77,8 @@ class BatchState:
     """What the database holds for a batch's keys, loaded under lock."""
 
     seen_events: dict[EventKey, str] = field(default_factory=dict)
+    referrals: dict[tuple[str, UUID], Referral] = field(default_factory=dict)
+    """By (business, referred account): those of the batch's customers and purchases."""
     programmes: dict[str, Programme] = field(default_factory=dict)
     accounts: dict[tuple[str, UUID], Account] = field(default_factory=dict)
     purchases: dict[PurchaseKey, Purchase] = field(default_factory=dict)
@@ -100,6 +103,7 @@ class BatchChanges:
     duplicates: list[InboundEvent] = field(default_factory=list)
     conflicts: list[InboundEvent] = field(default_factory=list)
     failed: list[tuple[InboundEvent, str]] = field(default_factory=list)
+    referrals: dict[tuple[str, UUID], Referral] = field(default_factory=dict)
     spend_given_back: dict[UUID, tuple[UUID, int]] = field(default_factory=dict)
     """Each spend-return entry's capture entry and the points given back of it before."""
 
@@ -116,6 +120,7 @@ class BatchChanges:
         self.duplicates.extend(other.duplicates)
         self.conflicts.extend(other.conflicts)
         self.failed.extend(other.failed)
+        self.referrals.update(other.referrals)
         self.spend_given_back.update(other.spend_given_back)
 
     def posting(

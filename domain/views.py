@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from domain.accounts import Account
 from domain.ledger import LedgerEntry
@@ -24,6 +25,10 @@ class AccountView:
     """The stamp card in force now (none: the programme runs no card)."""
     level: Level | None = None
     """The account's level as the version in force now defines it (None: the base level)."""
+    referral_code: str | None = None
+    """The code a customer gives to name this account as their referrer."""
+    referred_by: UUID | None = None
+    """The account whose code this one's customer gave at enrolment, if any."""
 
     @property
     def stamps_to_go(self) -> int | None:

@@ -6,6 +6,7 @@ from typing import Protocol
 from ports.closures import LiveHoldRepository
 from ports.levels import LevelRepository
 from ports.redeem_limits import RedeemLimitUsage
+from ports.referrals import ReferralRepository
 from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
@@ -34,6 +35,7 @@ class UnitOfWork(Protocol):
     audit: LedgerAuditRepository
     rewards: RewardRepository
     live_holds: LiveHoldRepository
+    referrals: ReferralRepository
     levels: LevelRepository
     redeem_limits: RedeemLimitUsage
 

@@ -75,6 +75,9 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
         headers["Location"] = f"/v1/accounts/{exc.account_id}"
     if isinstance(exc, PeriodLimitReached):
         extra.update(limit_left=exc.use.left, resets_at=exc.use.end.isoformat())
+    field = getattr(exc, "field", None)  # a refusal about one field names it, as validation does
+    if field is not None:
+        extra["errors"] = [{"field": field, "message": exc.detail, "type": exc.code}]
     if isinstance(exc, errors.ConcurrentUpdate):
         extra["retry_after"] = RETRY_AFTER_SECONDS
         headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

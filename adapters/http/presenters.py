@@ -98,6 +98,8 @@ def account_out(view: AccountView) -> AccountOut:
         stamps_to_go=view.stamps_to_go,
         level=account.level,
         level_benefits=view.level.benefits if view.level else None,
+        referral_code=view.referral_code,
+        referred_by=view.referred_by,
     )
 
 

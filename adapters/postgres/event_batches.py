@@ -22,6 +22,7 @@ from adapters.postgres.redemptions import (
     refusals_json,
 )
 from adapters.postgres.redemptions import UPSERT as UPSERT_REDEMPTION
+from adapters.postgres.referrals import referrals_locked, referrers_of, save_for_batch
 from adapters.postgres.refund_rows import refund_columns, refund_from
 from adapters.postgres.rows import account_from, rates_columns, rates_from
 from adapters.postgres.spend_rows import UPDATE_PURCHASE_SPEND, spend_columns, spend_from
@@ -72,12 +73,14 @@ class PostgresEventBatches:
         keys = replace(keys, redemptions=keys.redemptions | spent)
         held = await self._redemptions(keys)
         account_ids |= {(r.business_id, r.account_id) for r in held.values()}
+        referrers = await referrers_of(conn, keys.customers, account_ids)
         accounts = {
             (row["business_id"], row["account_id"]): account_from(row)
             for row in await conn.fetch(
-                sql.LOCK_ACCOUNTS, rows_json(keys.customers), rows_json(account_ids)
+                sql.LOCK_ACCOUNTS, rows_json(keys.customers), rows_json(account_ids | referrers)
             )
         }
+        referrals = await referrals_locked(conn, keys.customers, account_ids, accounts)
         state = BatchState(
             seen_events=await self.seen(keys.events),
             programmes=await load_programmes(conn, keys.businesses),
@@ -85,6 +88,7 @@ class PostgresEventBatches:
             purchases=purchases,
             refunds=refunds,
             redemptions=await self._redemptions(keys),  # again, now their accounts are locked
+            referrals=referrals,
         )
         await load_batch_histories(conn, state, keys.earliest)
         return state
@@ -139,6 +143,7 @@ class PostgresEventBatches:
             await conn.execute(UPSERT_REDEMPTION, *redemption_columns(redemption))
         if changes.refused_captures:
             await conn.execute(INSERT_REFUSALS, refusals_json(changes.refused_captures))
+        await save_for_batch(conn, changes.referrals.values())
 
 
 def _purchase_from(row: asyncpg.Record) -> Purchase:

@@ -24,11 +24,13 @@ from adapters.postgres.programmes import PostgresProgrammes
 from adapters.postgres.redeem_limits import PostgresRedeemLimits
 from adapters.postgres.redemption_start import PostgresRedemptionStart
 from adapters.postgres.redemptions import PostgresRedemptions
+from adapters.postgres.referrals import PostgresReferrals
 from adapters.postgres.rewards import PostgresRewards
 from domain.errors import ConcurrentUpdate
 from ports.closures import LiveHoldRepository
 from ports.levels import LevelRepository
 from ports.redeem_limits import RedeemLimitUsage
+from ports.referrals import ReferralRepository
 from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
@@ -71,6 +73,7 @@ class PostgresUnitOfWork:
         self.rewards: RewardRepository = PostgresRewards(conn)
         self.live_holds: LiveHoldRepository = PostgresLiveHolds(conn)
         self.levels: LevelRepository = PostgresLevels(conn)
+        self.referrals: ReferralRepository = PostgresReferrals(conn)
         self.redeem_limits: RedeemLimitUsage = PostgresRedeemLimits(conn)
         return self
 

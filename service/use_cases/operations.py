@@ -26,6 +26,7 @@ class LoyaltyService:
         self.enrol = accounts.enrol
         self.account = accounts.account
         self.account_by_customer = accounts.account_by_customer
+        self.account_by_referral_code = accounts.account_by_referral_code
         self.transactions = accounts.transactions
         self.adjust = accounts.adjust
         self.change_status = accounts.change_status

@@ -8,6 +8,7 @@ from dataclasses import replace
 from domain.batch import BatchChanges, BatchKeys, BatchState, EventKey
 from domain.outcomes import OutcomeStatus
 from tests.fakes.levels import batch_histories
+from tests.fakes.referrals import referrals_for_batch
 from tests.fakes.rewards import save_redemption
 from tests.fakes.store import FakeRepository, FakeStore
 
@@ -30,6 +31,8 @@ class FakeEventBatches(FakeRepository):
         owners = {(p.business_id, p.account_id) for p in purchases.values() if p.account_id}
         owners |= {(p.business_id, p.spend.account_id) for p in purchases.values() if p.spend}
         owners |= {(r.business_id, r.account_id) for r in redemptions.values()}
+        referrals = referrals_for_batch(view, keys.customers, owners)
+        owners |= {(r.business_id, r.referrer_account_id) for r in referrals.values()}
         state = BatchState(
             seen_events={k: view.inbox[k].payload_hash for k in keys.events if k in view.inbox},
             programmes={b: view.programmes[b] for b in keys.businesses if b in view.programmes},
@@ -40,6 +43,7 @@ class FakeEventBatches(FakeRepository):
             },
             purchases=purchases,
             redemptions=redemptions,
+            referrals=referrals,
             refunds={
                 k: r
                 for k, r in view.refunds.items()
@@ -63,6 +67,7 @@ class FakeEventBatches(FakeRepository):
                 store.inbox[key] = replace(store.inbox[key], outcome=outcome)
             store.purchases.update(changes.purchases)
             store.refunds.update(changes.refunds)
+            store.referrals.update(changes.referrals)
             for redemption in changes.redemptions.values():
                 save_redemption(store, redemption)  # stock goes back as the trigger gives it
             for refusal in changes.refused_captures:

@@ -23,6 +23,7 @@ from domain.outcomes import InboxRecord
 from domain.programme import Programme
 from domain.purchases import Purchase, RefundRecord
 from domain.redemption import Redemption
+from domain.referrals import Referral
 from domain.rewards import Reward
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ class FakeStore:
     lot_takes: list[LotTake] = field(default_factory=list)
     capture_refusals: dict[EventKey, RefusedCapture] = field(default_factory=dict)
     rewards: dict[tuple[str, str], Reward] = field(default_factory=dict)
+    referral_codes: dict[tuple[str, str], UUID] = field(default_factory=dict)
+    referrals: dict[AccountKey, Referral] = field(default_factory=dict)
 
     def pending(self) -> list[LedgerEntry]:
         return [entry for i, entry in sorted(self.outbox.items()) if i not in self.published]

@@ -10,6 +10,7 @@ from domain.batch import BatchKeys
 from ports.closures import LiveHoldRepository
 from ports.levels import LevelRepository
 from ports.redeem_limits import RedeemLimitUsage
+from ports.referrals import ReferralRepository
 from ports.repositories import (
     AccountRepository,
     EventBatchRepository,
@@ -34,6 +35,7 @@ from tests.fakes.programmes import FakeProgrammes
 from tests.fakes.redeem_limits import FakeRedeemLimits
 from tests.fakes.redemption_start import FakeRedemptionStart
 from tests.fakes.redemptions import FakeRedemptions
+from tests.fakes.referrals import FakeReferrals
 from tests.fakes.rewards import FakeRewards
 from tests.fakes.store import FakeStore, Write
 
@@ -58,6 +60,7 @@ class FakeUnitOfWork:
         self.audit: LedgerAuditRepository = FakeLedgerAudit(self)
         self.rewards: RewardRepository = FakeRewards(self)
         self.live_holds: LiveHoldRepository = FakeLiveHolds(self)
+        self.referrals: ReferralRepository = FakeReferrals(self)
         self.levels: LevelRepository = FakeLevels(self)
         self.redeem_limits: RedeemLimitUsage = FakeRedeemLimits(self)
 

@@ -31,7 +31,9 @@ async def enrol(
 ) -> AccountOut:
     """Enrol by `customer_id`, or inline by `phone` when the programme allows it.
 
-    Already enrolled answers 409 with the existing `account_id`.
+    Already enrolled answers 409 with the existing `account_id`. A `referral_code` names the
+    referrer: unknown in this programme, the customer's own or of an account not active
+    answers 422 naming the field.
     """
     view = await operations.enrol(
         EnrolCustomer(
@@ -40,6 +42,7 @@ async def enrol(
             phone=body.phone,
             name=body.name,
             attribution=attribution(principal, request),
+            referral_code=body.referral_code,
         )
     )
     response.headers["Location"] = f"/v1/accounts/{view.account.account_id}"

@@ -67,6 +67,10 @@ Text = Annotated[
 CustomerId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=PRINTABLE)]
 
 
+ReferralCode = Annotated[str, StringConstraints(min_length=1, max_length=16, pattern=PRINTABLE)]
+"""8 letters and digits as printed (case, hyphens and spaces are read leniently)."""
+
+
 class RequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -95,6 +99,9 @@ class EnrolmentIn(RequestBody):
     customer_id: CustomerId | None = None
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()\-.]{5,24}$")] | None = None
     name: Text | None = None
+    referral_code: ReferralCode | None = Field(
+        default=None, description="The code of the account that referred the customer."
+    )
 
     @model_validator(mode="after")
     def _one_way_to_enrol(self) -> Self:

@@ -41,6 +41,12 @@ class AccountOut(BaseModel):
     level_benefits: str | None = Field(
         default=None, description="What the level gives, as the programme in force says."
     )
+    referral_code: str | None = Field(
+        default=None, description="The code a new customer gives to name this account."
+    )
+    referred_by: UUID | None = Field(
+        default=None, description="The account that referred this one at enrolment, if any."
+    )
 
 
 class QuoteOut(BaseModel):

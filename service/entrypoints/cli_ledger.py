@@ -19,6 +19,7 @@ from domain.programme_revision import check_set_programme
 from domain.reports import history_kinds
 from service.entrypoints import cli_card_options as card
 from service.entrypoints import cli_limit_options as limits
+from service.entrypoints import cli_tier_options as levels
 from service.entrypoints import presenters
 from service.entrypoints.containers import Container
 from service.entrypoints.resources import Database, opened
@@ -103,6 +104,8 @@ def program_set(
     no_stamp_card: card.NoStampCard = False,
     redeem_limit: limits.RedeemLimitOption = None,
     no_redeem_limit: limits.NoRedeemLimit = False,
+    tiers: levels.TiersOption = None,
+    no_tiers: levels.NoTiers = False,
 ) -> None:
     """Create or update a programme with a new rule version; what is not given stays as is."""
     command = SetProgramme(
@@ -140,6 +143,7 @@ def program_set(
             no_stamp_card,
         ),
         redeem_limit=limits.redeem_limit_from(redeem_limit, no_redeem_limit),
+        tiers=levels.tiers_from(tiers, no_tiers),
     )
     try:  # the programme's own bounds, before any connection is opened
         check_set_programme(command)

@@ -15,6 +15,7 @@ from adapters.http.schemas import (
 )
 from adapters.http.schemas.programme_out import ItemRulesOut, ProgrammeOut, RuleOut, StampCardOut
 from adapters.http.schemas.redeem_limits import redeem_limit_out
+from adapters.http.schemas.referral_in import referral_out
 from adapters.http.schemas.tiers import tiers_out
 from domain.descriptions import describe
 from domain.item_rules import ItemRules
@@ -39,6 +40,7 @@ def rule_out(rule: RuleVersion) -> RuleOut:
         item_rules=item_rules_out(rule.item_rules),
         stamp_card=stamp_card_out(rule.stamp_card) if rule.stamp_card else None,
         tiers=tiers_out(rule.tiers),
+        referral=referral_out(rule.referral),
     )
 
 

@@ -19,6 +19,7 @@ from domain.programme_revision import check_set_programme
 from domain.reports import history_kinds
 from service.entrypoints import cli_card_options as card
 from service.entrypoints import cli_limit_options as limits
+from service.entrypoints import cli_referral_options as referrals
 from service.entrypoints import cli_tier_options as levels
 from service.entrypoints import presenters
 from service.entrypoints.containers import Container
@@ -106,6 +107,8 @@ def program_set(
     no_redeem_limit: limits.NoRedeemLimit = False,
     tiers: levels.TiersOption = None,
     no_tiers: levels.NoTiers = False,
+    referral: referrals.ReferralOption = None,
+    no_referral: referrals.NoReferral = False,
 ) -> None:
     """Create or update a programme with a new rule version; what is not given stays as is."""
     command = SetProgramme(
@@ -144,6 +147,7 @@ def program_set(
         ),
         redeem_limit=limits.redeem_limit_from(redeem_limit, no_redeem_limit),
         tiers=levels.tiers_from(tiers, no_tiers),
+        referral=referrals.referral_from(referral, no_referral),
     )
     try:  # the programme's own bounds, before any connection is opened
         check_set_programme(command)
@@ -158,16 +162,22 @@ def program_set(
     _on_the_database(work)
 
 
-def enroll(business: str, customer: str) -> None:
-    """Enrol a customer in a business's programme."""
+def enroll(business: str, customer: str, referral_code: referrals.ReferralCode = None) -> None:
+    """Enrol a customer in a business's programme (naming who referred them, if anyone)."""
 
     async def work(c: Container) -> None:
+        command = EnrolCustomer(business, customer, referral_code=referral_code)
         try:
-            view = await (await c.accounts.async_()).enrol(EnrolCustomer(business, customer))
+            view = await (await c.accounts.async_()).enrol(command)
         except AlreadyEnrolled as error:
             typer.echo(f"already enrolled: account {error.account_id}", err=True)
             raise typer.Exit(1) from error
-        typer.echo(json.dumps(presenters.account(view.account), indent=2))
+        except InvalidRequest as error:
+            typer.echo(f"refused: {error.detail}", err=True)
+            raise typer.Exit(2) from error
+        shown = presenters.account(view.account)
+        shown.update(referral_code=view.referral_code, referred_by=view.referred_by)
+        typer.echo(json.dumps(shown, indent=2, default=str))
 
     _on_the_database(work)
 

@@ -47,6 +47,7 @@ async def set_programme(
             stamp_card=body.stamp_card_to_set(),
             redeem_limit=body.redeem_limit_to_set(),
             tiers=body.tiers_to_set(),
+            referral=body.referral_to_set(),
         )
     )
     return programme_out(programme, clock.now())

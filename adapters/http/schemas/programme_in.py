@@ -10,6 +10,7 @@ from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from adapters.http.schemas.card_rules_in import ItemRulesIn, StampCardIn
 from adapters.http.schemas.redeem_limits import RedeemLimitIn
+from adapters.http.schemas.referral_in import ReferralIn
 from adapters.http.schemas.requests import DecimalText, Moment, RequestBody, Text
 from adapters.http.schemas.tiers import TiersIn
 from domain import programme_limits as limits
@@ -18,6 +19,7 @@ from domain.errors import InvalidRequest
 from domain.item_rules import NO_ITEM_RULES, ItemRules
 from domain.levels import TierPolicy
 from domain.redeem_limits import RedeemLimit
+from domain.referrals import ReferralPolicy
 from domain.stamps import StampCard
 
 
@@ -97,6 +99,14 @@ class ProgrammeIn(RequestBody):
         if "tiers" not in self.model_fields_set:
             return UNCHANGED
         return None if self.tiers is None else self.tiers.policy()
+
+    referral: ReferralIn | None = Field(default=None, description=f"Referral bonuses. {KEPT}")
+
+    def referral_to_set(self) -> ReferralPolicy | Unchanged | None:
+        """Absent keeps the referral bonuses; an explicit null removes them."""
+        if "referral" not in self.model_fields_set:
+            return UNCHANGED
+        return None if self.referral is None else self.referral.policy()
 
     def item_rules_to_set(self) -> ItemRules | Unchanged:
         """Absent keeps the rules; an explicit null (or `{}`) sets none."""

@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from adapters.http.schemas.redeem_limits import RedeemLimitOut
+from adapters.http.schemas.referral_in import ReferralOut
 from adapters.http.schemas.responses import DecimalString
 from adapters.http.schemas.tiers import TiersOut
 from domain.stamps import StampBasis
@@ -46,6 +47,7 @@ class RuleOut(BaseModel):
     item_rules: ItemRulesOut
     stamp_card: StampCardOut | None
     tiers: TiersOut | None = Field(default=None, description="Levels; null: none.")
+    referral: ReferralOut | None = Field(default=None, description="Referral bonuses; null: none.")
 
 
 class ProgrammeOut(BaseModel):

@@ -125,7 +125,7 @@ def test_referral_bonuses_are_paid_once_never_to_oneself_and_taken_back_once(
         ]
         assert (referral.sale_reference is not None) == bool(earning)
         assert bool(mine) == bool(earning)
-        if referral.sale_reference is None:
+        if referral.sale_reference is None or referral.sale_source is None:
             continue
         paid = store.purchases[(BUSINESS, referral.sale_source, referral.sale_reference)]
         until = sales[referral.sale_reference].occurred_at + timedelta(days=10)

@@ -43,7 +43,13 @@ async def test_a_referred_customers_first_sale_publishes_both_bonuses(
     earned = "SELECT count(*) FROM ledger_entries WHERE source_ref = $1 AND kind = 'earn'"
     for payload in payloads:  # one at a time: the first sale is the test's point
         await produce(s.kafka_bootstrap_servers, s.topic_sale_completed, [encode(payload)])
-        assert await eventually(lambda p=payload: db.fetchval(earned, p["sale_id"]), bool)
+        sale_id = payload["sale_id"]
+
+        async def earns(sale_id: str = sale_id) -> int:
+            found: int = await db.fetchval(earned, sale_id)
+            return found
+
+        assert await eventually(earns, bool)
 
     keys = {str(anna.account.account_id).encode(), str(bob.account.account_id).encode()}
     records = await eventually(

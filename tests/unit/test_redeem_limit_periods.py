@@ -17,8 +17,9 @@ DAY, WEEK, MONTH = LimitPeriod.DAY, LimitPeriod.WEEK, LimitPeriod.MONTH
 TICK = timedelta(microseconds=1)
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, *clock: int) -> datetime:
+    hour, minute, second, micro = (*clock, 0, 0, 0, 0)[:4]
+    return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
 
 
 def test_the_last_microsecond_of_a_day_is_that_day_and_midnight_the_next() -> None:

@@ -41,8 +41,13 @@ AsJson = Annotated[bool, typer.Option("--json", help="The API's JSON answer.")]
 Limit = Annotated[int, typer.Option(help="Rows per page (1-200).")]
 Cursor = Annotated[str | None, typer.Option(help="The previous page's next cursor.")]
 Account = Annotated[UUID | None, typer.Option("--account", help="One account only.")]
-From = Annotated[date, typer.Option("--from", parser=_day, help="First day, e.g. 2026-03-01.")]
-To = Annotated[date, typer.Option("--to", parser=_day, help="Last day, e.g. 2026-03-31.")]
+From = Annotated[
+    date,
+    typer.Option("--from", parser=_day, help="First UTC day, ISO 8601 (2026-03-01), included."),
+]
+To = Annotated[
+    date, typer.Option("--to", parser=_day, help="Last UTC day, ISO 8601 (2026-03-31), included.")
+]
 
 
 def _run(work: Callable[[Reports], Awaitable[T]]) -> T:

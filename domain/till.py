@@ -29,6 +29,7 @@ from domain.redemption import (
 )
 from domain.reward_commands import RedeemReward
 from domain.rewards import Reward, RewardQuote, quote_reward
+from domain.spend_lots import slice_given_back
 
 DEFAULT_HOLD_MINUTES = 30
 
@@ -152,10 +153,15 @@ def cancel(
     programme: Programme | None,
     returned: Sequence[tuple[Lot, int]],
     now: datetime,
+    given_back: int = 0,
 ) -> tuple[Redemption, Posting | None]:
     """A held redemption is released; a captured one gives its points (or stamps) back, once,
     into lots like those its capture took (``returned``). None: cancelled or expired before, nothing
-    to write."""
+    to write.
+
+    ``given_back``: the points the returns of the sale it paid for already gave back
+    (``domain.spend_returns``); only the rest comes back, into the rest of the lots, so a
+    redemption never gives back more than it took whichever comes first."""
     status = redemption.status_at(now)
     if status in (RedemptionStatus.CANCELLED, RedemptionStatus.EXPIRED):
         return replace(redemption, status=status), None
@@ -168,10 +174,18 @@ def cancel(
         )
     posting = Posting()
     if status is RedemptionStatus.CAPTURED:
+        points = redemption.points - given_back
+        if redemption.points > 0 and points <= 0:
+            raise RedemptionNotHeld(
+                "The returns of the sale this redemption paid for already gave every point"
+                " back: nothing is left to give."
+            )
+        if given_back:
+            returned = slice_given_back(returned, given_back, points)
         account, entry = post_entry(
             account,
             kind=EntryKind.REDEMPTION_CANCELLED,
-            points=redemption.points,
+            points=points,
             source=Source.POS,
             source_ref=str(redemption.redemption_id),
             origin=f"redemption-cancel:{redemption.redemption_id}",

@@ -124,6 +124,11 @@ class RedemptionRepository(Protocol):
 
     async def expire_overdue(self, business_id: str, account_id: UUID, now: datetime) -> None: ...
 
+    async def given_back_by_returns(self, business_id: str, redemption_id: UUID) -> int:
+        """The points of this redemption the returns and cancellation of the sale it paid
+        for gave back (0 when it paid for no sale): read under the account's lock."""
+        ...
+
 
 @dataclass(frozen=True)
 class KeyClaim:

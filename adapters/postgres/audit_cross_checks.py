@@ -75,8 +75,10 @@ WHERE e.kind = 'reversal' AND {SCOPE.format(alias="e")}
 """
 
 # Captured means one capture entry of -points, whether by the till or by a sale; a captured
-# redemption cancelled afterwards also has one cancel entry of +points giving it back; one
-# held, expired or cancelled before capture has neither.
+# redemption cancelled afterwards also has one cancel entry of +points giving it back, less
+# what the returns of the sale it paid for gave back before (purchases.points_spent_returned:
+# returns after the cancel give nothing); one held, expired or cancelled before capture has
+# neither.
 REDEMPTIONS_NOT_MATCHING_THEIR_ENTRIES = f"""
 WITH by_redemption AS (
     SELECT business_id, source_ref,
@@ -96,7 +98,8 @@ WITH by_redemption AS (
                AND cap.account_id = r.account_id AND cap.source_ref = r.redemption_id::text
                AS capture_matches,
            r.cancel_entry_id IS NOT NULL AND can.kind = 'redemption_cancelled'
-               AND can.points = r.points AND can.stamps = r.stamps
+               AND can.points = r.points - coalesce(p.points_spent_returned, 0)
+               AND can.stamps = r.stamps
                AND can.account_id = r.account_id
                AND can.source_ref = r.redemption_id::text
                AND can.related_entry_id = r.entry_id AS cancel_matches,
@@ -107,6 +110,8 @@ WITH by_redemption AS (
     LEFT JOIN ledger_entries cap ON cap.business_id = r.business_id AND cap.entry_id = r.entry_id
     LEFT JOIN ledger_entries can
       ON can.business_id = r.business_id AND can.entry_id = r.cancel_entry_id
+    LEFT JOIN purchases p
+      ON p.business_id = r.business_id AND p.spend_redemption_id = r.redemption_id
     WHERE {SCOPE.format(alias="r")}
 )
 SELECT business_id, redemption_id, status, points, problem FROM (

@@ -50,6 +50,12 @@ WHERE business_id = $1 AND account_id = $2 AND status = 'held' AND expires_at <=
 
 # Marks what it releases: once a redemption has treated a hold's points as free to spend, the
 # hold is expired for good, whatever another process's clock says (see RELEASE_OVERDUE_CTE).
+# One sale at most per redemption (the 0017 unique index this reads by).
+GIVEN_BACK_BY_RETURNS = """
+SELECT coalesce(sum(points_spent_returned), 0) FROM purchases
+WHERE business_id = $1 AND spend_redemption_id = $2
+"""
+
 RELEASE_OVERDUE_CTE = """
 released AS (
     UPDATE redemptions SET status = 'expired'
@@ -149,6 +155,11 @@ class PostgresRedemptions:
 
     async def expire_overdue(self, business_id: str, account_id: UUID, now: datetime) -> None:
         await self._connection.execute(EXPIRE_OVERDUE, business_id, account_id, now)
+
+    async def given_back_by_returns(self, business_id: str, redemption_id: UUID) -> int:
+        return int(
+            await self._connection.fetchval(GIVEN_BACK_BY_RETURNS, business_id, redemption_id)
+        )
 
 
 def refusals_json(refusals: list[RefusedCapture]) -> str:

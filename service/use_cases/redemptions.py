@@ -133,11 +133,14 @@ class Redemptions:
         async with self._uow_factory() as uow:
             redemption, account = await self._lock_redemption(uow, command)
             programme = await uow.programmes.get(account.business_id)
-            returned = []
+            returned, given_back = [], 0
             if redemption.entry_id is not None:  # captured: the lots its capture took
                 returned = await uow.lots.taken_by(redemption.business_id, redemption.entry_id)
+                given_back = await uow.redemptions.given_back_by_returns(
+                    redemption.business_id, redemption.redemption_id
+                )
             cancelled, posting = cancel(
-                account, redemption, command, programme, returned, self._clock.now()
+                account, redemption, command, programme, returned, self._clock.now(), given_back
             )
             if posting is not None:
                 await uow.ledger.post(posting)

@@ -19,12 +19,17 @@ def redemption_breaches(store: FakeStore, business_id: str | None) -> list[str]:
     for e in store.entries:
         if business_id in (None, e.business_id) and e.kind in kinds:
             by_ref[(e.business_id, e.source_ref)].append(e)
+    returned_by_sales = {
+        (p.business_id, p.spend.redemption_id): p.spend.returned
+        for p in store.purchases.values()
+        if p.spend is not None
+    }
     breaches = []
     for (business, redemption_id), r in store.redemptions.items():
         if business_id not in (None, business):
             continue
         mine = by_ref.pop((business, str(redemption_id)), [])
-        problem = redemption_problem(r, mine)
+        problem = redemption_problem(r, mine, returned_by_sales.get((business, redemption_id), 0))
         if problem:
             breaches.append(f"redemption {business}/{redemption_id} {problem}")
     breaches += [
@@ -54,8 +59,12 @@ def refused_capture_notices(store: FakeStore, business_id: str | None) -> list[s
     ]
 
 
-def redemption_problem(r: Redemption, mine: list[LedgerEntry]) -> str | None:
-    """What is wrong between a redemption and the entries naming it, as the SQL sees it."""
+def redemption_problem(
+    r: Redemption, mine: list[LedgerEntry], returned_by_sale: int = 0
+) -> str | None:
+    """What is wrong between a redemption and the entries naming it, as the SQL sees it
+    (``returned_by_sale``: the points its sale's returns gave back before it was cancelled,
+    which its cancel entry does not give again)."""
     captures = [e for e in mine if e.kind in (EntryKind.REDEMPTION, EntryKind.STAMP_REDEMPTION)]
     cancels = [e for e in mine if e.kind is EntryKind.REDEMPTION_CANCELLED]
     was_captured = r.status is RedemptionStatus.CAPTURED or (
@@ -82,7 +91,7 @@ def redemption_problem(r: Redemption, mine: list[LedgerEntry]) -> str | None:
         return "was cancelled after capture but has no cancel entry"
     if given_back and (
         cancel is None
-        or (cancel.points, cancel.stamps) != (r.points, r.stamps)
+        or (cancel.points, cancel.stamps) != (r.points - returned_by_sale, r.stamps)
         or cancel.account_id != r.account_id
         or cancel.related_entry_id != r.entry_id
     ):

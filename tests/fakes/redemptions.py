@@ -32,6 +32,15 @@ class FakeRedemptions(FakeRepository):
             and r.expires_at > now
         )
 
+    async def given_back_by_returns(self, business_id: str, redemption_id: UUID) -> int:
+        return sum(
+            p.spend.returned
+            for p in self._uow.view.purchases.values()
+            if p.business_id == business_id
+            and p.spend is not None
+            and p.spend.redemption_id == redemption_id
+        )
+
     async def expire_overdue(self, business_id: str, account_id: UUID, now: datetime) -> None:
         def write(store: FakeStore) -> None:
             for r in list(store.redemptions.values()):

@@ -13,7 +13,8 @@ import asyncpg
 import pytest
 
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
-from domain.commands import EnrolCustomer, Redeem
+from domain.commands import CancelRedemption, EnrolCustomer, Redeem
+from domain.errors import RedemptionNotHeld
 from domain.events import EventKind
 from service.use_cases.accounts import Accounts
 from service.use_cases.event_intake import ApplyEventBatch
@@ -119,5 +120,59 @@ async def test_a_return_parked_before_its_sale_gives_back_once_the_sale_captures
     returned = [tuple(r) for r in await pool.fetch(GIVEN_BACK_LOTS, early["return_id"])]
     assert returned == [(T0 + timedelta(days=30), 20)]
     assert await pool.fetchval("SELECT status FROM refunds") == "applied"
+    assert await pool.fetch(LOT_INVARIANT_BREACHES) == []
+    assert (await verify_ledger(uow_factory, "shop", 1e9)).ok
+
+
+async def test_a_redemption_cancelled_after_its_sale_was_half_returned_gives_back_only_the_rest(
+    pool: asyncpg.Pool, uow_factory: PostgresUnitOfWorkFactory
+) -> None:
+    """The two ways spent points come back (the sale's returns, the redemption's cancel) add
+    up to what the capture took, whichever comes first, and never more."""
+    clock = FakeClock(T0 + timedelta(days=11))
+    await given_programme(uow_factory, "shop", points_validity_days=30)
+    view = await Accounts(uow_factory, clock).enrol(EnrolCustomer("shop", "ann"))
+    apply = ApplyEventBatch(uow_factory, clock)
+    await apply([parsed(EventKind.SALE_COMPLETED, sale("shop", "ann", "300", occurred_at=on(0)))])
+    redemptions = Redemptions(uow_factory, clock)
+    manager = CancelRedemption  # a supervisor may give back a captured redemption at any time
+
+    first = await hold(uow_factory, clock, view.account.account_id, 120)
+    paid = sale("shop", "ann", "20", occurred_at=on(11), loyalty_redemption_id=first)
+    await apply([parsed(EventKind.SALE_COMPLETED, paid)])
+    half = customer_return("shop", paid["sale_id"], "10", occurred_at=on(12))
+    await apply([parsed(EventKind.CUSTOMER_RETURN_CREATED, half)])
+    await redemptions.cancel(manager("shop", uuid.UUID(first), supervisor=True))
+
+    second = await hold(uow_factory, clock, view.account.account_id, 50)
+    other = sale("shop", "ann", "20", occurred_at=on(11), loyalty_redemption_id=second)
+    await apply([parsed(EventKind.SALE_COMPLETED, other)])
+    await redemptions.cancel(manager("shop", uuid.UUID(second), supervisor=True))
+    whole = sale_cancelled("shop", other["sale_id"], occurred_at=on(13))
+    await apply([parsed(EventKind.SALE_CANCELLED, whole)])
+
+    third = await hold(uow_factory, clock, view.account.account_id, 30)
+    last = sale("shop", "ann", "20", occurred_at=on(11), loyalty_redemption_id=third)
+    await apply([parsed(EventKind.SALE_COMPLETED, last)])
+    await apply([parsed(EventKind.SALE_CANCELLED, sale_cancelled("shop", last["sale_id"]))])
+    with pytest.raises(RedemptionNotHeld):
+        await redemptions.cancel(manager("shop", uuid.UUID(third), supervisor=True))
+
+    back = await pool.fetch(
+        "SELECT e.kind, e.points, e.related_entry_id, e.source_ref FROM ledger_entries e"
+        " WHERE e.kind IN ('spend_return', 'redemption_cancelled') ORDER BY e.recorded_at, e.seq"
+    )
+    by_kind = [(r["kind"], r["points"]) for r in back]
+    assert by_kind == [
+        ("spend_return", 60),  # half of the first sale's 120
+        ("redemption_cancelled", 60),  # the rest of it, not 120
+        ("redemption_cancelled", 50),  # the second, cancelled before its sale was
+        ("spend_return", 30),  # the third sale cancelled: all it spent
+    ]
+    balance = await pool.fetchval("SELECT balance FROM accounts WHERE customer_id = 'ann'")
+    earned = await pool.fetchval(
+        "SELECT sum(points) FROM ledger_entries WHERE kind IN ('earn', 'reversal')"
+    )
+    assert balance == earned  # every point spent came back exactly once
     assert await pool.fetch(LOT_INVARIANT_BREACHES) == []
     assert (await verify_ledger(uow_factory, "shop", 1e9)).ok

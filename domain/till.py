@@ -196,8 +196,8 @@ def cancel(
             reward_id=redemption.reward_id,
             reward_description=redemption.reward_description,
         )
-        given_back = {redemption.entry_id: returned} if redemption.entry_id else {}
-        posting = settle([account], [entry], policies_of(programme), returned=given_back)
+        lots_back = {redemption.entry_id: returned} if redemption.entry_id else {}
+        posting = settle([account], [entry], policies_of(programme), returned=lots_back)
     cancelled = replace(
         redemption,
         status=RedemptionStatus.CANCELLED,

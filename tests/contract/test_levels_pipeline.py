@@ -41,7 +41,12 @@ async def test_sales_crossing_a_threshold_publish_a_level_change_on_the_ledger_t
     earned = "SELECT count(*) FROM ledger_entries WHERE source_ref = $1 AND kind = 'earn'"
     for payload in payloads:  # one at a time: the order of the sales is the test's point
         await produce(s.kafka_bootstrap_servers, s.topic_sale_completed, [encode(payload)])
-        assert await eventually(lambda p=payload: db.fetchval(earned, p["sale_id"]), bool)
+        sale_id = payload["sale_id"]
+
+        async def count_earns(sale_id: str = sale_id) -> int:
+            return int(await db.fetchval(earned, sale_id))
+
+        assert await eventually(count_earns, bool)
 
     account = await db.fetchval(
         "SELECT account_id FROM accounts WHERE business_id = 'tier-shop' AND customer_id = 'tess'"

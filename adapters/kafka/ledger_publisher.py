@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import murmur2
 
 from adapters.kafka.contracts import LedgerEntryPublished
+from adapters.kafka.security import PLAINTEXT, KafkaSecurity, client_options
 from domain.ledger import ENTRY_FIELDS, LedgerEntry, entry_values
 from ports.publishing import LedgerMessage
 
@@ -50,8 +51,10 @@ class KafkaLedgerPublisher:
         topic: str,
         linger_ms: int = 5,
         max_batch_bytes: int = 256 * 1024,
+        security: KafkaSecurity = PLAINTEXT,
     ) -> None:
         self._bootstrap_servers = bootstrap_servers
+        self._security = security
         self._topic = topic
         self._linger_ms = linger_ms
         self._max_batch_bytes = max_batch_bytes
@@ -70,6 +73,7 @@ class KafkaLedgerPublisher:
                     linger_ms=self._linger_ms,
                     max_batch_size=self._max_batch_bytes,
                     partitioner=account_partition,
+                    **client_options(self._security),
                 )
                 await producer.start()
                 self._producer = producer

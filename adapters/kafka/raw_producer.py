@@ -6,12 +6,21 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
 
+from adapters.kafka.security import PLAINTEXT, KafkaSecurity, client_options
+
 
 async def publish_raw(
-    bootstrap_servers: str, topic: str, payloads: Sequence[bytes], key: str | None = None
+    bootstrap_servers: str,
+    topic: str,
+    payloads: Sequence[bytes],
+    key: str | None = None,
+    security: KafkaSecurity = PLAINTEXT,
 ) -> None:
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers, enable_idempotence=False, acks="all"
+        bootstrap_servers=bootstrap_servers,
+        enable_idempotence=False,
+        acks="all",
+        **client_options(security),
     )
     await producer.start()
     try:

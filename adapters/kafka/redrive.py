@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 from adapters.kafka.dead_letters import REDRIVE_COUNT, header
+from adapters.kafka.security import PLAINTEXT, KafkaSecurity, client_options
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,10 @@ class RedrivePolicy:
 
 
 async def redrive(
-    bootstrap_servers: str, letters: list[Letter], policy: RedrivePolicy
+    bootstrap_servers: str,
+    letters: list[Letter],
+    policy: RedrivePolicy,
+    security: KafkaSecurity = PLAINTEXT,
 ) -> tuple[list[Letter], list[Kept]]:
     """Send letters back to their inbound topic, counting the redrive in a header.
 
@@ -108,7 +112,10 @@ async def redrive(
     sent: list[Letter] = []
     kept: list[Kept] = []
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers, enable_idempotence=False, acks="all"
+        bootstrap_servers=bootstrap_servers,
+        enable_idempotence=False,
+        acks="all",
+        **client_options(security),
     )
     await producer.start()
     try:

@@ -14,10 +14,15 @@ from collections.abc import Mapping
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 
+from adapters.kafka.security import PLAINTEXT, KafkaSecurity, client_options
+
 
 class KafkaRedriveCursor:
-    def __init__(self, bootstrap_servers: str, group_id: str) -> None:
+    def __init__(
+        self, bootstrap_servers: str, group_id: str, security: KafkaSecurity = PLAINTEXT
+    ) -> None:
         self._bootstrap = bootstrap_servers
+        self._security = security
         self._group = group_id
 
     async def positions(self, topic: str) -> dict[int, int]:
@@ -49,7 +54,10 @@ class KafkaRedriveCursor:
 
     async def _consumer(self) -> AIOKafkaConsumer:
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap, group_id=self._group, enable_auto_commit=False
+            bootstrap_servers=self._bootstrap,
+            group_id=self._group,
+            enable_auto_commit=False,
+            **client_options(self._security),
         )
         await consumer.start()
         return consumer

@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from adapters.kafka.parsing import read_batch
+from adapters.kafka.security import PLAINTEXT, KafkaSecurity, client_options
 from domain.events import EventKind
 from ports.intake import ReadBatch
 
@@ -27,8 +28,11 @@ class TopicRange:
 
 
 class KafkaTopicReader:
-    def __init__(self, bootstrap_servers: str, batch_size: int = 500) -> None:
+    def __init__(
+        self, bootstrap_servers: str, batch_size: int = 500, security: KafkaSecurity = PLAINTEXT
+    ) -> None:
         self._bootstrap = bootstrap_servers
+        self._security = security
         self._batch_size = batch_size
         self.estimated_total: int | None = None
 
@@ -39,6 +43,7 @@ class KafkaTopicReader:
             enable_auto_commit=False,
             group_id=None,
             max_poll_records=self._batch_size,
+            **client_options(self._security),
         )
         await consumer.start()
         try:
@@ -99,7 +104,11 @@ class KafkaTopicReader:
 
     async def _estimate_ends(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
         """End offsets, asked by a consumer of their own: the reading one never sees them."""
-        probe = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False)
+        probe = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap,
+            enable_auto_commit=False,
+            **client_options(self._security),
+        )
         await probe.start()
         try:
             return dict(await probe.end_offsets(partitions))

@@ -22,7 +22,7 @@ def _dlq_topic(settings: Settings, topic: str) -> str:
 
 
 async def _letters(settings: Settings, topic: str) -> list[Letter]:
-    reader = KafkaTopicReader(settings.kafka_bootstrap_servers)
+    reader = KafkaTopicReader(settings.kafka_bootstrap_servers, security=settings.kafka_security())
     letters: list[Letter] = []
     async for batch in reader.batches(TopicRange(_dlq_topic(settings, topic))):
         letters.extend(Letter(record) for record in batch)
@@ -87,7 +87,9 @@ async def redrive_pending(
     over the others.
     """
     cursor = KafkaRedriveCursor(
-        settings.kafka_bootstrap_servers, f"{settings.consumer_group}-redrive"
+        settings.kafka_bootstrap_servers,
+        f"{settings.consumer_group}-redrive",
+        settings.kafka_security(),
     )
     positions = await cursor.positions(dlq)
     pending = [
@@ -96,7 +98,9 @@ async def redrive_pending(
         if letter.record.offset >= positions.get(letter.record.partition, 0)
     ]
     chosen = [x for x in pending if event_id is None or x.event_id == event_id]
-    sent, kept = await redrive(settings.kafka_bootstrap_servers, chosen, policy)
+    sent, kept = await redrive(
+        settings.kafka_bootstrap_servers, chosen, policy, settings.kafka_security()
+    )
     if event_id is None:
         done: dict[int, int] = {}
         for letter in pending:

@@ -50,7 +50,11 @@ def replay(
         presenters.aware(from_time),
         presenters.aware(to_time),
     )
-    reader = KafkaTopicReader(settings.kafka_bootstrap_servers, settings.batch_max_records)
+    reader = KafkaTopicReader(
+        settings.kafka_bootstrap_servers,
+        settings.batch_max_records,
+        settings.kafka_security(),
+    )
 
     async def run() -> Any:
         async with opened(container_for(Settings()), Database) as container:

@@ -105,5 +105,7 @@ def publish(
         payloads = [json.dumps(item, default=str).encode() for item in document]
     else:
         payloads = [raw.strip()]
-    asyncio.run(publish_raw(Settings().kafka_bootstrap_servers, topic, payloads, key))
+    settings = Settings()
+    servers, security = settings.kafka_bootstrap_servers, settings.kafka_security()
+    asyncio.run(publish_raw(servers, topic, payloads, key, security))
     typer.echo(f"published {len(payloads)} message(s) to {topic}")

@@ -7,8 +7,9 @@ import asyncio
 from dependency_injector import containers, providers
 from prometheus_client import CollectorRegistry
 
-from adapters.health import DependencyHealth
+from adapters.health import DependencyHealth, LoopsAlive
 from adapters.http.app import create_http_app
+from adapters.http.management import create_management_app
 from adapters.kafka.dead_letters import KafkaDeadLetters
 from adapters.kafka.event_consumer import KafkaEventConsumer
 from adapters.postgres.devices import PostgresDevices
@@ -75,6 +76,7 @@ class Container(containers.DeclarativeContainer):
         ledger_producer,
         bootstrap_servers=settings.provided.kafka_bootstrap_servers,
         topic=settings.provided.topic_ledger,
+        security=settings.provided.kafka_security.call(),
     )
 
     backoff = providers.Factory(
@@ -176,8 +178,18 @@ class Container(containers.DeclarativeContainer):
 
     stopping = providers.Singleton(asyncio.Event)
     supervisor = providers.Singleton(Supervisor, stopping, metrics, backoff)
-    health = providers.Singleton(
+    # Each role's readiness asks what it needs: an API process PostgreSQL alone.
+    consumer_health = providers.Singleton(
         DependencyHealth, pool=pool, broker=broker, loops=supervisor.provided.checks
+    )
+    api_health = providers.Singleton(DependencyHealth, pool=pool, loops=supervisor.provided.checks)
+    health = providers.Selector(role, all=consumer_health, consumer=consumer_health, api=api_health)
+    liveness = providers.Singleton(LoopsAlive, alive=supervisor.provided.alive)
+    management_app = providers.Singleton(
+        create_management_app, readiness=health, liveness=liveness, registry=metrics_registry
+    )
+    management = providers.Selector(
+        role, consumer=management_app, all=providers.Object(None), api=providers.Object(None)
     )
     auth = providers.Singleton(auth_settings, settings=settings)
     http_app = providers.Singleton(
@@ -202,6 +214,7 @@ class Container(containers.DeclarativeContainer):
         api=api,
         open_resources=__self__.provided.init_resources,
         close_resources=__self__.provided.shutdown_resources,
+        management=management,
     )
 
 

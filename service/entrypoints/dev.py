@@ -89,7 +89,10 @@ def prepare(settings: Settings) -> None:
     apply_migrations(settings.database_url)
     asyncio.run(
         ensure_topics(
-            settings.kafka_bootstrap_servers, settings.all_topics(), settings.topic_partitions
+            settings.kafka_bootstrap_servers,
+            settings.all_topics(),
+            settings.topic_partitions,
+            settings.kafka_security(),
         )
     )
 

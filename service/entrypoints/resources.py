@@ -14,6 +14,7 @@ from faststream.kafka import KafkaBroker
 
 from adapters.http.auth import AuthSettings
 from adapters.kafka.ledger_publisher import KafkaLedgerPublisher
+from adapters.kafka.security import KafkaSecurity, broker_security
 from service.entrypoints.runtime import settled
 from service.entrypoints.settings import Settings
 
@@ -42,6 +43,7 @@ def kafka_broker(settings: Settings) -> KafkaBroker:
     # effect comes from the inbox, not from the producer.
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
+        security=broker_security(settings.kafka_security()),
         acks="all",
         enable_idempotence=False,
         logger=structlog.get_logger("loyalty.kafka"),
@@ -55,9 +57,13 @@ async def running_broker(broker: KafkaBroker, subscribed: object) -> AsyncIterat
 
     faststream starts only the subscribers registered before ``broker.start()``: one added
     later never polls. ``subscribed`` is what registers this process's subscribers (the
-    consumer parts, or nothing for an API-only process); taking it as an argument makes the
-    container build it first, so the order cannot be got wrong.
+    consumer parts, or None for an API-only process); taking it as an argument makes the
+    container build it first, so the order cannot be got wrong. An API-only process never
+    connects: redemption needs only PostgreSQL, so a Kafka outage must not stop it starting.
     """
+    if subscribed is None:
+        yield broker
+        return
     await broker.start()
     try:
         yield broker
@@ -66,11 +72,13 @@ async def running_broker(broker: KafkaBroker, subscribed: object) -> AsyncIterat
 
 
 async def ledger_producer(
-    bootstrap_servers: str, topic: str
+    bootstrap_servers: str, topic: str, security: KafkaSecurity
 ) -> AsyncIterator[KafkaLedgerPublisher]:
     """The ledger topic's producer: it connects on its first message, and stopping it sends
     what is buffered."""
-    publisher = KafkaLedgerPublisher(bootstrap_servers=bootstrap_servers, topic=topic)
+    publisher = KafkaLedgerPublisher(
+        bootstrap_servers=bootstrap_servers, topic=topic, security=security
+    )
     try:
         yield publisher
     finally:

@@ -1,19 +1,19 @@
-"""Running the service by role: consumers and outbox relay, the HTTP API, or both."""
+"""Running the service by role: consumers and outbox relay (with a management server), the
+HTTP API, or both."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
 import gc
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import structlog
-import uvicorn
 from fastapi import FastAPI
 
 from adapters.kafka.event_consumer import KafkaEventConsumer
+from service.entrypoints.embedded_http import EmbeddedHttp
 from service.entrypoints.http_workers import HttpWorkers, shared_socket
 from service.entrypoints.settings import Settings
 from service.entrypoints.supervision import Supervisor
@@ -51,19 +51,13 @@ async def settled(step: Awaitable[None] | None) -> None:
         await step
 
 
-class _EmbeddedServer(uvicorn.Server):
-    """uvicorn inside our event loop: the service, not uvicorn, owns the signals."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 class Service:
     """What one process runs: consumer group member and outbox relay, HTTP API, or both.
 
-    ``consuming`` and ``api`` are None where the role does not run them. ``open_resources``
-    starts what the parts hold (pool, broker, producer) and ``close_resources`` stops it, last.
+    ``consuming`` and ``api`` are None where the role does not run them; ``management`` (the
+    consumer role's /healthz, /readyz, /metrics on ``management_port``) likewise.
+    ``open_resources`` starts what the parts hold (pool, broker, producer) and
+    ``close_resources`` stops it, last.
     """
 
     def __init__(
@@ -77,6 +71,7 @@ class Service:
         api: FastAPI | None,
         open_resources: Lifecycle,
         close_resources: Lifecycle,
+        management: FastAPI | None = None,
     ) -> None:
         self._role = role
         self._settings = settings
@@ -86,8 +81,9 @@ class Service:
         self._api = api
         self._open_resources = open_resources
         self._close_resources = close_resources
-        self._http: _EmbeddedServer | None = None
-        self._http_task: asyncio.Task[None] | None = None
+        self._management = management
+        self._http: EmbeddedHttp | None = None
+        self._management_http: EmbeddedHttp | None = None
         self._workers: HttpWorkers | None = None
 
     async def start(self) -> None:
@@ -102,35 +98,36 @@ class Service:
                     self._loops.start("level-review", lambda: review.run(self._stopping, every))
         if self._api is not None:
             await self._start_http(self._api)
+        if self._management is not None:
+            self._management_http = await EmbeddedHttp.start(
+                self._management, settings.http_host, settings.management_port, name="management"
+            )
         log.info(
             "service started",
             role=self._role.value,
             kafka=settings.kafka_bootstrap_servers,
+            kafka_security=settings.kafka_security_protocol,
             group=settings.consumer_group if self._consuming else None,
             http=f"http://{settings.http_host}:{settings.http_port}" if self._api else None,
+            management=self._url(self._management_http),
         )
+
+    @property
+    def management_port(self) -> int | None:
+        """The port the management server listens on (None: this role runs none)."""
+        return self._management_http.port if self._management_http else None
+
+    def _url(self, server: EmbeddedHttp | None) -> str | None:
+        return f"http://{self._settings.http_host}:{server.port}" if server else None
 
     async def _start_http(self, app: FastAPI) -> None:
         settings = self._settings
-        config = uvicorn.Config(
-            app,
-            host=settings.http_host,
-            port=settings.http_port,
-            http="httptools",  # h11, uvicorn's pure-Python parser, was slower
-            log_config=None,
-            access_log=False,
-            lifespan="off",
-        )
-        self._http = _EmbeddedServer(config)
         sockets = None
         if settings.http_workers > 1 or settings.http_reuse_port:
             sockets = [shared_socket(settings.http_host, settings.http_port)]
-        self._http_task = asyncio.create_task(self._http.serve(sockets=sockets), name="http")
-        while not self._http.started:
-            if self._http_task.done():
-                await self._http_task
-                raise RuntimeError("the HTTP server stopped while starting")
-            await asyncio.sleep(0.02)
+        self._http = await EmbeddedHttp.start(
+            app, settings.http_host, settings.http_port, name="http", sockets=sockets
+        )
         if settings.http_workers > 1:
             self._workers = HttpWorkers(settings)
             self._workers.start()
@@ -138,15 +135,16 @@ class Service:
     async def stop(self) -> None:
         if self._workers is not None:
             await asyncio.to_thread(self._workers.stop)
-        if self._http is not None and self._http_task is not None:
-            self._http.should_exit = True  # finishes requests in flight
-            await self._http_task
+        if self._http is not None:
+            await self._http.stop()  # finishes requests in flight
         if self._consuming is not None:
             # Stop fetching; the batch in flight finishes and commits.
             await self._consuming.consumer.stop()
         self._stopping.set()
         # A sweep in progress finishes its chunk; the relay publishes what is committed.
         await self._loops.wait()
+        if self._management_http is not None:
+            await self._management_http.stop()
         await settled(self._close_resources())  # producer flushed, broker and pool closed
         log.info("service stopped")
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.kafka.security import KafkaSecurity, SaslMechanism, SecurityProtocol
 from domain.events import EventKind
 
 DEV_ENV_FILE = ".loyalty/dev.env"
@@ -23,6 +24,17 @@ class Settings(BaseSettings):
     database_pool_max: int = Field(default=10, ge=1)
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_security_protocol: SecurityProtocol = "PLAINTEXT"
+    """How every Kafka client (consumer, producers, admin, the CLI's readers) reaches the
+    brokers: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (``adapters.kafka.security``)."""
+    kafka_sasl_mechanism: SaslMechanism = "PLAIN"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_ca_file: str | None = None
+    """PEM CA bundle for the brokers' certificates (unset: the system's trusted CAs)."""
+    kafka_ssl_cert_file: str | None = None
+    kafka_ssl_key_file: str | None = None
+    kafka_ssl_key_password: SecretStr | None = None
     consumer_group: str = "loyalty-points"
     topic_sale_completed: str = "sale.completed"
     topic_customer_return_created: str = "customer-return.created"
@@ -67,6 +79,8 @@ class Settings(BaseSettings):
     http_reuse_port: bool = False
     """Bind the API port with SO_REUSEPORT even as a single worker: set for the extra workers,
     which share their parent's port (a plain bind beside it fails with 'address in use')."""
+    management_port: int = Field(default=8081, ge=0, le=65535)
+    """The consumer role's /healthz, /readyz and /metrics, on ``http_host`` (0: any free port)."""
     http_max_body_bytes: int = Field(default=64 * 1024, ge=1)
     """Largest request body the API reads (413 beyond); its bodies are a few hundred bytes."""
     jwt_secret: str | None = None
@@ -94,6 +108,26 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _kafka_security_can_work(self) -> Settings:
+        self.kafka_security()  # a missing file or credential stops the process at start
+        return self
+
+    def kafka_security(self) -> KafkaSecurity:
+        def revealed(secret: SecretStr | None) -> str | None:
+            return secret.get_secret_value() if secret is not None else None
+
+        return KafkaSecurity(
+            protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            sasl_username=self.kafka_sasl_username,
+            sasl_password=revealed(self.kafka_sasl_password),
+            ssl_ca_file=self.kafka_ssl_ca_file,
+            ssl_cert_file=self.kafka_ssl_cert_file,
+            ssl_key_file=self.kafka_ssl_key_file,
+            ssl_key_password=revealed(self.kafka_ssl_key_password),
+        )
+
     def inbound_topics(self) -> dict[str, EventKind]:
         return {
             self.topic_sale_completed: EventKind.SALE_COMPLETED,
@@ -108,6 +142,8 @@ class Settings(BaseSettings):
         the current environment without its own ``LOYALTY_*`` variables."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("LOYALTY_")}
         for name, value in self.model_dump().items():
+            if isinstance(value, SecretStr):  # a child needs the secret, not its mask
+                value = value.get_secret_value()
             if value is not None:
                 env[f"LOYALTY_{name.upper()}"] = str(value)
         return env

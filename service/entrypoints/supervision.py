@@ -54,6 +54,11 @@ class Supervisor:
         probed = {name: _safely(probe) for name, probe in self._probes.items()}
         return {**self._running, **probed}
 
+    def alive(self) -> dict[str, bool]:
+        """Whether each loop still has its supervisor (for liveness: a loop waiting to be
+        restarted is alive; one whose supervisor ended is not, until the process restarts)."""
+        return {task.get_name(): not task.done() for task in self._tasks}
+
     async def wait(self) -> None:
         """Wait for every loop to return (set ``stopping`` first)."""
         await asyncio.gather(*self._tasks)

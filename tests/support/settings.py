@@ -47,6 +47,8 @@ def isolated_settings(
         "topic_bill_refunded": f"{prefix}bill.refunded",
         "topic_sale_cancelled": f"{prefix}sale.cancelled",
         "topic_ledger": f"{prefix}loyalty.ledger",
+        # A consumer's management server on any free port: several run side by side here.
+        "management_port": 0,
     }
     return Settings(
         database_url=database_url,

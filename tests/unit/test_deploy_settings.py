@@ -38,11 +38,6 @@ def settings_names() -> set[str]:
     return {f"LOYALTY_{field.upper()}" for field in Settings.model_fields}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Settings lacks LOYALTY_MANAGEMENT_PORT, LOYALTY_KAFKA_SECURITY_PROTOCOL and "
-    "LOYALTY_KAFKA_SSL_CA_FILE until the roles and Kafka security work lands",
-)
 def test_every_loyalty_name_the_manifests_set_is_a_setting() -> None:
     unknown = {
         name: where

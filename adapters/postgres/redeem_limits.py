@@ -8,12 +8,16 @@ from uuid import UUID
 import asyncpg
 
 # Counted by the redemption, where it was made: a capture keeps a hold's points in the
-# period the hold was placed in, a cancellation or expiry takes them out of it.
+# period the hold was placed in, a cancellation or expiry takes them out of it, and so do the
+# points the returns or cancellation of the sale it paid for gave back (purchases, by the
+# 0017 unique index on spend_redemption_id).
 USED_IN_PERIOD = """
-SELECT coalesce(sum(points), 0) FROM redemptions
-WHERE business_id = $1 AND account_id = $2 AND created_at >= $3 AND created_at < $4
-  AND status IN ('held', 'captured')
-  AND (status = 'captured' OR expires_at > $5)
+SELECT coalesce(sum(r.points - coalesce(p.points_spent_returned, 0)), 0) FROM redemptions r
+LEFT JOIN purchases p
+  ON p.business_id = r.business_id AND p.spend_redemption_id = r.redemption_id
+WHERE r.business_id = $1 AND r.account_id = $2 AND r.created_at >= $3 AND r.created_at < $4
+  AND r.status IN ('held', 'captured')
+  AND (r.status = 'captured' OR r.expires_at > $5)
 """
 
 

@@ -214,7 +214,7 @@ async def test_the_readme_ledger_walkthrough_gives_the_numbers_it_shows(
     kept = await client.post(f"/v1/redemptions/{walk.values['$HOLD']}/cancel", headers=MANAGER)
     assert (kept.status_code, kept.json()["code"]) == (409, "redemption_not_held")
 
-    # Redeem limits: refused at 300 a week, allowed once a manager raises it to 500.
+    # Redeem limits: 250 refused at 200 a week, 150 allowed once a manager raises it to 500.
     preview = f"/v1/accounts/{ben}/redemptions/preview"
     redeem = f"/v1/accounts/{ben}/redemptions"
     blocked = walk.saw((await client.post(preview, json=walk.body(), headers=CASHIER)).json())

@@ -16,13 +16,16 @@ from adapters.postgres.redeem_limits import USED_IN_PERIOD
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from domain.commands import AdjustPoints, CancelRedemption, EnrolCustomer, PreviewRedemption, Redeem
 from domain.errors import ConcurrentUpdate, RedemptionBlocked
+from domain.events import EventKind
 from domain.redeem_limits import LimitPeriod, PeriodLimitReached, RedeemLimit, period_bounds
 from service.entrypoints.cli import app
 from service.use_cases.accounts import Accounts
+from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.redemptions import Redemptions
 from tests.fakes.clock import FakeClock
 from tests.integration.conftest import given_programme
 from tests.integration.ledger_queries import balance, entry_sum
+from tests.support.events import customer_return, parsed, sale, sale_cancelled
 
 pytestmark = pytest.mark.integration
 
@@ -70,6 +73,27 @@ async def test_past_the_limit_a_redemption_is_refused_and_cancelling_or_expiry_f
     await till.redeem(redeem(account_id, 300, "r3"))
 
     assert await balance(pool, "cafe", "zoe") == 1700 == await entry_sum(pool, "cafe", "zoe")
+
+
+async def test_points_a_sales_returns_give_back_free_the_period_again(
+    uow_factory: PostgresUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    """A redemption that paid for a sale stops counting in the share its returns gave back:
+    a limit caps what is spent, and goods brought back were not kept."""
+    account_id = await limited_account(uow_factory, clock, RedeemLimit(300, LimitPeriod.DAY), 2000)
+    till = Redemptions(uow_factory, clock)
+    held = await till.redeem(redeem(account_id, 300, "h1", hold=True))
+    hold_id = str(held.redemption.redemption_id)
+    apply = ApplyEventBatch(uow_factory, clock)
+    paid = sale("cafe", "zoe", "40", loyalty_redemption_id=hold_id)
+    await apply([parsed(EventKind.SALE_COMPLETED, paid)])
+    assert (await till.preview(PreviewRedemption("cafe", account_id, 1))).limit_left == 0
+
+    back = customer_return("cafe", paid["sale_id"], "10")
+    await apply([parsed(EventKind.CUSTOMER_RETURN_CREATED, back)])
+    assert (await till.preview(PreviewRedemption("cafe", account_id, 1))).limit_left == 75
+    await apply([parsed(EventKind.SALE_CANCELLED, sale_cancelled("cafe", paid["sale_id"]))])
+    assert (await till.preview(PreviewRedemption("cafe", account_id, 1))).limit_left == 300
 
 
 async def test_concurrent_redeems_and_holds_never_pass_the_limit(

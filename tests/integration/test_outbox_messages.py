@@ -46,13 +46,17 @@ def _entry(rng: random.Random, business: str, account_id: uuid.UUID, seq: int) -
         multiplier=Decimal(rng.choice(DECIMALS)),
         redemption_rate=Decimal(rng.choice(DECIMALS)),
     )
+    kind = rng.choice(list(EntryKind))
+    # Referral entries name a referred account each (one bonus per referred account and per
+    # referred side: the 0020 unique indexes), so many can sit on one account here.
+    referral = kind in (EntryKind.REFERRAL_BONUS, EntryKind.REFERRAL_REVERSAL)
     return LedgerEntry(
         entry_id=uuid.uuid4(),
         business_id=business,
         account_id=account_id,
         customer_id=_text(rng),
         seq=seq,
-        kind=rng.choice(list(EntryKind)),
+        kind=kind,
         points=rng.randrange(-(2**40), 2**40),
         balance_after=rng.randrange(-(2**40), 2**40),
         source=rng.choice(list(Source)),
@@ -77,6 +81,10 @@ def _entry(rng: random.Random, business: str, account_id: uuid.UUID, seq: int) -
         reward_id=_maybe(rng, _text(rng)),  # type: ignore[arg-type]
         reward_description=_maybe(rng, _text(rng)),  # type: ignore[arg-type]
         category_ids=tuple(rng.sample(AWKWARD_TEXT, rng.randrange(0, 3))),
+        description=_maybe(rng, _text(rng)),  # type: ignore[arg-type]
+        level_before=_maybe(rng, _text(rng)),  # type: ignore[arg-type]
+        level_after=_maybe(rng, _text(rng)),  # type: ignore[arg-type]
+        referred_account_id=uuid.uuid4() if referral else None,
     )
 
 

@@ -40,7 +40,8 @@ HAVING p.points_reversed <> coalesce(-sum(r.points), 0) OR p.points_reversed > p
 
 # A refund's reversal entry carries the refund's source and reference; it reverses the earn
 # of the purchase the refund names. Only an applied refund reverses, and then something
-# (points, or only stamps: then its one entry is a stamp void, see audit_stamps).
+# (points, or only stamps: then its one entry is a stamp void, see audit_stamps; or only
+# spent points given back: a spend return).
 REFUNDS_NOT_MATCHING_THEIR_REVERSAL = f"""
 SELECT f.business_id, f.source, f.reference, f.status, f.points_reversed,
        count(e.entry_id) AS entries, coalesce(-sum(e.points), 0) AS in_entries
@@ -56,7 +57,7 @@ GROUP BY f.business_id, f.source, f.reference, f.status, f.points_reversed, p.ea
 HAVING count(e.entry_id) <> (CASE WHEN f.points_reversed > 0 THEN 1 ELSE 0 END)
     OR (f.status = 'applied') <> (f.points_reversed > 0 OR EXISTS (
         SELECT 1 FROM ledger_entries v
-        WHERE v.business_id = f.business_id AND v.kind = 'stamp_void'
+        WHERE v.business_id = f.business_id AND v.kind IN ('stamp_void', 'spend_return')
           AND v.source = f.source AND v.source_ref = f.reference))
     OR coalesce(-sum(e.points), 0) <> f.points_reversed
     OR coalesce(

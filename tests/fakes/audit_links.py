@@ -60,10 +60,10 @@ def purchase_breaches(store: FakeStore, business_id: str | None) -> list[str]:
 
 def refund_breaches(store: FakeStore, business_id: str | None) -> list[str]:
     reversals = [e for e in _scoped(store, business_id) if e.kind is EntryKind.REVERSAL]
-    voided = {
+    voided = {  # a return may reverse no points and void stamps or give spent points back
         (e.business_id, e.source, e.source_ref)
         for e in _scoped(store, business_id)
-        if e.kind is EntryKind.STAMP_VOID
+        if e.kind in (EntryKind.STAMP_VOID, EntryKind.SPEND_RETURN)
     }
     breaches = []
     for key, f in store.refunds.items():

@@ -8,12 +8,13 @@ cancellations, adjustments, suspension, programme changes effective before and a
 clock moves (consumer lag, hold and lot expiry) and expiry sweeps; baskets of line items and
 returns naming them under item rules and stamp cards set at any moment (``ledger_steps_items``);
 catalogue rewards in points and in stamps, stamp adjustments and closing a card
-(``ledger_steps_cards``).
+(``ledger_steps_cards``); levels, referral enrolments, cancelled sales, level reviews at
+midnight and year ends, and redeem limits (``ledger_steps_tiers``).
 
 After every step the store is checked against ``LedgerModel`` and the ledger invariants; at the
-end, every delivered event is replayed into an empty store and must rebuild the same earn and
-reversal entries, of points and of stamps, with the same outcomes. The world (fakes or
-PostgreSQL) is chosen by the test.
+end, every operation is replayed into an empty store (``ledger_replay``) and must rebuild the
+same ledger, entry for entry, with the same outcomes. The world (fakes or PostgreSQL) is
+chosen by the test.
 """
 
 from __future__ import annotations
@@ -27,17 +28,17 @@ from hypothesis.stateful import initialize
 from domain.commands import (
     UNCHANGED,
     AdjustPoints,
-    EnrolCustomer,
     SetProgramme,
 )
-from domain.events import InboundEvent, PurchaseCompleted
 from domain.item_rules import ItemRules
+from domain.levels import TierPolicy
+from domain.redeem_limits import RedeemLimit
+from domain.referrals import ReferralPolicy
 from domain.stamps import StampCard
 from service.use_cases.accounts import Accounts
-from service.use_cases.event_intake import ApplyEventBatch
-from service.use_cases.programmes import Programmes
 from tests.support.ledger_checks import LedgerChecks
 from tests.support.ledger_checks_cards import CardChecks
+from tests.support.ledger_checks_tiers import TierChecks
 from tests.support.ledger_history_base import (
     BUSINESS,
     CUSTOMERS,
@@ -46,13 +47,17 @@ from tests.support.ledger_history_base import (
     points_of,
 )
 from tests.support.ledger_model import ModelRule
+from tests.support.ledger_replay import Enrolment, Replay, ledger_by_customer
 from tests.support.ledger_steps_cards import CardSteps
 from tests.support.ledger_steps_events import EventSteps
 from tests.support.ledger_steps_items import ITEM_RULES, STAMP_CARDS, ItemSteps
+from tests.support.ledger_steps_tiers import LIMITS, REFERRALS, TIERS, TierSteps
 from tests.support.ledger_steps_till import TillSteps
 
 
-class LedgerHistory(EventSteps, ItemSteps, TillSteps, CardSteps, LedgerChecks, CardChecks):
+class LedgerHistory(
+    EventSteps, ItemSteps, TillSteps, CardSteps, TierSteps, LedgerChecks, CardChecks, TierChecks
+):
     """Subclasses set ``new_world`` (and share one event ``loop``)."""
 
     @initialize(
@@ -65,6 +70,10 @@ class LedgerHistory(EventSteps, ItemSteps, TillSteps, CardSteps, LedgerChecks, C
         min_balance=st.sampled_from([0, 40]),
         item_rules=ITEM_RULES.filter(lambda r: r is not UNCHANGED),
         stamp_card=STAMP_CARDS.filter(lambda c: c is not UNCHANGED),
+        tiers=TIERS.filter(lambda t: t is not UNCHANGED),
+        referral=REFERRALS.filter(lambda r: r is not UNCHANGED),
+        redeem_limit=LIMITS,
+        referrers=st.tuples(st.sampled_from([None, "c0"]), st.sampled_from([None, "c0", "c1"])),
     )
     def open_the_shop(
         self,
@@ -77,8 +86,13 @@ class LedgerHistory(EventSteps, ItemSteps, TillSteps, CardSteps, LedgerChecks, C
         min_balance: int,
         item_rules: ItemRules,
         stamp_card: StampCard | None,
+        tiers: TierPolicy | None,
+        referral: ReferralPolicy | None,
+        redeem_limit: RedeemLimit | None,
+        referrers: tuple[str | None, str | None],
     ) -> None:
         self.settings = {"max_discount": max_discount, "min_balance_to_redeem": min_balance}
+        self.redeem_limit = redeem_limit
         effective = START - timedelta(days=400)
         self._set_programme(
             SetProgramme(
@@ -93,26 +107,24 @@ class LedgerHistory(EventSteps, ItemSteps, TillSteps, CardSteps, LedgerChecks, C
                 effective_from=effective,
                 item_rules=item_rules,
                 stamp_card=stamp_card,
+                tiers=tiers,
+                referral=referral,
+                redeem_limit=redeem_limit,
                 **self.settings,
             )
         )
-        rule = ModelRule(1, effective, Decimal(earn_rate), True, item_rules, stamp_card)
+        rule = ModelRule(
+            1, effective, Decimal(earn_rate), True, item_rules, stamp_card, tiers, referral
+        )
         self.model.rules.append(rule)
         self._open_the_catalogue()
-        for customer in CUSTOMERS:
-            view = self._run(
-                Accounts(self.world.uows, self.clock).enrol(EnrolCustomer(BUSINESS, customer))
-            )
-            self.accounts[customer] = view.account.account_id
-            self.model.balances[customer] = view.account.balance
-            self.model.status[customer] = "active"
-            self.model.stamps[customer] = 0
-            assert view.account.balance == welcome_bonus
-            opening = AdjustPoints(BUSINESS, view.account.account_id, 150, "opening", TILL)
+        for customer, referrer in zip(CUSTOMERS, (None, *referrers), strict=True):
+            self._enrol(Enrolment(customer, referrer))
+            assert self.model.balances[customer] == welcome_bonus
+            opening = AdjustPoints(BUSINESS, self.accounts[customer], 150, "opening", TILL)
             self._run(Accounts(self.world.uows, self.clock).adjust(opening))
+            self._record("adjust", opening)
             self.model.balances[customer] += 150
-
-    # -- events ---------------------------------------------------------------------------------
 
     def teardown(self) -> None:
         try:
@@ -122,32 +134,20 @@ class LedgerHistory(EventSteps, ItemSteps, TillSteps, CardSteps, LedgerChecks, C
             self._run(self.world.close())
 
     def _replay_rebuilds_the_same_ledger(self) -> None:
-        """Every delivered event, replayed into an empty store with the same programme and
-        customers, rebuilds the same earn and reversal entries (points and stamps) and outcomes.
-        Account status is read when an event is applied, so customers ever suspended or
-        closed are left out."""
+        """Every operation, replayed into an empty store at the moment it ran, rebuilds the
+        same ledger (each customer's entries, level changes, referral bonuses and spent
+        points given back included) and the same outcomes."""
         twin = self._run(self.world.empty_twin())
         try:
-            clock = twin.clock
-            for moment, command in self.programme_commands:
-                clock.moment = moment
-                self._run(Programmes(twin.uows, clock).set(command))
-            clock.moment = self.clock.now()
-            for customer in CUSTOMERS:
-                self._run(Accounts(twin.uows, clock).enrol(EnrolCustomer(BUSINESS, customer)))
-            for batch in self.batches:
-                self._run(ApplyEventBatch(twin.uows, clock)(batch))
+            replay = Replay(twin, {a: c for c, a in self.accounts.items()})
+            self._run(replay.run(self.log))
             live, replayed = self._snapshot(), self._run(twin.snapshot())
         finally:
             self._run(twin.close())
-        for event_id, event in self.delivered.items():
-            if self._customer_of(event) in self.model.ever_suspended:
-                continue
+        rebuilt = ledger_by_customer(replayed, replay.accounts)
+        for customer, entries in ledger_by_customer(live, self.accounts).items():
+            differ = [(a, b) for a, b in zip(entries, rebuilt[customer], strict=False) if a != b]
+            assert entries == rebuilt[customer], (customer, differ[:1], entries, rebuilt[customer])
+        for event_id in self.delivered:
             assert live.inbox[event_id] == replayed.inbox[event_id], event_id
             assert points_of(live, event_id) == points_of(replayed, event_id), event_id
-
-    def _customer_of(self, event: InboundEvent) -> str | None:
-        if isinstance(event, PurchaseCompleted):
-            return event.customer_id
-        purchases = {p.reference: p for p in self._purchases()}
-        return purchases[event.purchase_reference].customer_id

@@ -17,14 +17,18 @@ from domain.commands import (
     Redeem,
     SetProgramme,
 )
-from domain.events import InboundEvent, PurchaseCompleted
+from domain.events import InboundEvent, PurchaseCompleted, ReturnedItem
 from domain.ledger import Attribution
+from domain.redeem_limits import RedeemLimit
 from domain.reward_commands import RedeemReward
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.programmes import Programmes
 from tests.fakes import FakeClock
 from tests.support.ledger_model import LedgerModel
 from tests.support.ledger_world import Snapshot, World
+
+if TYPE_CHECKING:
+    from tests.support.ledger_replay import Enrolment
 
 T = TypeVar("T")
 
@@ -55,14 +59,17 @@ class HistoryBase(RuleBasedStateMachine):
         self.model = LedgerModel()
         self.accounts: dict[str, UUID] = {}
         self.waiting: list[InboundEvent] = []
-        self.batches: list[list[InboundEvent]] = []
         self.delivered: dict[str, InboundEvent] = {}
-        self.programme_commands: list[tuple[datetime, SetProgramme]] = []
+        self.log: list[tuple[datetime, str, Any]] = []
+        """Every operation that changed the store, for the replay (``ledger_replay``)."""
         self.numbers = iter(range(1, 10**9))
         self.redeem_commands: list[Redeem] = []
         self.reward_commands: list[RedeemReward] = []
         self.redemptions: dict[UUID, str] = {}  # every redemption made: its customer
         self.settings: dict[str, Any] = {}
+        self.codes: dict[str, str] = {}
+        """Each enrolled customer's referral code."""
+        self.redeem_limit: RedeemLimit | None = None
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -80,7 +87,10 @@ class HistoryBase(RuleBasedStateMachine):
 
     def _set_programme(self, command: SetProgramme) -> None:
         self._run(Programmes(self.world.uows, self.clock).set(command))
-        self.programme_commands.append((self.clock.now(), command))
+        self._record("programme", command)
+
+    def _record(self, kind: str, payload: Any) -> None:
+        self.log.append((self.clock.now(), kind, payload))
 
     if TYPE_CHECKING:  # helpers one step mixin defines and another calls
 
@@ -99,6 +109,14 @@ class HistoryBase(RuleBasedStateMachine):
 
         def _open_the_catalogue(self) -> None: ...
 
+        def _enrol(self, enrolment: Enrolment) -> None: ...
+
+        def _status_of(self, redemption_id: UUID) -> str: ...
+
+        def _return(
+            self, purchase: PurchaseCompleted, amount: Decimal, items: tuple[ReturnedItem, ...]
+        ) -> None: ...
+
         def _account_for_sale_captures(
             self, before: Snapshot, after: Snapshot, batch: Sequence[InboundEvent]
         ) -> None: ...
@@ -111,11 +129,12 @@ def new_entries(before: Snapshot, after: Snapshot) -> list[Any]:
     return sorted((e for e in after.entries if e.entry_id not in known), key=lambda e: e.seq)
 
 
-EVENT_KINDS = ("earn", "reversal", "stamp_earn", "stamp_void")
+EVENT_KINDS = ("earn", "reversal", "stamp_earn", "stamp_void", "spend_return", "level_change")
 
 
 def points_of(snapshot: Snapshot, event_id: str) -> set[tuple[UUID, str, int, int]]:
-    """The earn and reversal entries, of points and stamps, an event made."""
+    """The entries an event made whose ids derive from it: earn and reversal, of points and
+    stamps, spent points given back and level changes."""
     return {
         (e.entry_id, e.kind, e.points, e.stamps)
         for e in snapshot.entries

@@ -64,13 +64,19 @@ def multiplier(rules: ItemRules, sku: str, category: str | None) -> Fraction:
     return Fraction(found) if found is not None else Fraction(1)
 
 
-def sale_points(rules: ItemRules, rate: Decimal, event: PurchaseCompleted) -> tuple[int, SaleItems]:
-    """Points of a sale, and its lines by SKU with what each earned exactly."""
+def sale_points(
+    rules: ItemRules, rate: Decimal, event: PurchaseCompleted, level: Fraction = Fraction(1)
+) -> tuple[int, SaleItems]:
+    """Points of a sale at a level's multiplier, and its lines by SKU with what each earned
+    exactly."""
     kept = SaleItems()
     for item in event.items:
         part = kept.lines.setdefault(item.sku, SkuPart())
         part.earned += (
-            Fraction(item.amount) * Fraction(rate) * multiplier(rules, item.sku, item.category)
+            Fraction(item.amount)
+            * Fraction(rate)
+            * multiplier(rules, item.sku, item.category)
+            * level
         )
         part.quantity += Fraction(item.quantity)
         part.amount += Fraction(item.amount)
@@ -89,7 +95,7 @@ def sale_points(rules: ItemRules, rate: Decimal, event: PurchaseCompleted) -> tu
         if spend < Fraction(rules.min_spend):
             return 0, kept
     if rules.empty or not event.items:
-        return math.floor(Fraction(event.amount) * Fraction(rate)), kept
+        return math.floor(Fraction(event.amount) * Fraction(rate) * level), kept
     return math.floor(sum((p.earned for p in kept.lines.values()), F0)), kept
 
 

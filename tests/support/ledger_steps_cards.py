@@ -39,6 +39,7 @@ class CardSteps(HistoryBase):
     def _open_the_catalogue(self) -> None:
         for command in CATALOGUE.values():
             self._run(RewardCatalogue(self.world.uows, self.clock).set(command))
+            self._record("catalogue", command)
 
     def _held_stamps(self, customer: str) -> int:
         return sum(
@@ -69,6 +70,7 @@ class CardSteps(HistoryBase):
             return
         self.reward_commands.append(command)
         redemption = result.redemption
+        self._record("reward", (command, redemption.redemption_id))
         terms = CATALOGUE[redemption.reward_id or ""]
         assert reward in (None, redemption.reward_id)
         assert (redemption.points, redemption.stamps) == (
@@ -80,16 +82,17 @@ class CardSteps(HistoryBase):
         assert redemption.stamps <= spendable, "stamps spent or promised twice"
         self.redemptions[redemption.redemption_id] = customer
         new = [(e.kind, e.points, e.stamps) for e in new_entries(before, self._snapshot())]
+        self.model.holds[redemption.redemption_id] = ModelHold(
+            redemption.redemption_id,
+            customer,
+            redemption.points,
+            redemption.expires_at,
+            stamps=redemption.stamps,
+            seq_at_hold=len(before.entries_of(self.accounts[customer])),
+            captured_before_release=not hold,
+        )
         if hold:
             assert new == [], "a hold posted an entry"
-            self.model.holds[redemption.redemption_id] = ModelHold(
-                redemption.redemption_id,
-                customer,
-                redemption.points,
-                redemption.expires_at,
-                stamps=redemption.stamps,
-                seq_at_hold=len(before.entries_of(self.accounts[customer])),
-            )
             if then_sells:
                 sale = self._purchase(customer, Decimal(4), 0, False, redemption.redemption_id)
                 self.waiting.append(sale)
@@ -108,6 +111,7 @@ class CardSteps(HistoryBase):
         except LoyaltyError:
             assert self._snapshot() == before
             return
+        self._record("adjust", command)
         new = [(e.kind, e.points, e.stamps) for e in new_entries(before, self._snapshot())]
         assert new == [("stamp_adjustment", 0, stamps)]
         assert self.model.status[customer] != "closed", "a closed card adjusted"
@@ -136,6 +140,7 @@ class CardSteps(HistoryBase):
         before = self._snapshot()
         command = CloseAccount(BUSINESS, account_id, "moving away", TILL)
         self._run(Accounts(self.world.uows, self.clock).close(command))
+        self._record("close", command)
         new = [(e.kind, e.points, e.stamps) for e in new_entries(before, self._snapshot())]
         if self.model.status[customer] == "closed":
             assert new == [], "a second closure"

@@ -133,14 +133,26 @@ class EventSteps(HistoryBase):
             ),
             label="batch",
         )
+        self._deliver(picks)
+
+    @precondition(lambda self: bool(self.waiting))
+    @rule(data=st.data())
+    def the_consumer_catches_up(self, data: st.DataObject) -> None:
+        """Everything waiting, in any order (mostly as it was sent), in one batch."""
+        order = list(range(len(self.waiting)))
+        if data.draw(st.booleans(), label="shuffled"):
+            order = data.draw(st.permutations(order), label="order")
+        self._deliver(order)
+
+    def _deliver(self, picks: list[int]) -> None:
         batch = [self.waiting[i] for i in picks]
         before = self._snapshot()
         self._apply(batch)
         self.waiting = [e for i, e in enumerate(self.waiting) if i not in picks]
-        self.batches.append(batch)
+        self._record("batch", batch)
         for event in batch:
             self.delivered[event.event_id] = event
-            self.model.apply(event)
+            self.model.apply(event, self.clock.now())
         self._account_for_sale_captures(before, self._snapshot(), batch)
 
     @precondition(lambda self: bool(self.waiting))

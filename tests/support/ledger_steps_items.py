@@ -17,10 +17,13 @@ from domain.errors import InvalidRequest
 from domain.events import EventKind, LineItem, PurchaseCompleted, RefundIssued, ReturnedItem
 from domain.item_rules import NO_ITEM_RULES, ItemRules
 from domain.ledger import Source
+from domain.levels import TierPolicy
+from domain.referrals import ReferralPolicy
 from domain.stamps import StampBasis, StampCard
 from service.use_cases.programmes import Programmes
 from tests.support.ledger_history_base import BUSINESS, CUSTOMERS, LAGS, STRANGER, TILL, HistoryBase
 from tests.support.ledger_model import ModelRule
+from tests.support.ledger_steps_tiers import REFERRALS, TIERS
 
 CENT = Decimal("0.01")
 GOODS = {"bread": "bakery", "bun": "bakery", "cigs": "tobacco", "latte": "drinks", "kale": None}
@@ -157,6 +160,8 @@ class ItemSteps(HistoryBase):
         active=st.sampled_from([True, True, False]),
         item_rules=ITEM_RULES,
         stamp_card=STAMP_CARDS,
+        tiers=TIERS,
+        referral=REFERRALS,
     )
     def the_programme_changes(
         self,
@@ -165,6 +170,8 @@ class ItemSteps(HistoryBase):
         active: bool,
         item_rules: ItemRules | Unchanged,
         stamp_card: StampCard | Unchanged | None,
+        tiers: TierPolicy | Unchanged | None,
+        referral: ReferralPolicy | Unchanged | None,
     ) -> None:
         """New rates, item rules or card, or a pause (or its end), from now or from a moment
         before or after it: never before an applied event; the version in force at an
@@ -181,6 +188,8 @@ class ItemSteps(HistoryBase):
             active=active,
             item_rules=item_rules,
             stamp_card=stamp_card,
+            tiers=tiers,
+            referral=referral,
             **self.settings,
         )
         latest = max((e.occurred_at for e in self.delivered.values()), default=None)
@@ -190,16 +199,19 @@ class ItemSteps(HistoryBase):
             assert effective is not None and latest is not None and effective <= latest
             return
         version = programme.rules[-1]
-        self.programme_commands.append(
-            (self.clock.now(), replace(command, effective_from=version.effective_from))
-        )
+        self._record("programme", replace(command, effective_from=version.effective_from))
         assert latest is None or version.effective_from > latest, "re-rated an applied event"
         before = self.model.rule_at(version.effective_from)
         if isinstance(item_rules, Unchanged):
             item_rules = before.item_rules if before else NO_ITEM_RULES
         if isinstance(stamp_card, Unchanged):
             stamp_card = before.stamp_card if before else None
-        assert (version.item_rules, version.stamp_card) == (item_rules, stamp_card)
+        if isinstance(tiers, Unchanged):
+            tiers = before.tiers if before else None
+        if isinstance(referral, Unchanged):
+            referral = before.referral if before else None
+        kept = (version.item_rules, version.stamp_card, version.tiers, version.referral)
+        assert kept == (item_rules, stamp_card, tiers, referral)
         self.model.rules.append(
             ModelRule(
                 version.version,
@@ -208,5 +220,7 @@ class ItemSteps(HistoryBase):
                 active,
                 item_rules,
                 stamp_card,
+                tiers,
+                referral,
             )
         )

@@ -39,7 +39,7 @@ class TillSteps(HistoryBase):
         points=st.integers(min_value=1, max_value=150),
         hold=st.booleans(),
         sale_amount=st.sampled_from([None, Decimal("3.50"), Decimal(100)]),
-        then_sells=st.booleans(),
+        then_sells=st.sampled_from([False, True, True, "0.5", "1"]),
     )
     def points_are_redeemed(
         self,
@@ -47,9 +47,10 @@ class TillSteps(HistoryBase):
         points: int,
         hold: bool,
         sale_amount: Decimal | None,
-        then_sells: bool,
+        then_sells: bool | str,
     ) -> None:
-        """At once, or held; a held redemption is usually followed by its sale's event."""
+        """At once, or held; a held redemption is usually followed by its sale's event, and
+        sometimes by a return of half or all of that sale's money (spent points come back)."""
         n = self._n()
         command = Redeem(
             business_id=BUSINESS,
@@ -69,24 +70,27 @@ class TillSteps(HistoryBase):
             return
         self.redeem_commands.append(command)
         redemption = result.redemption
+        self._record("redeem", (command, redemption.redemption_id))
         assert 0 < redemption.points <= points, "took more points than were asked for"
         self.redemptions[redemption.redemption_id] = customer
         after = self._snapshot()
         new = new_entries(before, after)
+        self.model.holds[redemption.redemption_id] = ModelHold(
+            redemption.redemption_id,
+            customer,
+            redemption.points,
+            redemption.expires_at,
+            seq_at_hold=len(before.entries_of(self.accounts[customer])),
+            captured_before_release=not hold,
+        )
         if hold:
             assert new == [], "a hold posted an entry"
-            self.model.holds[redemption.redemption_id] = ModelHold(
-                redemption.redemption_id,
-                customer,
-                redemption.points,
-                redemption.expires_at,
-                seq_at_hold=len(before.entries_of(self.accounts[customer])),
-            )
             if then_sells:
                 amount = sale_amount or Decimal(50)
-                self.waiting.append(
-                    self._purchase(customer, amount, 0, False, redemption.redemption_id)
-                )
+                sale = self._purchase(customer, amount, 0, False, redemption.redemption_id)
+                self.waiting.append(sale)
+                if isinstance(then_sells, str):
+                    self._return(sale, (amount * Decimal(then_sells)).quantize(Decimal("0.01")), ())
         else:
             assert [(e.kind, e.points) for e in new] == [("redemption", -redemption.points)]
             self.model.balances[customer] -= redemption.points
@@ -110,10 +114,13 @@ class TillSteps(HistoryBase):
         use_cases = Redemptions(self.world.uows, self.clock)
         try:
             if capture:
-                self._run(use_cases.capture(CaptureRedemption(BUSINESS, redemption_id, TILL)))
+                captured = CaptureRedemption(BUSINESS, redemption_id, TILL)
+                self._run(use_cases.capture(captured))
+                self._record("capture", captured)
             else:
                 command = CancelRedemption(BUSINESS, redemption_id, TILL, supervisor=supervisor)
                 self._run(use_cases.cancel(command))
+                self._record("cancel", command)
         except LoyaltyError:
             assert self._snapshot() == before, "a refused capture or cancel changed the ledger"
             return
@@ -133,9 +140,14 @@ class TillSteps(HistoryBase):
             self.model.balances[customer] -= points
             self.model.stamps[customer] -= stamps
         elif not capture and was == "captured" and now == "cancelled":
-            assert posted == [("redemption_cancelled", points, stamps)]
-            self.model.balances[customer] += points
+            # what the returns of the sale it paid for gave back does not come back twice
+            rest = points - (hold.given_back if hold else 0)
+            assert rest > 0 or stamps > 0, "a cancel gave back points the returns gave back"
+            assert posted == [("redemption_cancelled", rest, stamps)]
+            self.model.balances[customer] += rest
             self.model.stamps[customer] += stamps
+            if hold is not None:
+                hold.cancelled = True
         else:
             assert new == [], f"{was} -> {now} posted {new}"
         if not capture and hold is not None and was == "held" and now == "cancelled":
@@ -152,11 +164,12 @@ class TillSteps(HistoryBase):
         except LoyaltyError:
             assert self._snapshot() == before
             return
+        self._record("adjust", command)
         new = new_entries(before, self._snapshot())
         assert [(e.kind, e.points) for e in new] == [("adjustment", points)]
         self.model.balances[customer] += points
 
-    @rule(customer=st.sampled_from(CUSTOMERS), suspend=st.booleans())
+    @rule(customer=st.sampled_from(CUSTOMERS), suspend=st.sampled_from([True, False, False]))
     def an_account_is_suspended_or_reactivated(self, customer: str, suspend: bool) -> None:
         command = ChangeAccountStatus(BUSINESS, self.accounts[customer], suspend, "checks", TILL)
         before = self._snapshot()
@@ -165,6 +178,7 @@ class TillSteps(HistoryBase):
         except AccountClosed:
             assert self.model.status[customer] == "closed" and self._snapshot() == before
             return
+        self._record("status", command)
         self.model.status[customer] = "suspended" if suspend else "active"
         if suspend:
             self.model.ever_suspended.add(customer)
@@ -183,6 +197,7 @@ class TillSteps(HistoryBase):
     def the_expiry_sweep_runs(self) -> None:
         before = self._snapshot()
         report = self._run(ExpirePoints(self.world.uows, self.clock)())
+        self._record("expiry", None)
         new = new_entries(before, self._snapshot())
         assert {e.kind for e in new} <= {"expiry"}, new
         assert all(e.points < 0 for e in new)

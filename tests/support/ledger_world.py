@@ -35,6 +35,10 @@ class EntryRow:
     stamps: int = 0
     stamps_balance_after: int = 0
     reward_id: str | None = None
+    occurred_at: datetime | None = None
+    level_before: str | None = None
+    level_after: str | None = None
+    referred_account_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class RedemptionRow:
     reward_id: str | None = None
     stamps: int = 0
     stock_taken: bool = False
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class Snapshot:
     statuses: dict[UUID, str] = field(default_factory=dict)
     stock: dict[str, int | None] = field(default_factory=dict)
     """Each catalogue reward's units left (None: unlimited)."""
+    levels: dict[UUID, str | None] = field(default_factory=dict)
 
     def entries_of(self, account_id: UUID) -> list[EntryRow]:
         return sorted((e for e in self.entries if e.account_id == account_id), key=lambda e: e.seq)
@@ -106,6 +112,10 @@ class FakeWorld:
                     e.stamps,
                     e.stamps_balance_after,
                     e.reward_id,
+                    e.occurred_at,
+                    e.level_before,
+                    e.level_after,
+                    e.referred_account_id,
                 )
                 for e in store.entries
             ),
@@ -124,6 +134,7 @@ class FakeWorld:
                     r.reward_id,
                     r.stamps,
                     r.stock_taken,
+                    r.created_at,
                 )
                 for key, r in store.redemptions.items()
             },
@@ -131,6 +142,7 @@ class FakeWorld:
             stamps={key[1]: a.stamps for key, a in store.accounts.items()},
             statuses={key[1]: a.status.value for key, a in store.accounts.items()},
             stock={key[1]: r.stock for key, r in store.rewards.items()},
+            levels={key[1]: a.level for key, a in store.accounts.items()},
         )
 
     async def empty_twin(self) -> World:
@@ -173,16 +185,19 @@ class PostgresWorld:
     async def snapshot(self) -> Snapshot:
         assert self._pool is not None
         async with self._pool.acquire() as conn:
-            balances = await conn.fetch("SELECT account_id, balance, stamps, status FROM accounts")
+            balances = await conn.fetch(
+                "SELECT account_id, balance, stamps, status, level FROM accounts"
+            )
             entries = await conn.fetch(
                 "SELECT entry_id, account_id, seq, kind, points, balance_after, source_ref,"
-                " event_id, related_entry_id, stamps, stamps_balance_after, reward_id"
+                " event_id, related_entry_id, stamps, stamps_balance_after, reward_id,"
+                " occurred_at, level_before, level_after, referred_account_id"
                 " FROM ledger_entries"
             )
             inbox = await conn.fetch("SELECT event_id, status, reason FROM inbox")
             redemptions = await conn.fetch(
                 "SELECT redemption_id, account_id, points, status, expires_at, entry_id,"
-                " cancel_entry_id, reward_id, stamps, stock_taken FROM redemptions"
+                " cancel_entry_id, reward_id, stamps, stock_taken, created_at FROM redemptions"
             )
             refused = await conn.fetch("SELECT event_id FROM hold_capture_refusals")
             rewards = await conn.fetch("SELECT reward_id, stock FROM rewards")
@@ -197,6 +212,7 @@ class PostgresWorld:
             stamps={r["account_id"]: r["stamps"] for r in balances},
             statuses={r["account_id"]: r["status"] for r in balances},
             stock={r["reward_id"]: r["stock"] for r in rewards},
+            levels={r["account_id"]: r["level"] for r in balances},
         )
 
     async def empty_twin(self) -> World:

@@ -15,6 +15,7 @@ from adapters.http.body_guard import DEFAULT_MAX_BODY_BYTES, BodyGuard
 from adapters.http.dependencies import no_unknown_query_parameters
 from adapters.http.handlers import install_problem_handlers
 from adapters.http.metrics import HttpMetrics, MetricsMiddleware
+from adapters.http.openapi import TAGS, finish_document, operation_id
 from adapters.http.problems import problem_schemas
 from adapters.http.routes import accounts, history, programme, redemptions, rewards
 from adapters.http.routes import devices as tablets
@@ -45,7 +46,7 @@ def _with_problem_schemas(app: FastAPI) -> Callable[[], dict[str, Any]]:
             )
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(problem_schemas())
-            app.openapi_schema = document
+            app.openapi_schema = finish_document(document)
         return app.openapi_schema
 
     return openapi
@@ -74,6 +75,8 @@ def create_http_app(
         description="Enrol customers, look balances up, preview and redeem points. "
         "Every call needs a bearer token; the business comes from the token.",
         lifespan=lifespan,
+        openapi_tags=TAGS,
+        generate_unique_id_function=operation_id,
     )
     metrics = HttpMetrics(registry or CollectorRegistry(auto_describe=True))
     app.state.operations = operations

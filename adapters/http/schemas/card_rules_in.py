@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, StrictInt, StrictStr
+from pydantic import Field, StrictStr
 from pydantic.config import JsonDict
 
-from adapters.http.schemas.requests import DecimalText, RequestBody
+from adapters.http.schemas.requests import DecimalText, RequestBody, WholeInt
 from domain import card_limits
 from domain.item_rules import ItemRules
 from domain.stamps import StampBasis, StampCard
@@ -56,7 +56,7 @@ class ItemRulesIn(RequestBody):
 class StampCardIn(RequestBody):
     """A stamp card beside points: `target` stamps unlock the catalogue reward `reward_id`."""
 
-    target: StrictInt = Field(
+    target: WholeInt = Field(
         description=f"Stamps for a full card: {card_limits.STAMP_TARGET.describe()}.",
         json_schema_extra={
             "minimum": card_limits.STAMP_TARGET.least,
@@ -76,7 +76,7 @@ class StampCardIn(RequestBody):
         default_factory=list, description="Qualifying SKUs.", json_schema_extra=_NAMES
     )
     min_spend: DecimalText | None = _money("The least a sale must come to for stamps")
-    stamps_per_award: StrictInt = Field(
+    stamps_per_award: WholeInt = Field(
         default=1,
         description="Stamps per qualifying sale or unit: from 1 to target.",
         json_schema_extra={"minimum": 1, "maximum": card_limits.STAMP_TARGET.most},

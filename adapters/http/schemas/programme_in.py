@@ -6,12 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Self
 
-from pydantic import Field, StrictBool, StrictInt, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from adapters.http.schemas.card_rules_in import ItemRulesIn, StampCardIn
 from adapters.http.schemas.redeem_limits import RedeemLimitIn
 from adapters.http.schemas.referral_in import ReferralIn
-from adapters.http.schemas.requests import DecimalText, Moment, RequestBody, Text
+from adapters.http.schemas.requests import DecimalText, Moment, RequestBody, Text, WholeInt
 from adapters.http.schemas.tiers import TiersIn
 from domain import programme_limits as limits
 from domain.commands import UNCHANGED, Unchanged
@@ -57,15 +57,15 @@ class ProgrammeIn(RequestBody):
         default=None, description="Run or pause from effective_from on; default: as is."
     )
     inline_enrolment: StrictBool | None = None
-    welcome_bonus: StrictInt | None = _int_setting(limits.WELCOME_BONUS, "Points on enrolment")
-    hold_minutes: StrictInt | None = _int_setting(limits.HOLD_MINUTES, "Minutes a hold lasts")
-    points_validity_days: StrictInt | None = _int_setting(
+    welcome_bonus: WholeInt | None = _int_setting(limits.WELCOME_BONUS, "Points on enrolment")
+    hold_minutes: WholeInt | None = _int_setting(limits.HOLD_MINUTES, "Minutes a hold lasts")
+    points_validity_days: WholeInt | None = _int_setting(
         limits.POINTS_VALIDITY_DAYS, "Days an earned lot lasts; 0 turns expiry off"
     )
-    pending_days: StrictInt | None = _int_setting(
+    pending_days: WholeInt | None = _int_setting(
         limits.PENDING_DAYS, "Return window: days earned points stay pending"
     )
-    inactivity_days: StrictInt | None = _int_setting(
+    inactivity_days: WholeInt | None = _int_setting(
         limits.INACTIVITY_DAYS, "All points expire after this many quiet days; 0: never"
     )
     multiplier: DecimalText = Field(
@@ -77,7 +77,7 @@ class ProgrammeIn(RequestBody):
         default=None,
         description=f"Cap per transaction: {limits.MAX_DISCOUNT.describe()}.",
     )
-    min_balance_to_redeem: StrictInt = Field(
+    min_balance_to_redeem: WholeInt = Field(
         default=0,
         description=f"Minimum balance to redeem: {limits.MIN_BALANCE_TO_REDEEM.describe()}.",
         json_schema_extra={

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, Field
 
-from adapters.http.schemas.requests import RequestBody
+from adapters.http.schemas.requests import RequestBody, WholeInt
 from domain.redeem_limits import MOST_POINTS, LimitPeriod, RedeemLimit
 
 PERIODS = "calendar periods in UTC: the day, the ISO week from Monday 00:00, the month"
@@ -14,7 +14,7 @@ class RedeemLimitIn(RequestBody):
     """The most points one account may redeem per period (held and captured redemptions
     count where they were made; cancelled and expired ones do not)."""
 
-    points: StrictInt = Field(ge=1, le=MOST_POINTS, description="Points per period.")
+    points: WholeInt = Field(ge=1, le=MOST_POINTS, description="Points per period.")
     period: LimitPeriod = Field(description=f"day, week or month: {PERIODS}.")
 
     def limit(self) -> RedeemLimit:

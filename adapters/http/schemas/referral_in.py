@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, Field
 
-from adapters.http.schemas.requests import RequestBody
+from adapters.http.schemas.requests import RequestBody, WholeInt
 from domain.referrals import ReferralPolicy
 
 MOST_POINTS = 1_000_000
@@ -14,11 +14,11 @@ MOST_DAYS = 3650
 class ReferralIn(RequestBody):
     """What the referred customer's first sale earning points gives both sides."""
 
-    referrer_points: StrictInt = Field(
+    referrer_points: WholeInt = Field(
         ge=0, le=MOST_POINTS, description="To the account whose code was named."
     )
-    referred_points: StrictInt = Field(ge=0, le=MOST_POINTS, description="To the new customer.")
-    return_window_days: StrictInt = Field(
+    referred_points: WholeInt = Field(ge=0, le=MOST_POINTS, description="To the new customer.")
+    return_window_days: WholeInt = Field(
         default=30,
         ge=0,
         le=MOST_DAYS,

@@ -53,10 +53,20 @@ def _rfc3339(value: object) -> object:
     raise ValueError('use an RFC 3339 time with an offset, such as "2025-07-01T00:00:00Z"')
 
 
+def _whole_number(value: object) -> object:
+    # JSON Schema counts 3.0 as an integer, and the document says "integer": take what it says.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeInt = Annotated[StrictInt, BeforeValidator(_whole_number)]
+"""An integer, written 3 or 3.0 (never "3", true or 3.5)."""
+
 # RFC 3339 text only: pydantic would otherwise read 0 or "0" as seconds since 1970.
 Moment = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
-Points = Annotated[StrictInt, Field(gt=0, le=MAX_POINTS)]
-Count = Annotated[StrictInt, Field(ge=0, le=MAX_POINTS)]
+Points = Annotated[WholeInt, Field(gt=0, le=MAX_POINTS)]
+Count = Annotated[WholeInt, Field(ge=0, le=MAX_POINTS)]
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 """No control characters: PostgreSQL text cannot hold NUL, and none belongs in a name."""
 
@@ -84,17 +94,31 @@ def _decimal_text(value: object) -> object:
     raise ValueError('use a decimal number written as a string, such as "1.25"')
 
 
+DECIMAL_TEXT = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+"""Plain decimal notation; the programme's own check then bounds the value."""
+
 # Syntax only: a string a Decimal can be read from (never a JSON number, never a float).
 DecimalText = Annotated[
     Decimal,
     Field(allow_inf_nan=True),  # "NaN" and "Infinity" get the programme's check and message
     BeforeValidator(_decimal_text),
-    WithJsonSchema({"type": "string", "maxLength": 64}),
+    WithJsonSchema({"type": "string", "maxLength": 64, "pattern": DECIMAL_TEXT}),
 ]
 
 
 class EnrolmentIn(RequestBody):
     """Enrol by `customer_id`, or inline at the till by `phone` (and `name`)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            # Exactly one of them given as a string (null counts as absent).
+            "oneOf": [
+                {"required": ["customer_id"], "properties": {"customer_id": {"type": "string"}}},
+                {"required": ["phone"], "properties": {"phone": {"type": "string"}}},
+            ]
+        },
+    )
 
     customer_id: CustomerId | None = None
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()\-.]{5,24}$")] | None = None
@@ -132,9 +156,9 @@ class AdjustmentIn(RequestBody):
         },
     )
 
-    points: Annotated[StrictInt, Field(ge=-MAX_POINTS, le=MAX_POINTS)] = 0
+    points: Annotated[WholeInt, Field(ge=-MAX_POINTS, le=MAX_POINTS)] = 0
     stamps: Annotated[
-        StrictInt,
+        WholeInt,
         Field(ge=-MAX_POINTS, le=MAX_POINTS, description="Stamps instead of points."),
     ] = 0
     reason: Annotated[

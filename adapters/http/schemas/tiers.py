@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, Field, StrictInt, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from adapters.http.schemas.requests import DecimalText, RequestBody, Text
+from adapters.http.schemas.requests import DecimalText, RequestBody, Text, WholeInt
 from adapters.http.schemas.responses import DecimalString
 from domain.levels import Level, LevelBasis, TierPolicy
 
@@ -58,7 +58,7 @@ class TiersIn(RequestBody):
         description="points: points earned less reversed; spend: money of earning sales "
         "less refunds.",
     )
-    window_days: StrictInt | None = Field(
+    window_days: WholeInt | None = Field(
         default=365,
         ge=1,
         le=MOST_WINDOW_DAYS,

@@ -26,7 +26,15 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from pydantic.config import JsonDict
 
+from adapters.kafka.contract_patterns import (
+    IDENTIFIER_PATTERN,
+    IDENTIFIER_RULE,
+    INSTANT_PATTERN,
+    UUID_PATTERN,
+    UUID_RULE,
+)
 from domain.events import EARLIEST_OCCURRED_AT, LATEST_OCCURRED_AT
 from domain.ledger import Bucket, EntryKind, Source
 
@@ -34,6 +42,10 @@ Identifier = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$"
+    ),
+    WithJsonSchema(
+        {"type": "string", "pattern": IDENTIFIER_PATTERN, "description": IDENTIFIER_RULE},
+        mode="validation",
     ),
 ]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -112,7 +124,12 @@ Instant = Annotated[
     BeforeValidator(_rfc3339_text),
     AfterValidator(_in_range),
     WithJsonSchema(
-        {"type": "string", "format": "date-time", "pattern": RFC3339, "description": INSTANT_RULE},
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": INSTANT_PATTERN,
+            "description": INSTANT_RULE,
+        },
         mode="validation",
     ),
 ]
@@ -142,6 +159,14 @@ Quantity = Annotated[
     ),
 ]
 
+RedemptionId = Annotated[
+    UUID,
+    WithJsonSchema(
+        {"type": "string", "format": "uuid", "pattern": UUID_PATTERN, "description": UUID_RULE},
+        mode="validation",
+    ),
+]
+
 MAX_ITEMS = 1000
 """Lines in one message: far beyond a basket, and a bound on the work one record can ask."""
 
@@ -167,10 +192,23 @@ class SaleLine(BaseModel):
     amount: Money
 
 
+def _measured_by(measure: str, other: str) -> JsonDict:
+    return {
+        "required": [measure],
+        "properties": {measure: {"not": {"type": "null"}}, other: {"type": "null"}},
+    }
+
+
 class ReturnLine(BaseModel):
     """A line given back, by SKU: a ``quantity`` of it or an ``amount`` of money, not both."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(
+        extra="ignore",
+        frozen=True,
+        json_schema_extra={
+            "anyOf": [_measured_by("quantity", "amount"), _measured_by("amount", "quantity")]
+        },
+    )
 
     sku: Identifier
     quantity: Quantity | None = None
@@ -221,7 +259,7 @@ class SaleCompleted(InboundEvent):
     terminal_id: Identifier | None = None
     staff_id: Identifier | None = None
     receipt_number: Identifier | None = None
-    loyalty_redemption_id: UUID | None = None
+    loyalty_redemption_id: RedemptionId | None = None
     items: SaleLines = None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typer
 
+import service.entrypoints.cli_contracts  # noqa: F401  (registers `contracts validate`)
 from service.entrypoints import cli_ledger, cli_operator, cli_service
 from service.entrypoints.cli_dead_letters import dlq_app
 from service.entrypoints.cli_levels import levels_app

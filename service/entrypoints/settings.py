@@ -16,35 +16,60 @@ DEV_ENV_FILE = ".loyalty/dev.env"
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="LOYALTY_", env_file=DEV_ENV_FILE, extra="ignore", frozen=True
+        env_prefix="LOYALTY_",
+        env_file=DEV_ENV_FILE,
+        extra="ignore",
+        frozen=True,
+        # The docstrings below are the fields' descriptions (README "Settings" lists them).
+        use_attribute_docstrings=True,
     )
 
     database_url: str = "postgresql://postgres@127.0.0.1:5432/loyalty"
+    """PostgreSQL the service keeps its ledger in (libpq URL; a secret in deployments)."""
     database_pool_min: int = Field(default=1, ge=1)
+    """Connections each process keeps open to PostgreSQL."""
     database_pool_max: int = Field(default=10, ge=1)
+    """Most connections each process opens to PostgreSQL."""
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    """Kafka brokers to bootstrap from, comma-separated host:port."""
     kafka_security_protocol: SecurityProtocol = "PLAINTEXT"
     """How every Kafka client (consumer, producers, admin, the CLI's readers) reaches the
     brokers: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (``adapters.kafka.security``)."""
     kafka_sasl_mechanism: SaslMechanism = "PLAIN"
+    """SASL mechanism under SASL_*: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512."""
     kafka_sasl_username: str | None = None
+    """SASL user name (required under SASL_*)."""
     kafka_sasl_password: SecretStr | None = None
+    """SASL password (required under SASL_*; never logged)."""
     kafka_ssl_ca_file: str | None = None
     """PEM CA bundle for the brokers' certificates (unset: the system's trusted CAs)."""
     kafka_ssl_cert_file: str | None = None
+    """PEM client certificate, for listeners that authenticate clients by certificate."""
     kafka_ssl_key_file: str | None = None
+    """PEM private key of the client certificate (given with it)."""
     kafka_ssl_key_password: SecretStr | None = None
+    """Password of an encrypted client key (never logged)."""
     consumer_group: str = "loyalty-points"
+    """Kafka consumer group of the consumers (redrive uses it with ``-redrive``)."""
     topic_sale_completed: str = "sale.completed"
+    """Inbound topic of completed sales."""
     topic_customer_return_created: str = "customer-return.created"
+    """Inbound topic of customer returns."""
     topic_bill_paid: str = "bill.paid"
+    """Inbound topic of paid restaurant bills."""
     topic_bill_refunded: str = "bill.refunded"
+    """Inbound topic of refunded restaurant bills."""
     topic_sale_cancelled: str = "sale.cancelled"
+    """Inbound topic of cancelled sales."""
     topic_ledger: str = "loyalty.ledger"
+    """Outbound topic every ledger entry is published on, keyed by account."""
     dead_letter_suffix: str = ".dlq"
+    """Appended to an inbound topic's name to name its dead-letter topic."""
     max_redrives: int = Field(default=3, ge=0)
+    """Times ``loyalty dlq redrive`` sends one letter back before leaving it put."""
     topic_partitions: int = Field(default=3, ge=1)
+    """Partitions of the topics ``loyalty dev`` creates (deploy/topics.tsv sets them elsewhere)."""
     batch_max_records: int = Field(default=2000, ge=1)
     """Most events applied in one transaction. Under a backlog 2,000 earned more per
     second than 500 on the bench (fewer round trips to the database and the broker per event);
@@ -53,26 +78,35 @@ class Settings(BaseSettings):
     """Allocations between the garbage collector's young collections (CPython's default is
     700; see ``service.entrypoints.runtime.tune_garbage_collector``)."""
     consumer_session_timeout_ms: int = Field(default=10_000, ge=1000)
+    """Kafka group session timeout: silence after which the group drops a consumer."""
     consumer_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
+    """How often a consumer heartbeats to its group coordinator."""
     consumer_max_poll_interval_ms: int = Field(default=300_000, ge=1000)
+    """Longest gap between polls before the group hands a consumer's partitions on."""
     consumer_fetch_max_wait_ms: int = Field(default=50, ge=0)
     """How long the broker may hold a fetch that finds nothing new (the latency floor of an
     idle partition when the broker does not answer as soon as data arrives)."""
 
     retry_initial_seconds: float = 0.2
+    """First delay before retrying a transient failure (it doubles each time)."""
     retry_max_seconds: float = 30.0
+    """Longest delay between retries and partition pauses."""
     retry_budget_seconds: float = 10.0
     """How long a batch retries in place before the consumer pauses its partitions and
     backs off (0.2 s doubling to ``retry_max_seconds``), keeping its group membership."""
 
     outbox_batch_size: int = Field(default=2000, ge=1)
+    """Most outbox entries a relay claims and publishes per shard at a time."""
     outbox_idle_seconds: float = 0.2
+    """How long the outbox relay waits when it found nothing to publish."""
     expiry_sweep_seconds: float = Field(default=3600.0, ge=0)
     """How often a consumer process sweeps expired points (0: never; ``loyalty expire`` still
     works)."""
 
     http_host: str = "127.0.0.1"
+    """Interface the API and the management server bind (0.0.0.0 in containers)."""
     http_port: int = Field(default=8080, ge=0, le=65535)
+    """Port of the HTTP API (roles api and all), also its /healthz, /readyz, /metrics."""
     http_workers: int = Field(default=1, ge=1, le=64)
     """API processes sharing the port (SO_REUSEPORT): this one and ``http_workers - 1``
     children running ``loyalty serve --role api``."""
@@ -94,9 +128,12 @@ class Settings(BaseSettings):
     jwt_max_lifetime_seconds: int | None = Field(default=None, ge=1)
     """When set, a token must carry ``iat`` and live (``exp - iat``) no longer than this."""
     shutdown_timeout_seconds: float = 15.0
+    """On SIGTERM: time to finish the batch and drain the outbox before exiting."""
 
     log_format: Literal["auto", "json", "console"] = "auto"
+    """Log lines as JSON or for a console (auto: console on a terminal, else JSON)."""
     log_level: str = "INFO"
+    """Lowest level logged (DEBUG, INFO, WARNING, ERROR)."""
 
     @model_validator(mode="after")
     def _retries_fit_in_a_poll_interval(self) -> Settings:

@@ -17,6 +17,7 @@ from adapters.http.handlers import install_problem_handlers
 from adapters.http.metrics import HttpMetrics, MetricsMiddleware
 from adapters.http.openapi import TAGS, finish_document, operation_id
 from adapters.http.problems import problem_schemas
+from adapters.http.request_id import RequestIdMiddleware
 from adapters.http.routes import accounts, history, programme, redemptions, rewards
 from adapters.http.routes import devices as tablets
 from adapters.http.routes import health as operational
@@ -98,5 +99,6 @@ def create_http_app(
     app.add_middleware(BodyGuard, auth=auth, max_body_bytes=max_body_bytes)
     install_problem_handlers(app)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestIdMiddleware)  # outermost: its access line sees every answer
     app.openapi = _with_problem_schemas(app)  # type: ignore[method-assign]
     return app

@@ -35,6 +35,15 @@ async def _keep_raw(message: KafkaMessage) -> None:
     return None
 
 
+def record_ranges(records: tuple[Record, ...]) -> list[str]:
+    """``topic/partition:first-last`` for each partition in a batch, in first-seen order."""
+    spans: dict[tuple[str, int], list[int]] = {}
+    for r in records:
+        span = spans.setdefault((r.topic, r.partition), [r.offset, r.offset])
+        span[0], span[1] = min(span[0], r.offset), max(span[1], r.offset)
+    return [f"{t}/{p}:{lo}-{hi}" for (t, p), (lo, hi) in spans.items()]
+
+
 class KafkaEventConsumer:
     def __init__(
         self,
@@ -87,12 +96,14 @@ class KafkaEventConsumer:
 
     async def _consume(self, body: object, message: KafkaMessage) -> None:
         records: tuple[Record, ...] = tuple(message.raw_message)  # type: ignore[arg-type]
-        try:
-            await self.process(records)
-        except Exception:
-            await message.nack()  # rewinds each partition to the batch's first record
-            self._pause_with_backoff(records)
-            return
+        # Every line about this batch names its records; per-event lines add the event's own.
+        with structlog.contextvars.bound_contextvars(records=record_ranges(records)):
+            try:
+                await self.process(records)
+            except Exception:
+                await message.nack()  # rewinds each partition to the batch's first record
+                self._pause_with_backoff(records)
+                return
         self._failures = 0
         # Commits the position of every assigned partition: this batch's stand just past it,
         # and one a failed batch rewound (and paused) still stands at its first record.

@@ -29,7 +29,7 @@ def dev(
 
     options = DevOptions(kafka_port=kafka_port, postgres_port=postgres_port, http_port=http_port)
     with embedded_services(options) as settings:
-        configure_logging(settings.log_format, settings.log_level)
+        configure_logging(settings.log_format, settings.log_level, role=Role.ALL.value)
         prepare(settings)
         typer.echo(how_to_try_it(settings))
         asyncio.run(serve_until_signalled(container_for(settings, Role.ALL)))

@@ -19,7 +19,7 @@ log = structlog.get_logger("loyalty.runtime")
 def from_environment(role: Role = Role.ALL) -> Container:
     """The container for the ``LOYALTY_*`` settings, with logging configured by them."""
     settings = Settings()
-    configure_logging(settings.log_format, settings.log_level)
+    configure_logging(settings.log_format, settings.log_level, role=role.value)
     return container_for(settings, role)
 
 

@@ -29,10 +29,13 @@ def header(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:
 
 
 def dead_letter_headers(letter: DeadLetter) -> dict[str, str]:
+    """The original headers (a ``traceparent`` among them; ``x-redrive-count`` too, so a letter
+    cannot loop for ever), then ours, which a sender's own ``x-dlq-*`` or ``x-origin-*``
+    cannot override."""
     record = letter.record
-    redriven = header(record, REDRIVE_COUNT)  # kept, so a letter cannot loop for ever
+    original = {key: bytes(value).decode("utf-8", "replace") for key, value in record.headers or ()}
     return {
-        **({REDRIVE_COUNT: redriven} if redriven else {}),
+        **original,
         "x-dlq-reason": f"{letter.code}: {letter.detail}"[:4000],
         "x-dlq-code": letter.code,
         "x-dlq-at": datetime.now(UTC).isoformat(),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 
@@ -14,7 +15,12 @@ class ServiceMetrics(Protocol):
 
     def consumer_lag(self, topic: str, partition: int, lag: int) -> None: ...
 
-    def outbox(self, published: int, oldest_pending_seconds: float) -> None: ...
+    def outbox(self, published: int, oldest_pending_seconds: float) -> None:
+        """A relay pass ended: ``published`` entries, the oldest of them that old (0: none)."""
+
+    def outbox_pending(self, since: datetime) -> None:
+        """Entries recorded at ``since`` are claimed but not yet published: the lag grows from
+        it, scrape by scrape, until ``outbox`` reports a pass that ended."""
 
     def capture_refused(self, reason: str, via: str) -> None:
         """A capture of a hold that was refused (reason: expired, cancelled, not_owner,
@@ -34,3 +40,14 @@ class SweepMetrics(Protocol):
 
     def expiry_failures(self, count: int) -> None:
         """Accounts the sweep could not expire (each logged), left for the next sweep."""
+
+    def sweep(self, outcome: str, accounts: int) -> None:
+        """A sweep ended (``completed``, or ``failed``: the database went away mid-sweep),
+        having expired points on ``accounts`` accounts."""
+
+
+class PointsMetrics(Protocol):
+    """Counts points as committed postings move them."""
+
+    def points(self, movement: str, points: int) -> None:
+        """``points`` were ``earned``, ``redeemed``, ``expired`` or ``reversed``."""

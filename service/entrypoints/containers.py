@@ -22,6 +22,7 @@ from adapters.postgres.pool import postgres_pool
 from adapters.postgres.reports import PostgresReports
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from adapters.prometheus_metrics import PrometheusServiceMetrics
+from adapters.prometheus_service import watch_pool
 from adapters.system_clock import SystemClock
 from ports.backoff import Backoff
 from service.entrypoints.resources import (
@@ -35,6 +36,7 @@ from service.entrypoints.runtime import Consuming, Role, Service
 from service.entrypoints.settings import Settings
 from service.entrypoints.supervision import Supervisor
 from service.use_cases.accounts import Accounts
+from service.use_cases.counted_postings import CountedPostings
 from service.use_cases.devices import Devices
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.expiry import ExpirePoints
@@ -66,7 +68,12 @@ class Container(containers.DeclarativeContainer):
         min_size=settings.provided.database_pool_min,
         max_size=settings.provided.database_pool_max,
     )
-    uow_factory = providers.Singleton(PostgresUnitOfWorkFactory, pool=pool)
+    pool_metrics = Database(watch_pool, pool=pool, registry=metrics_registry)
+    uow_factory = providers.Singleton(
+        CountedPostings,
+        inner=providers.Singleton(PostgresUnitOfWorkFactory, pool=pool),
+        metrics=metrics,
+    )
 
     broker = providers.Singleton(kafka_broker, settings=settings)
     dead_letters = providers.Singleton(

@@ -77,8 +77,18 @@ class ExpirePoints:
         self._is_conflict = is_conflict
 
     async def __call__(self, now: datetime | None = None) -> SweepReport:
-        as_of = now or self._clock.now()
         report = SweepReport()
+        try:
+            report = await self._sweep(now or self._clock.now(), report)
+        except Exception:  # a cancelled sweep (shutdown) is no failure
+            if self._metrics is not None:
+                self._metrics.sweep("failed", 0)
+            raise
+        if self._metrics is not None:
+            self._metrics.sweep("completed", report.accounts)
+        return report
+
+    async def _sweep(self, as_of: datetime, report: SweepReport) -> SweepReport:
         after: AccountKey | None = None
         while True:
             keys: list[AccountKey] = []

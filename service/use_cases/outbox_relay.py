@@ -85,10 +85,13 @@ class OutboxRelay:
             claimed = await uow.outbox.claim_pending(shard, self._batch_size)
             if not claimed:
                 return 0, None
+            oldest = min(message.recorded_at for _, message in claimed)
+            # Said before publishing: a publish that hangs or fails leaves the lag growing.
+            self._metrics.outbox_pending(oldest)
             await self._publisher.publish([message for _, message in claimed])
             await uow.outbox.mark_published([outbox_id for outbox_id, _ in claimed])
             await uow.commit()
-        return len(claimed), min(message.recorded_at for _, message in claimed)
+        return len(claimed), oldest
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Relay until ``stopping`` is set, then drain what is committed and return."""

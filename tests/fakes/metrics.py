@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass
@@ -25,6 +26,15 @@ class FakeMetrics:
 
     def outbox(self, published: int, oldest_pending_seconds: float) -> None:
         self.calls.append(("outbox", (published, oldest_pending_seconds)))
+
+    def outbox_pending(self, since: datetime) -> None:
+        self.calls.append(("outbox_pending", (since,)))
+
+    def sweep(self, outcome: str, accounts: int) -> None:
+        self.calls.append(("sweep", (outcome, accounts)))
+
+    def points(self, movement: str, points: int) -> None:
+        self.calls.append(("points", (movement, points)))
 
     def capture_refused(self, reason: str, via: str) -> None:
         self.calls.append(("capture_refused", (reason, via)))

@@ -191,6 +191,8 @@ class SweepFailures:
     def expiry_failures(self, count: int) -> None:
         self.failures.append(count)
 
+    def sweep(self, outcome: str, accounts: int) -> None: ...
+
 
 @pytest.mark.parametrize("chunk", [1, 2, 500])
 async def test_one_account_the_sweep_cannot_expire_does_not_stop_it_for_the_others(

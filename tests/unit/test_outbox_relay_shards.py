@@ -102,7 +102,8 @@ async def test_each_shard_gives_at_most_a_batch_a_pass_so_none_waits_behind_anot
 
     clock.advance(seconds=3)
     assert await relayed.relay_once() == 2 * len(shards)
-    assert metrics.calls == [("outbox", (2 * len(shards), 3.0))]  # one figure for the pass
+    passes = [call for call in metrics.calls if call[0] == "outbox"]
+    assert passes == [("outbox", (2 * len(shards), 3.0))]  # one figure for the pass
     while await relayed.relay_once():
         pass
     assert per_account(broker.published) == per_account(uows.store.entries)

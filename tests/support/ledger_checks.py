@@ -6,8 +6,6 @@ from collections import Counter
 from collections.abc import Sequence
 from uuid import UUID
 
-from hypothesis.stateful import invariant
-
 from domain.events import InboundEvent, PurchaseCompleted
 from service.use_cases.verification import verify_ledger
 from tests.support.ledger_history_base import (
@@ -19,17 +17,17 @@ CAPTURES = ("redemption", "stamp_redemption")
 
 
 class LedgerChecks(HistoryBase):
-    @invariant()
-    def every_ledger_promise_holds(self) -> None:
-        if not self.accounts:
-            return
-        snapshot = self._snapshot()
+    def _ledger_promises_hold(self, snapshot: Snapshot) -> None:
         self._balances_are_the_sum_of_their_entries_and_match_the_model(snapshot)
         self._reversals_never_exceed_their_earn(snapshot)
         self._a_held_point_is_captured_or_released_never_both(snapshot)
         self._every_delivered_event_has_exactly_its_outcome(snapshot)
-        report = self._run(verify_ledger(self.world.uows, None, 10**9))
-        assert report.ok, report.breaches
+        # verify reads only the store: a step that changed nothing there (a sale rung up
+        # but not delivered yet, a refusal) needs no second look
+        if snapshot != self.verified:
+            report = self._run(verify_ledger(self.world.uows, None, 10**9))
+            assert report.ok, report.breaches
+            self.verified = snapshot
 
     def _balances_are_the_sum_of_their_entries_and_match_the_model(
         self, snapshot: Snapshot

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from uuid import UUID
 
-from hypothesis.stateful import invariant
-
 from tests.support.ledger_history_base import HistoryBase
 from tests.support.ledger_steps_cards import CATALOGUE
 from tests.support.ledger_world import EntryRow, Snapshot
@@ -15,11 +13,7 @@ LIVE = ("held", "captured")
 
 
 class CardChecks(HistoryBase):
-    @invariant()
-    def every_card_promise_holds(self) -> None:
-        if not self.accounts:
-            return
-        snapshot = self._snapshot()
+    def _card_promises_hold(self, snapshot: Snapshot) -> None:
         self._stamps_are_the_sum_of_their_entries_and_match_the_model(snapshot)
         self._voids_never_exceed_their_earn_and_a_full_return_takes_all(snapshot)
         self._stock_is_what_no_live_redemption_holds(snapshot)

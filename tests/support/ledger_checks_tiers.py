@@ -7,8 +7,6 @@ from collections import Counter
 from datetime import UTC, datetime
 from uuid import UUID
 
-from hypothesis.stateful import invariant
-
 from domain.redeem_limits import period_bounds
 from tests.support.ledger_history_base import HistoryBase
 from tests.support.ledger_world import EntryRow, Snapshot
@@ -21,11 +19,7 @@ def level_in_force(changes: list[EntryRow], at: datetime) -> str | None:
 
 
 class TierChecks(HistoryBase):
-    @invariant()
-    def every_tier_promise_holds(self) -> None:
-        if not self.accounts:
-            return
-        snapshot = self._snapshot()
+    def _tier_promises_hold(self, snapshot: Snapshot) -> None:
         self._levels_follow_their_changes_and_the_model(snapshot)
         self._earns_are_what_the_model_earned(snapshot)
         self._referral_bonuses_are_paid_and_taken_back_once(snapshot)

@@ -23,7 +23,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from hypothesis import strategies as st
-from hypothesis.stateful import initialize
+from hypothesis.stateful import initialize, invariant
 
 from domain.commands import (
     UNCHANGED,
@@ -125,6 +125,16 @@ class LedgerHistory(
             self._run(Accounts(self.world.uows, self.clock).adjust(opening))
             self._record("adjust", opening)
             self.model.balances[customer] += 150
+
+    @invariant()
+    def every_promise_holds(self) -> None:
+        """The ledger's, the cards' and issue 15's, on one snapshot of the store."""
+        if not self.accounts:
+            return
+        snapshot = self._snapshot()
+        self._ledger_promises_hold(snapshot)
+        self._card_promises_hold(snapshot)
+        self._tier_promises_hold(snapshot)
 
     def teardown(self) -> None:
         try:

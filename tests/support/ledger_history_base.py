@@ -70,6 +70,8 @@ class HistoryBase(RuleBasedStateMachine):
         self.codes: dict[str, str] = {}
         """Each enrolled customer's referral code."""
         self.redeem_limit: RedeemLimit | None = None
+        self.verified: Snapshot | None = None
+        """The store as ``loyalty verify`` last passed it."""
 
     # -- plumbing -------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import typer
@@ -11,6 +12,8 @@ import typer
 from adapters.kafka.redrive import Kept, Letter, RedrivePolicy, redrive
 from adapters.kafka.redrive_cursor import KafkaRedriveCursor
 from adapters.kafka.topic_reader import KafkaTopicReader, TopicRange
+from service.entrypoints import cli_progress
+from service.entrypoints.cli_json import AsJson
 from service.entrypoints.settings import Settings
 
 dlq_app = typer.Typer(help="Inspect and redrive dead letters.", no_args_is_help=True)
@@ -21,33 +24,57 @@ def _dlq_topic(settings: Settings, topic: str) -> str:
     return topic if topic.endswith(suffix) else topic + suffix
 
 
-async def _letters(settings: Settings, topic: str) -> list[Letter]:
+async def _stream(settings: Settings, topic: str) -> AsyncIterator[Letter]:
+    """The letters as the reader fetches them, a batch at a time."""
     reader = KafkaTopicReader(settings.kafka_bootstrap_servers, security=settings.kafka_security())
-    letters: list[Letter] = []
     async for batch in reader.batches(TopicRange(_dlq_topic(settings, topic))):
-        letters.extend(Letter(record) for record in batch)
-    return letters
+        for record in batch:
+            yield Letter(record)
+
+
+async def _letters(settings: Settings, topic: str) -> list[Letter]:
+    return [letter async for letter in _stream(settings, topic)]
+
+
+def _line(letter: Letter) -> str:
+    v = letter.view()
+    origin = v["origin"]
+    return (
+        f"{v['dlq_partition']}/{v['dlq_offset']}  from {origin['topic']}/"
+        f"{origin['partition']}/{origin['offset']}  event {v['event_id'] or '-'}"
+        f"  redriven {v['redrive_count']}x  {v['reason']}"
+    )
 
 
 @dlq_app.command("list")
 def dlq_list(
     topic: Annotated[str, typer.Option(help="The source topic (or its .dlq).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: AsJson = False,
 ) -> None:
-    """Every dead letter of a topic, with its reason and origin."""
-    letters = asyncio.run(_letters(Settings(), topic))
+    """Every dead letter of a topic, with its reason and origin, printed as it is read (a
+    JSON array under --json). Exit 0 with letters or without: count them with --json."""
+
+    async def run() -> int:
+        count = 0
+        with cli_progress.counter(as_json) as shown:
+            task = shown.add_task(f"reading {_dlq_topic(settings, topic)}", total=None)
+            async for letter in _stream(settings, topic):
+                # A JSON array written as it goes: one document, yet nothing held in memory.
+                if as_json:
+                    text = json.dumps(letter.view(), indent=2)
+                    typer.echo(("[\n" if count == 0 else ",\n") + text, nl=False)
+                else:
+                    typer.echo(_line(letter))
+                count += 1
+                shown.update(task, advance=1)
+        return count
+
+    settings = Settings()
+    count = asyncio.run(run())
     if as_json:
-        typer.echo(json.dumps([letter.view() for letter in letters], indent=2))
-        return
-    for letter in letters:
-        v = letter.view()
-        origin = v["origin"]
-        typer.echo(
-            f"{v['dlq_partition']}/{v['dlq_offset']}  from {origin['topic']}/"
-            f"{origin['partition']}/{origin['offset']}  event {v['event_id'] or '-'}"
-            f"  redriven {v['redrive_count']}x  {v['reason']}"
-        )
-    typer.echo(f"{len(letters)} dead letter(s)")
+        typer.echo("\n]" if count else "[]")
+    else:
+        typer.echo(f"{count} dead letter(s)")
 
 
 @dlq_app.command("redrive")
@@ -55,6 +82,7 @@ def dlq_redrive(
     topic: Annotated[str, typer.Option(help="The source topic (or its .dlq).")],
     event_id: Annotated[str | None, typer.Option(help="Only the letter of this event.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every letter not redriven yet.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Send letters back to their source topic; the inbox keeps it idempotent.
 
@@ -68,13 +96,22 @@ def dlq_redrive(
     dlq = _dlq_topic(settings, topic)
     inbound = settings.inbound_topics()
     if dlq.removesuffix(settings.dead_letter_suffix) not in inbound:
-        typer.echo(f"{dlq} is not the dead-letter topic of an inbound topic: {', '.join(inbound)}")
+        typer.echo(
+            f"{dlq} is not the dead-letter topic of an inbound topic: {', '.join(inbound)}",
+            err=True,
+        )
         raise typer.Exit(2)
     policy = RedrivePolicy(inbound, settings.dead_letter_suffix, settings.max_redrives)
     sent, kept = asyncio.run(redrive_pending(settings, dlq, policy, None if all_ else event_id))
-    for refused in kept:
-        where = f"{refused.letter.record.partition}/{refused.letter.record.offset}"
-        typer.echo(f"kept {where}: {refused.reason}", err=True)
+    kept_views = [
+        {"partition": k.letter.record.partition, "offset": k.letter.record.offset, "why": k.reason}
+        for k in kept
+    ]
+    if as_json:
+        typer.echo(json.dumps({"redriven": len(sent), "kept": kept_views}, indent=2))
+        return
+    for view in kept_views:
+        typer.echo(f"kept {view['partition']}/{view['offset']}: {view['why']}", err=True)
     typer.echo(f"redriven {len(sent)}, kept {len(kept)}")
 
 

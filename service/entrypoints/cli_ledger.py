@@ -4,6 +4,7 @@ ledger."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -19,9 +20,11 @@ from domain.programme_revision import check_set_programme
 from domain.reports import history_kinds
 from service.entrypoints import cli_card_options as card
 from service.entrypoints import cli_limit_options as limits
+from service.entrypoints import cli_moments as moments
+from service.entrypoints import cli_progress, presenters
 from service.entrypoints import cli_referral_options as referrals
 from service.entrypoints import cli_tier_options as levels
-from service.entrypoints import presenters
+from service.entrypoints.cli_json import AlwaysJson, AsJson
 from service.entrypoints.containers import Container
 from service.entrypoints.resources import Database, opened
 from service.entrypoints.serving import from_environment
@@ -63,15 +66,33 @@ def program_set(
         Decimal, typer.Option(parser=_decimal, help="Earn multiplier.")
     ] = Decimal(1),
     from_: Annotated[
-        datetime | None, typer.Option("--from", help="Multiplier window start.")
+        datetime | None,
+        typer.Option(
+            "--from",
+            parser=moments.moment,
+            metavar="TIME",
+            help=moments.described("Multiplier window start."),
+        ),
     ] = None,
-    until: Annotated[datetime | None, typer.Option(help="Multiplier window end.")] = None,
+    until: Annotated[
+        datetime | None,
+        typer.Option(
+            parser=moments.moment, metavar="TIME", help=moments.described("Multiplier window end.")
+        ),
+    ] = None,
     max_discount: Annotated[
         Decimal | None, typer.Option(parser=_decimal, help="Cap per transaction.")
     ] = None,
     min_balance: Annotated[int, typer.Option(help="Minimum balance to redeem.")] = 0,
     welcome_bonus: Annotated[int | None, typer.Option(help="Points on enrolment.")] = None,
-    effective_from: Annotated[datetime | None, typer.Option(help="Default: now.")] = None,
+    effective_from: Annotated[
+        datetime | None,
+        typer.Option(
+            parser=moments.moment,
+            metavar="TIME",
+            help=moments.described("When the new version takes effect (default: now)."),
+        ),
+    ] = None,
     name: Annotated[str | None, typer.Option(help="Programme name.")] = None,
     active: Annotated[
         bool | None,
@@ -109,6 +130,7 @@ def program_set(
     no_tiers: levels.NoTiers = False,
     referral: referrals.ReferralOption = None,
     no_referral: referrals.NoReferral = False,
+    as_json: AlwaysJson = False,
 ) -> None:
     """Create or update a programme with a new rule version; what is not given stays as is."""
     command = SetProgramme(
@@ -162,7 +184,12 @@ def program_set(
     _on_the_database(work)
 
 
-def enroll(business: str, customer: str, referral_code: referrals.ReferralCode = None) -> None:
+def enroll(
+    business: str,
+    customer: str,
+    referral_code: referrals.ReferralCode = None,
+    as_json: AlwaysJson = False,
+) -> None:
     """Enrol a customer in a business's programme (naming who referred them, if anyone)."""
 
     async def work(c: Container) -> None:
@@ -185,7 +212,7 @@ def enroll(business: str, customer: str, referral_code: referrals.ReferralCode =
 def account(
     business: str,
     customer: str,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: AsJson = False,
     limit: Annotated[int, typer.Option(help="How many recent entries.")] = 20,
     kind: Annotated[
         list[EntryKind] | None, typer.Option(help="Only entries of this kind (repeatable).")
@@ -218,9 +245,11 @@ def verify(
     parked_max_age: Annotated[
         float, typer.Option(help="Seconds a return may wait for its sale before a notice.")
     ] = 7 * 24 * 3600.0,
+    as_json: AsJson = False,
 ) -> None:
     """Recompute hash chains and check every ledger invariant, all in one snapshot; exit 1
-    naming each breach. Notices (worth a look, no invariant broken) leave the exit at 0."""
+    naming each breach (exit 3: the database unreachable). Notices (worth a look, no
+    invariant broken) leave the exit at 0."""
     from service.use_cases.verification import verify_ledger
 
     async def work(c: Container) -> Any:
@@ -228,7 +257,12 @@ def verify(
             await c.uow_factory.async_(), business, outbox_max_age, parked_max_age
         )
 
-    report = _on_the_database(work)
+    with cli_progress.spinner("verifying the ledger", as_json):
+        report = _on_the_database(work)
+    if as_json:
+        shown = {"ok": report.ok, **dataclasses.asdict(report)}
+        typer.echo(json.dumps(shown, indent=2))
+        raise typer.Exit(0 if report.ok else 1)
     for breach in report.breaches:
         typer.echo(f"BREACH: {breach}", err=True)
     for notice in report.notices:

@@ -10,7 +10,9 @@ from typing import Annotated
 
 import typer
 
+from service.entrypoints import cli_moments as moments
 from service.entrypoints import presenters
+from service.entrypoints.cli_json import AsJson
 from service.entrypoints.containers import container_for
 from service.entrypoints.resources import Database, opened
 from service.entrypoints.settings import Settings
@@ -26,9 +28,15 @@ def review(
     ] = None,
     at: Annotated[
         datetime | None,
-        typer.Option(help="Review at the latest review moment up to this time (default: now)."),
+        typer.Option(
+            parser=moments.moment,
+            metavar="TIME",
+            help=moments.described(
+                "Review at the latest review moment up to this time (default: now)."
+            ),
+        ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Move members down whose qualifying total no longer holds their level, at the latest
     review moment (00:00 UTC for rolling windows, Jan 1 for calendar years). Running it again

@@ -85,3 +85,17 @@ def statement_text(s: AccountStatement) -> str:
             f"  -> {e.balance_after:>8}  {e.source}:{e.source_ref}{stamps}"
         )
     return "\n".join(lines)
+
+
+def summary_table(summary: dict[str, Any]) -> str:
+    """A flat summary as aligned ``name  value`` lines; a nested count (replay's skipped,
+    by reason) as one line per key under its name."""
+    rows: list[tuple[str, str]] = []
+    for name, value in summary.items():
+        if isinstance(value, dict):
+            rows.append((name, str(sum(value.values())) if value else "0"))
+            rows.extend((f"  {key}", str(count)) for key, count in sorted(value.items()))
+        else:
+            rows.append((name, str(value).lower() if isinstance(value, bool) else str(value)))
+    width = max((len(name) for name, _ in rows), default=0)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)

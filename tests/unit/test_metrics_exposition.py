@@ -63,7 +63,7 @@ def typed(text: str) -> dict[str, str]:
 
 
 def lint(text: str) -> dict[str, list[str]]:
-    found = {name: [] for name in typed(text)}
+    found: dict[str, list[str]] = {name: [] for name in typed(text)}
     for name, kind in typed(text).items():
         if kind == "counter" and not name.endswith("_total"):
             found[name].append("a counter without _total")

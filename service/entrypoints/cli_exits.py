@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
+import psycopg
 import typer
 from aiokafka import errors as kafka_errors
 from pydantic import ValidationError
@@ -38,6 +39,7 @@ _UNREACHABLE: tuple[type[BaseException], ...] = (
     asyncpg.InvalidCatalogNameError,
     asyncpg.InvalidAuthorizationSpecificationError,
     asyncpg.TooManyConnectionsError,
+    psycopg.OperationalError,  # the migrations' driver (yoyo)
     kafka_errors.KafkaConnectionError,
     kafka_errors.KafkaTimeoutError,
     kafka_errors.NoBrokersAvailable,
@@ -79,7 +81,7 @@ def _which_server(error: BaseException) -> str:
     while tb is not None:
         places.append(tb.tb_frame.f_code.co_filename)
         tb = tb.tb_next
-    for marker, what in (("asyncpg", "database"), ("aiokafka", "broker")):
+    for marker, what in (("asyncpg", "database"), ("psycopg", "database"), ("aiokafka", "broker")):
         if any(marker in place for place in places):
             return what
     return "database or broker"

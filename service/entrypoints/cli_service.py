@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from adapters.http.auth import Role as TokenRole
+from service.entrypoints.cli_json import AsJson
 from service.entrypoints.containers import container_for
 from service.entrypoints.logging import configure_logging
 from service.entrypoints.runtime import Role
@@ -52,6 +53,7 @@ def token(
         int | None,
         typer.Option(help="Seconds the token is valid (default 8 h, or the maximum lifetime)."),
     ] = None,
+    as_json: AsJson = False,
 ) -> None:
     """Mint an HS256 bearer token with LOYALTY_JWT_SECRET (development), with the audience,
     issuer and lifetime the API is configured to demand."""
@@ -77,14 +79,17 @@ def token(
         audience=settings.jwt_audience,
         issuer=settings.jwt_issuer,
     )
-    typer.echo(token)
+    typer.echo(json.dumps({"token": token, "expires_in": seconds}) if as_json else token)
 
 
-def migrate() -> None:
+def migrate(as_json: AsJson = False) -> None:
     """Apply pending database migrations."""
     from adapters.postgres.migrations import apply_migrations
 
     applied = apply_migrations(Settings().database_url)
+    if as_json:
+        typer.echo(json.dumps({"applied": list(applied)}))
+        return
     typer.echo(f"applied: {', '.join(applied)}" if applied else "database is up to date")
 
 
@@ -92,6 +97,7 @@ def publish(
     topic: str,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
     key: Annotated[str | None, typer.Option(help="Message key.")] = None,
+    as_json: AsJson = False,
 ) -> None:
     """Publish a file to a topic: as is, or each element when it holds a JSON array."""
     from adapters.kafka.raw_producer import publish_raw
@@ -108,4 +114,7 @@ def publish(
     settings = Settings()
     servers, security = settings.kafka_bootstrap_servers, settings.kafka_security()
     asyncio.run(publish_raw(servers, topic, payloads, key, security))
-    typer.echo(f"published {len(payloads)} message(s) to {topic}")
+    if as_json:
+        typer.echo(json.dumps({"published": len(payloads), "topic": topic}))
+    else:
+        typer.echo(f"published {len(payloads)} message(s) to {topic}")

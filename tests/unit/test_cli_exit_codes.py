@@ -26,6 +26,7 @@ NO_BROKER = {"LOYALTY_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"}
         ["levels", "review"],
         ["report", "levels", "shop"],
         ["enroll", "shop", "ann"],
+        ["migrate", "--json"],  # yoyo's psycopg, not asyncpg
     ],
 )
 def test_an_unreachable_database_exits_3_with_one_line_on_stderr(args: list[str]) -> None:

@@ -121,6 +121,20 @@ def _problem_code_enum(document: dict[str, Any]) -> None:
     problem["properties"]["code"]["enum"] = sorted(PROBLEM_CODES)
 
 
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
+"""URL-safe base64 without padding: every cursor the API makes, and all it can decode."""
+
+
+def _cursor_pattern(document: dict[str, Any]) -> None:
+    # The routes bound a cursor's length; its alphabet is said here, for every page operation.
+    for operation in _operations(document).values():
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "query" and parameter.get("name") == "cursor":
+                for schema in parameter["schema"].get("anyOf", [parameter["schema"]]):
+                    if schema.get("type") == "string":
+                        schema["pattern"] = CURSOR_PATTERN
+
+
 _CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 
 
@@ -133,5 +147,6 @@ def finish_document(document: dict[str, Any]) -> dict[str, Any]:
     document["tags"] = TAGS
     _add_links(document)
     _problem_code_enum(document)
+    _cursor_pattern(document)
     add_examples(document)
     return document

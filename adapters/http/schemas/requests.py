@@ -53,20 +53,28 @@ def _rfc3339(value: object) -> object:
     raise ValueError('use an RFC 3339 time with an offset, such as "2025-07-01T00:00:00Z"')
 
 
-def _whole_number(value: object) -> object:
+def whole_number(value: object) -> object:
     # JSON Schema counts 3.0 as an integer, and the document says "integer": take what it says.
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
 
 
-WholeInt = Annotated[StrictInt, BeforeValidator(_whole_number)]
+WholeInt = Annotated[StrictInt, BeforeValidator(whole_number)]
 """An integer, written 3 or 3.0 (never "3", true or 3.5)."""
+
+# Bounds go before the BeforeValidator: after it (``Annotated[WholeInt, Field(gt=0)]``) pydantic
+# still enforces them but writes ``gt``/``le`` into the document, keys JSON Schema ignores, so
+# clients and schemathesis saw no bounds at all.
+
 
 # RFC 3339 text only: pydantic would otherwise read 0 or "0" as seconds since 1970.
 Moment = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
-Points = Annotated[WholeInt, Field(gt=0, le=MAX_POINTS)]
-Count = Annotated[WholeInt, Field(ge=0, le=MAX_POINTS)]
+Points = Annotated[StrictInt, Field(gt=0, le=MAX_POINTS), BeforeValidator(whole_number)]
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_POINTS), BeforeValidator(whole_number)]
+SignedPoints = Annotated[
+    StrictInt, Field(ge=-MAX_POINTS, le=MAX_POINTS), BeforeValidator(whole_number)
+]
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 """No control characters: PostgreSQL text cannot hold NUL, and none belongs in a name."""
 
@@ -156,11 +164,8 @@ class AdjustmentIn(RequestBody):
         },
     )
 
-    points: Annotated[WholeInt, Field(ge=-MAX_POINTS, le=MAX_POINTS)] = 0
-    stamps: Annotated[
-        WholeInt,
-        Field(ge=-MAX_POINTS, le=MAX_POINTS, description="Stamps instead of points."),
-    ] = 0
+    points: SignedPoints = 0
+    stamps: SignedPoints = Field(default=0, description="Stamps instead of points.")
     reason: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=PRINTABLE),

@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, StrictInt, model_validator
 
-from adapters.http.schemas.requests import DecimalText, RequestBody, Text, WholeInt
+from adapters.http.schemas.requests import DecimalText, RequestBody, Text, whole_number
 from adapters.http.schemas.responses import DecimalString
 from domain.levels import Level, LevelBasis, TierPolicy
 
 MOST_WINDOW_DAYS = 3660
+WindowDays = Annotated[StrictInt, Field(ge=1, le=MOST_WINDOW_DAYS), BeforeValidator(whole_number)]
 
 
 def tiers_problems(policy: TierPolicy) -> list[str]:
@@ -52,16 +54,14 @@ class TiersIn(RequestBody):
     review at each period end (00:00 UTC daily for rolling windows, Jan 1 for calendar
     years) moves members down."""
 
-    levels: list[LevelIn]
+    levels: list[LevelIn] = Field(min_length=1, description="At least one; null tiers: none.")
     basis: LevelBasis = Field(
         default=LevelBasis.POINTS,
         description="points: points earned less reversed; spend: money of earning sales "
         "less refunds.",
     )
-    window_days: WholeInt | None = Field(
+    window_days: WindowDays | None = Field(
         default=365,
-        ge=1,
-        le=MOST_WINDOW_DAYS,
         description="Rolling window in days; null: the calendar year (UTC), a level then "
         "holding through the next year.",
     )

@@ -122,3 +122,35 @@ def test_links_lead_from_enrolment_to_the_account_and_from_a_redemption_to_captu
     }
     for link in (*enrolled.values(), *redeemed.values()):
         assert link["operationId"] in by_id
+
+
+PYDANTIC_ONLY_KEYS = {"gt", "ge", "lt", "le", "multiple_of", "strict", "max_digits"}
+
+
+def _keys(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        return set(node) | {key for value in node.values() for key in _keys(value)}
+    if isinstance(node, list):
+        return {key for value in node for key in _keys(value)}
+    return set()
+
+
+def test_every_bound_is_written_as_json_schema_so_clients_see_it(
+    document: dict[str, Any],
+) -> None:
+    assert _keys(document["components"]) & PYDANTIC_ONLY_KEYS == set()
+    points = document["components"]["schemas"]["RedemptionIn"]["properties"]["points"]
+    assert (points["exclusiveMinimum"], points["maximum"]) == (0, 1_000_000_000)
+
+
+def test_every_page_cursor_is_documented_as_url_safe_base64(document: dict[str, Any]) -> None:
+    cursors = [
+        option
+        for op in operations(document)
+        for parameter in op.get("parameters", [])
+        if parameter["name"] == "cursor"
+        for option in parameter["schema"].get("anyOf", [parameter["schema"]])
+        if option.get("type") == "string"
+    ]
+    assert len(cursors) >= 5
+    assert {option["pattern"] for option in cursors} == {"^[A-Za-z0-9_-]+$"}

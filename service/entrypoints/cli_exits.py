@@ -4,9 +4,11 @@ cron job can tell "the check found something" (1) from "the check could not run"
 
 from __future__ import annotations
 
+import gc
 import logging
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import asyncpg
@@ -113,11 +115,20 @@ def _silent(_record: logging.LogRecord) -> bool:
     return False
 
 
-def quiet_client_libraries() -> None:
-    for name in _CLIENT_LOGGERS:
-        logger = logging.getLogger(name)
-        if _silent not in logger.filters:
-            logger.addFilter(_silent)
+@contextmanager
+def quiet_client_libraries(quiet: bool) -> Iterator[None]:
+    """The client libraries' loggers muted while a command runs (and no longer: the tests
+    run many commands and more in one process)."""
+    loggers = [logging.getLogger(name) for name in _CLIENT_LOGGERS] if quiet else []
+    for logger in loggers:
+        logger.addFilter(_silent)
+    try:
+        yield
+    finally:
+        if loggers:
+            gc.collect()  # "Unclosed AIOKafkaConsumer" is said when a consumer is collected
+        for logger in loggers:
+            logger.removeFilter(_silent)
 
 
 class ExitCodeGroup(TyperGroup):
@@ -126,21 +137,26 @@ class ExitCodeGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         command = next(iter(ctx._protected_args), None)
-        if not ctx.params.get("debug") and command not in SERVERS:
-            quiet_client_libraries()
-        try:
-            return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, TyperException):
-            raise
-        except Exception as error:
-            if ctx.params.get("debug"):
+        debug = bool(ctx.params.get("debug"))
+        with quiet_client_libraries(not debug and command not in SERVERS):
+            try:
+                return super().invoke(ctx)
+            except (typer.Exit, typer.Abort, TyperException):
                 raise
-            settings = _invalid_settings(error)
-            if settings is not None:
-                typer.echo(settings, err=True)
-                raise typer.Exit(USAGE) from None
-            cause = unreachable(error)
-            if cause is None:
-                raise  # a bug: its traceback is what to report
-            typer.echo(one_line(cause), err=True)
-            raise typer.Exit(UNREACHABLE) from None
+            except Exception as error:
+                verdict = None if debug else _verdict(error)
+                if verdict is None:
+                    raise  # under --debug, or a bug: its traceback is what to report
+            # Out of the handler, the failure's frames (and the clients they hold) can be
+            # collected while the libraries are still muted.
+            code, message = verdict
+            typer.echo(message, err=True)
+            raise typer.Exit(code)
+
+
+def _verdict(error: Exception) -> tuple[int, str] | None:
+    settings = _invalid_settings(error)
+    if settings is not None:
+        return USAGE, settings
+    cause = unreachable(error)
+    return None if cause is None else (UNREACHABLE, one_line(cause))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from typer.testing import CliRunner
 
@@ -27,10 +29,11 @@ NO_BROKER = {"LOYALTY_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"}
         ["report", "levels", "shop"],
         ["enroll", "shop", "ann"],
         ["migrate", "--json"],  # yoyo's psycopg, not asyncpg
+        ["replay", "--topic", "sale.completed"],  # its reader made, never closed
     ],
 )
 def test_an_unreachable_database_exits_3_with_one_line_on_stderr(args: list[str]) -> None:
-    result = CliRunner().invoke(cli, args, env=NO_DATABASE)
+    result = CliRunner().invoke(cli, args, env=NO_DATABASE | NO_BROKER)
 
     assert result.exit_code == UNREACHABLE, result.output
     assert result.stdout == ""
@@ -46,6 +49,13 @@ def test_an_unreachable_broker_exits_3_with_one_line_on_stderr() -> None:
     assert result.exit_code == UNREACHABLE, result.output
     assert result.stderr.splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith("loyalty: broker unreachable: ")
+
+
+def test_the_client_libraries_are_muted_only_while_a_command_runs() -> None:
+    CliRunner().invoke(cli, ["dlq", "list", "--topic", "sale.completed"], env=NO_BROKER)
+
+    assert logging.getLogger("aiokafka").filters == []
+    assert logging.getLogger("asyncio").filters == []
 
 
 def test_debug_lets_the_failure_through_with_its_traceback() -> None:

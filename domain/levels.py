@@ -188,7 +188,10 @@ def downgrade_at(
     policy: TierPolicy, history: LevelHistory, moment: datetime
 ) -> tuple[str, Level | None] | None:
     """``(level before, level after)`` when the review at ``moment`` lowers the level in
-    force then; None when it keeps it (base, or a total still high enough)."""
+    force then; None when it keeps it, or when a change is already dated at the moment (a
+    review of it, or a sale at that instant, which counts in the new period)."""
+    if any(change.occurred_at == moment for change in history.changes):
+        return None
     before = level_in_force(history.changes, moment)
     if before is None:
         return None

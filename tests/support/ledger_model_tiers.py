@@ -7,7 +7,8 @@ money of the sale and of the return for a spend basis) dated in the window endin
 level in force at its time (the latest change dated at or before it, later-recorded first on
 a tie), then moves the member up, dated at the sale, when its total reaches a level above
 that one. The review at the latest midnight (rolling) or Jan 1 (calendar: the year just
-ended decides) moves a member down to what its total then earns.
+ended decides) moves a member down to what its total then earns, once: a moment that has a
+change dated at it is decided.
 
 Referrals: the referred member's first sale earning points pays both sides once (the
 version in force at the sale decides; a referrer suspended or closed gets nothing); a
@@ -82,6 +83,8 @@ class ModelLevels:
         else:
             moment = datetime(utc.year, utc.month, utc.day, tzinfo=UTC)
             total = self._total(policy, customer, lambda t: _within(policy, moment, t))
+        if any(c.occurred_at == moment for c in self.changes.get(customer, [])):
+            return None  # decided: by a review of it, or a sale at that instant (new period)
         before = self.in_force(customer, moment)
         if before is None:
             return None

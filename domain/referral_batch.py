@@ -11,6 +11,7 @@ from uuid import UUID
 
 from domain.accounts import Account, AccountStatus
 from domain.batch_state import BatchChanges, BatchState
+from domain.cancellations import is_cancellation
 from domain.events import InboundEvent, PurchaseCompleted, RefundIssued
 from domain.ledger import EntryKind, LedgerEntry
 from domain.postings import post_entry
@@ -74,16 +75,28 @@ class ReferralApplier:
         )
 
     def returned(self, event: RefundIssued) -> None:
-        """A return was applied to its purchase: when it completes the full return of a
-        referral's paying sale inside the window, both bonuses go back (once). A closed
-        account is left alone: closing forfeited what it held."""
+        """A return was applied to its purchase: once the returns of a referral's paying
+        sale dated inside the window reach its total (``Referral.after_return``), both
+        bonuses go back (once). A closed account is left alone: closing forfeited what it
+        held."""
         purchase = self.state.purchases.get(event.purchase_key)
         if purchase is None or purchase.account_id is None:
             return
         referral = self.state.referrals.get((purchase.business_id, purchase.account_id))
-        if referral is None or purchase.refunded_amount < purchase.total:
-            return
-        if not referral.reversible_by(purchase.source, purchase.reference, event.occurred_at):
+        if referral is None or event.currency != purchase.currency:
+            return  # no referral, or a return refused for its currency
+        before = referral
+        referral, full = referral.after_return(
+            purchase.source,
+            purchase.reference,
+            event.occurred_at,
+            event.amount,
+            cancelled=is_cancellation(event),
+            total=purchase.total,
+        )
+        if not full:
+            if referral is not before:
+                self._save(referral)
             return
         sides = (
             ("referred", referral.referred_account_id, referral.referred_entry_id),

@@ -10,8 +10,9 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -118,6 +119,9 @@ class Referral:
     return_window_days: int = 0
     reversed_at: datetime | None = None
     """When the full return of the first sale took the bonuses back (its occurred_at)."""
+    returned_in_window: Decimal = Decimal(0)
+    """The money of that sale's returns dated inside the window, counted whatever order they
+    arrive in (a cancellation inside the window returns all of it)."""
 
     @property
     def open(self) -> bool:
@@ -128,12 +132,28 @@ class Referral:
         entry ids derive from it, so a second bonus is refused by the ledger's key."""
         return f"referral:{self.referred_account_id}:{side}"
 
-    def reversible_by(self, source: Source, reference: str, returned_at: datetime) -> bool:
-        """A full return of the sale that paid, inside the window, reverses once."""
+    def after_return(
+        self,
+        source: Source,
+        reference: str,
+        returned_at: datetime,
+        amount: Decimal,
+        *,
+        cancelled: bool,
+        total: Decimal,
+    ) -> tuple[Referral, bool]:
+        """The referral after a return of ``amount`` dated ``returned_at`` (or a cancellation)
+        of the sale ``reference``, and whether it now takes both bonuses back: once the
+        returns dated inside the window reach the sale's total, or the sale is cancelled
+        inside it. Judged by event time alone, so the order the returns arrive in does not
+        change the outcome."""
         if self.reversed_at is not None or self.sale_occurred_at is None:
-            return False
+            return self, False
         if (self.referred_entry_id, self.referrer_entry_id) == (None, None):
-            return False
+            return self, False
         if (source, reference) != (self.sale_source, self.sale_reference):
-            return False
-        return returned_at <= self.sale_occurred_at + timedelta(days=self.return_window_days)
+            return self, False
+        if returned_at > self.sale_occurred_at + timedelta(days=self.return_window_days):
+            return self, False
+        returned = total if cancelled else self.returned_in_window + amount
+        return replace(self, returned_in_window=returned), returned >= total

@@ -20,7 +20,7 @@ REFERRAL_ROW = (
     " enrolled_at timestamptz, sale_source text, sale_reference text,"
     " sale_occurred_at timestamptz, outcome text, referred_entry_id uuid,"
     " referrer_entry_id uuid, referred_points bigint, referrer_points bigint,"
-    " return_window_days integer, reversed_at timestamptz"
+    " return_window_days integer, reversed_at timestamptz, returned_in_window numeric"
 )
 REFERRAL_COLUMNS = ", ".join(column.split()[0] for column in REFERRAL_ROW.split(","))
 
@@ -56,7 +56,8 @@ SET sale_source = c.sale_source, sale_reference = c.sale_reference,
     sale_occurred_at = c.sale_occurred_at, outcome = c.outcome,
     referred_entry_id = c.referred_entry_id, referrer_entry_id = c.referrer_entry_id,
     referred_points = c.referred_points, referrer_points = c.referrer_points,
-    return_window_days = c.return_window_days, reversed_at = c.reversed_at
+    return_window_days = c.return_window_days, reversed_at = c.reversed_at,
+    returned_in_window = c.returned_in_window
 FROM ({typed_rows(1, REFERRAL_ROW)}) AS c
 WHERE r.business_id = c.business_id AND r.referred_account_id = c.referred_account_id
 """
@@ -121,6 +122,7 @@ def referral_columns(r: Referral) -> tuple[object, ...]:
         r.referrer_points,
         r.return_window_days,
         r.reversed_at,
+        r.returned_in_window,
     )
 
 
@@ -141,6 +143,7 @@ def referral_from(row: asyncpg.Record) -> Referral:
         referrer_points=row["referrer_points"],
         return_window_days=row["return_window_days"],
         reversed_at=row["reversed_at"],
+        returned_in_window=row["returned_in_window"],
     )
 
 

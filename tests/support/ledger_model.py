@@ -232,9 +232,12 @@ class LedgerModel:
     def _referral_returned(self, sale: ModelSale, refund: RefundIssued) -> None:
         customer = sale.event.customer_id or ""
         referral = self.referrals.get(customer) if sale.accounted else None
-        if referral is None or sale.items.refunded < Fraction(sale.event.amount):
+        if referral is None:
             return
-        taken = referral.take_back(sale.event.reference, refund.occurred_at)
+        total = Fraction(sale.event.amount)
+        cancelled = refund.source is Source.CANCELLATION
+        amount = total if cancelled else Fraction(refund.amount)
+        taken = referral.take_back(sale.event.reference, refund.occurred_at, amount, total)
         if taken is None:
             return
         for side, points in zip((customer, referral.referrer), taken, strict=True):

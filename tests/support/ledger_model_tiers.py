@@ -149,6 +149,7 @@ class ModelReferral:
     referred_points: int = 0
     referrer_points: int = 0
     reversed: bool = False
+    returned_in_window: Fraction = Fraction(0)
 
     def settle(
         self, reference: str, at: datetime, policy: ReferralPolicy | None, referrer_status: str
@@ -163,14 +164,20 @@ class ModelReferral:
             self.referrer_points = policy.referrer_points
         return self.referred_points, self.referrer_points
 
-    def take_back(self, reference: str, returned_at: datetime) -> tuple[int, int] | None:
-        """A return completed the full refund of ``reference`` at ``returned_at``: the
-        points each side loses, or None when it takes nothing back."""
+    def take_back(
+        self, reference: str, returned_at: datetime, amount: Fraction, total: Fraction
+    ) -> tuple[int, int] | None:
+        """A return of ``amount`` (``total``: a cancellation) of ``reference`` dated
+        ``returned_at``: the points each side loses once the returns dated inside the window
+        reach the sale's total, or None when it takes nothing back (yet)."""
         if self.reversed or self.sale != reference or self.sale_at is None:
             return None
         if not (self.referred_points or self.referrer_points):
             return None
         if returned_at > self.sale_at + timedelta(days=self.window_days):
+            return None
+        self.returned_in_window += amount
+        if self.returned_in_window < total:
             return None
         self.reversed = True
         return self.referred_points, self.referrer_points

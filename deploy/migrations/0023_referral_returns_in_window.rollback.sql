@@ -1,0 +1,1 @@
+ALTER TABLE referrals DROP COLUMN returned_in_window;

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import subprocess
-import time
 import venv
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 from adapters.embedded.postgres import free_port
 from adapters.http.auth import mint_token
 from service.entrypoints.settings import Settings
-from tests.support.process import LOYALTY, ServiceProcess, settings_env
+from tests.support.process import LOYALTY, serving, settings_env
 
 pytestmark = [pytest.mark.contract, pytest.mark.timeout(300)]
 
@@ -47,26 +46,8 @@ def settings(contract_settings: Settings) -> Settings:
 
 @pytest.fixture(scope="module")
 def running(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    log = tmp_path_factory.mktemp("generated-client") / "service.log"
-    service = ServiceProcess(settings, log, role="all")
-    service.start()
-    base = f"http://127.0.0.1:{settings.http_port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not _ready(base):
-            assert service.alive, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, "the service never became ready"
-            time.sleep(0.2)
+    with serving(settings, tmp_path_factory.mktemp("generated-client") / "service.log") as base:
         yield base
-    finally:
-        assert service.stop() == 0, log.read_text()[-3000:]
-
-
-def _ready(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def generated_client(document: Path, where: Path) -> Path:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from subprocess import PIPE, STDOUT
@@ -23,7 +22,7 @@ from adapters.http.auth import mint_token
 from service.entrypoints.settings import Settings
 from tests.support import readme_sections as readme
 from tests.support.kafka import eventually, produce
-from tests.support.process import LOYALTY, ServiceProcess
+from tests.support.process import LOYALTY, serving
 
 pytestmark = [pytest.mark.contract, pytest.mark.timeout(180)]
 
@@ -51,26 +50,8 @@ def settings(contract_settings: Settings) -> Settings:
 
 @pytest.fixture(scope="module")
 def running(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    log = tmp_path_factory.mktemp("ledger-walkthrough") / "service.log"
-    service = ServiceProcess(settings, log, role="all")
-    service.start()
-    base = f"http://127.0.0.1:{settings.http_port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not _ready(base):
-            assert service.alive, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, "the service never became ready"
-            time.sleep(0.2)
+    with serving(settings, tmp_path_factory.mktemp("ledger-walkthrough") / "service.log") as base:
         yield base
-    finally:
-        assert service.stop() == 0, log.read_text()[-3000:]
-
-
-def _ready(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,12 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
 
 from service.entrypoints.settings import Settings
 
@@ -51,3 +56,28 @@ class ServiceProcess:
     @property
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+
+@contextmanager
+def serving(settings: Settings, log: Path, role: str = "all") -> Iterator[str]:
+    """The service running as its own process on ``settings.http_port``, ready: its base
+    URL. It stops at the end and must exit cleanly (its log's tail tells why if not)."""
+    service = ServiceProcess(settings, log, role=role)
+    service.start()
+    base = f"http://127.0.0.1:{settings.http_port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not _ready(base):
+            assert service.alive, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, "the service never became ready"
+            time.sleep(0.2)
+        yield base
+    finally:
+        assert service.stop() == 0, log.read_text()[-3000:]
+
+
+def _ready(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False

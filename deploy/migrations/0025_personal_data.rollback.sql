@@ -1,0 +1,3 @@
+DROP TABLE account_forwards;
+DROP TABLE customer_profiles;
+DROP TABLE customer_identifiers;

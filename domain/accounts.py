@@ -22,8 +22,6 @@ class Account:
     status: AccountStatus = AccountStatus.ACTIVE
     balance: int = 0
     last_seq: int = 0
-    phone: str | None = None
-    name: str | None = None
     last_hash: str = "0" * 64
     last_activity_at: datetime | None = None
     stamps: int = 0
@@ -51,8 +49,6 @@ class Account:
             self.status,
             self.balance + points,
             self.last_seq + 1,
-            self.phone,
-            self.name,
             self.last_hash if entry_hash is None else entry_hash,
             last_activity,
             self.stamps + stamps,

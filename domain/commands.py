@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Final
 from uuid import UUID
 
+from domain.identifiers import Identifier
 from domain.item_rules import ItemRules
 from domain.ledger import Attribution, Bucket, EntryKind
 from domain.levels import TierPolicy
@@ -63,11 +64,12 @@ class SetProgramme:
 
 @dataclass(frozen=True)
 class EnrolCustomer:
-    """Enrol by ``customer_id``, or inline by phone and name when the programme allows it."""
+    """Enrol by ``customer_id``, or inline by a phone identifier (and a name) when the
+    programme allows it; ``identifiers`` arrive normalised (``domain.identifiers``)."""
 
     business_id: str
     customer_id: str | None = None
-    phone: str | None = None
+    identifiers: tuple[Identifier, ...] = ()
     name: str | None = None
     attribution: Attribution = field(default_factory=Attribution)
     referral_code: str | None = None

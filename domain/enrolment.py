@@ -3,37 +3,40 @@ programme's welcome bonus if it has one."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
 from domain.accounts import Account
 from domain.commands import EnrolCustomer
 from domain.errors import InlineEnrolmentDisabled, InvalidRequest
+from domain.identifiers import Identifier, IdentifierKind
 from domain.ledger import Attribution, EntryKind, LedgerEntry, Source
 from domain.postings import Posting, policies_of, post_entry, settle
 from domain.programme import Programme
 
 
-def inline_customer_id(phone: str) -> str:
-    """Customers enrolled inline at the till are known by their phone number."""
-    digits = re.sub(r"[^\d+]", "", phone)
-    return f"phone:{digits}"
+def new_customer_id(token: UUID) -> str:
+    """An opaque id for a customer enrolled at the till: no personal data, so the ledger and
+    its messages, which carry the customer id, hold none."""
+    return f"cust_{token.hex}"
 
 
-def customer_to_enrol(command: EnrolCustomer, programme: Programme | None) -> str:
+def inline_phone(command: EnrolCustomer) -> Identifier | None:
+    return next((i for i in command.identifiers if i.kind is IdentifierKind.PHONE), None)
+
+
+def customer_to_enrol(command: EnrolCustomer, programme: Programme | None, token: UUID) -> str:
     """Whom ``command`` enrols: the customer it names, or inline at the till (when the
-    programme allows it) the customer its phone number stands for."""
+    programme allows it) a new opaque customer whose phone becomes an identifier."""
     if command.customer_id is not None:
         return command.customer_id
-    if not command.phone:
+    if inline_phone(command) is None:
         raise InvalidRequest("Give a customer_id, or a phone and name.")
     if programme is None or not programme.inline_enrolment:
         raise InlineEnrolmentDisabled(
             "This programme does not allow enrolling by phone at the till."
         )
-    return inline_customer_id(command.phone)
+    return new_customer_id(token)
 
 
 def open_account(
@@ -52,7 +55,6 @@ def open_account(
         at=at,
         attribution=command.attribution,
     )
-    account = replace(account, phone=command.phone, name=command.name)
     return account, settle([account], entries, policies_of(programme))
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.accounts import Account
+from domain.identifiers import Identifier
 from domain.ledger import LedgerEntry
 from domain.levels import Level, named
 from domain.lots import LotTotals
@@ -29,6 +30,9 @@ class AccountView:
     """The code a customer gives to name this account as their referrer."""
     referred_by: UUID | None = None
     """The account whose code this one's customer gave at enrolment, if any."""
+    identifiers: tuple[Identifier, ...] = ()
+    """How the till finds the account (personal data, kept outside the ledger)."""
+    name: str | None = None
 
     @property
     def stamps_to_go(self) -> int | None:

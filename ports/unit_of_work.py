@@ -4,6 +4,7 @@ from types import TracebackType
 from typing import Protocol
 
 from ports.closures import LiveHoldRepository
+from ports.identifiers import IdentifierRepository
 from ports.levels import LevelRepository
 from ports.redeem_limits import RedeemLimitUsage
 from ports.referrals import ReferralRepository
@@ -38,6 +39,7 @@ class UnitOfWork(Protocol):
     referrals: ReferralRepository
     levels: LevelRepository
     redeem_limits: RedeemLimitUsage
+    identifiers: IdentifierRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -20,6 +20,7 @@ from adapters.http.problems import problem_schemas
 from adapters.http.request_id import RequestIdMiddleware
 from adapters.http.routes import accounts, history, programme, redemptions, rewards
 from adapters.http.routes import devices as tablets
+from adapters.http.routes import identifiers
 from adapters.http.routes import health as operational
 from adapters.http.routes import referrals as referral_codes
 from adapters.http.routes import reports as operator_reports
@@ -90,6 +91,7 @@ def create_http_app(
     for module in (programme, accounts, redemptions, history, rewards):
         app.include_router(module.router, dependencies=strict_query)
     app.include_router(referral_codes.router, dependencies=strict_query)
+    app.include_router(identifiers.router, dependencies=strict_query)
     if devices is not None:  # the tablet routes exist only where a registry backs them
         app.include_router(tablets.router, dependencies=strict_query)
     app.state.reports = reports

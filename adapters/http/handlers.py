@@ -17,6 +17,7 @@ from adapters.http.problems import ProblemError, problem_response
 from domain import errors
 from domain.closure import AccountClosed
 from domain.devices import StaffPinLocked, StaffPinRefused
+from domain.identifiers import IdentifierTaken
 from domain.redeem_limits import PeriodLimitReached
 
 log = structlog.get_logger("loyalty.http")
@@ -28,6 +29,7 @@ RETRY_AFTER_SECONDS = 1
 _DOMAIN_ERRORS: Sequence[tuple[type[errors.LoyaltyError], int, str]] = (
     (errors.NotFound, 404, "Not found"),
     (errors.AlreadyEnrolled, 409, "Already enrolled"),
+    (IdentifierTaken, 409, "Identifier held by another account"),
     (StaffPinRefused, 403, "Staff PIN refused"),
     (StaffPinLocked, 429, "Staff PIN locked"),
     (errors.InlineEnrolmentDisabled, 422, "Enrolment at the till is off"),

@@ -16,8 +16,10 @@ from adapters.http.schemas import (
 from adapters.http.schemas.programme_out import ItemRulesOut, ProgrammeOut, RuleOut, StampCardOut
 from adapters.http.schemas.redeem_limits import redeem_limit_out
 from adapters.http.schemas.referral_in import referral_out
+from adapters.http.schemas.responses import IdentifierOut
 from adapters.http.schemas.tiers import tiers_out
 from domain.descriptions import describe
+from domain.identifiers import IdentifierKind
 from domain.item_rules import ItemRules
 from domain.ledger import ENTRY_FIELDS, LedgerEntry, entry_values
 from domain.programme import Programme, RuleVersion
@@ -93,8 +95,9 @@ def account_out(view: AccountView) -> AccountOut:
         held=view.held,
         available=view.available,
         pending=view.pending,
-        phone=account.phone,
-        name=account.name,
+        phone=next((i.value for i in view.identifiers if i.kind is IdentifierKind.PHONE), None),
+        name=view.name,
+        identifiers=[IdentifierOut(kind=i.kind.value, value=i.value) for i in view.identifiers],
         stamps=account.stamps,
         stamp_target=view.stamp_card.target if view.stamp_card else None,
         stamps_to_go=view.stamps_to_go,

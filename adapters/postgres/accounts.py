@@ -12,7 +12,7 @@ from adapters.postgres.rows import account_from
 from domain.accounts import Account
 
 ACCOUNT_COLUMNS = (
-    "business_id, account_id, customer_id, status, balance, last_seq, phone, name, last_hash,"
+    "business_id, account_id, customer_id, status, balance, last_seq, last_hash,"
     " last_activity_at, stamps, level"
 )
 
@@ -27,7 +27,7 @@ SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE business_id = $1 AND account_id = $
 LOCK_ONE = BY_ID + " FOR UPDATE"
 
 INSERT = f"""
-INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 """
 
 BALANCE_ROW = (
@@ -90,8 +90,6 @@ class PostgresAccounts:
             account.status.value,
             account.balance,
             account.last_seq,
-            account.phone,
-            account.name,
             account.last_hash,
             account.last_activity_at,
             account.stamps,

@@ -86,8 +86,6 @@ def account_from(row: Row) -> Account:
         status=AccountStatus(row["status"]),
         balance=row["balance"],
         last_seq=row["last_seq"],
-        phone=row.get("phone"),
-        name=row.get("name"),
         last_hash=row["last_hash"],
         last_activity_at=row.get("last_activity_at"),
         stamps=row.get("stamps", 0),

@@ -15,6 +15,7 @@ from adapters.postgres.accounts import PostgresAccounts
 from adapters.postgres.audit import PostgresLedgerAudit
 from adapters.postgres.errors import is_conflict_error
 from adapters.postgres.event_batches import PostgresEventBatches
+from adapters.postgres.identifiers import PostgresIdentifiers
 from adapters.postgres.ledger import PostgresLedger
 from adapters.postgres.level_rows import PostgresLevels
 from adapters.postgres.live_holds import PostgresLiveHolds
@@ -28,6 +29,7 @@ from adapters.postgres.referrals import PostgresReferrals
 from adapters.postgres.rewards import PostgresRewards
 from domain.errors import ConcurrentUpdate
 from ports.closures import LiveHoldRepository
+from ports.identifiers import IdentifierRepository
 from ports.levels import LevelRepository
 from ports.redeem_limits import RedeemLimitUsage
 from ports.referrals import ReferralRepository
@@ -75,6 +77,7 @@ class PostgresUnitOfWork:
         self.levels: LevelRepository = PostgresLevels(conn)
         self.referrals: ReferralRepository = PostgresReferrals(conn)
         self.redeem_limits: RedeemLimitUsage = PostgresRedeemLimits(conn)
+        self.identifiers: IdentifierRepository = PostgresIdentifiers(conn)
         return self
 
     async def commit(self) -> None:

@@ -17,7 +17,7 @@ from domain.adjustments import (
 )
 from domain.closure import CloseAccount, close_account, refuse_if_closed
 from domain.commands import AdjustPoints, ChangeAccountStatus, EnrolCustomer, ListTransactions
-from domain.enrolment import customer_to_enrol, open_account
+from domain.enrolment import customer_to_enrol, inline_phone, open_account
 from domain.errors import AccountNotFound, AlreadyEnrolled
 from domain.ledger import EntryKind, LedgerEntry, entry_id_for
 from domain.lots import LotTotals
@@ -26,6 +26,7 @@ from domain.stamps import StampCard
 from domain.views import AccountView, TransactionPage, card_in_force, level_of
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from service.use_cases.identifiers import attach, holder_of
 from service.use_cases.referrals import account_by_code, card_of, enrolled, referrer_for
 
 
@@ -41,20 +42,33 @@ class Accounts:
         self._uow_factory = uow_factory
         self._clock = clock
 
+    @property
+    def uow_factory(self) -> UnitOfWorkFactory:
+        return self._uow_factory
+
     async def enrol(self, command: EnrolCustomer) -> AccountView:
         """Open the customer's account, with the welcome bonus when the programme has one."""
         async with self._uow_factory() as uow:
             programme = await uow.programmes.get(command.business_id)
-            customer_id = customer_to_enrol(command, programme)
-            existing = await uow.accounts.by_customer(command.business_id, customer_id)
+            customer_id = customer_to_enrol(command, programme, uuid4())
+            phone = inline_phone(command) if command.customer_id is None else None
+            if phone is not None:
+                existing = await holder_of(uow, command.business_id, phone)
+            else:
+                existing = await uow.accounts.by_customer(command.business_id, customer_id)
             if existing is not None:
-                raise AlreadyEnrolled(existing.account_id, customer_id)
+                raise AlreadyEnrolled(existing.account_id, existing.customer_id)
             referrer = await referrer_for(
                 uow, command.business_id, customer_id, command.referral_code
             )
             now = self._clock.now()
             account, posting = open_account(programme, command, customer_id, uuid4(), now)
             await uow.accounts.add(account)
+            await attach(uow, account, command.identifiers, inline=phone is not None)
+            if command.name:
+                await uow.identifiers.set_name(
+                    account.business_id, account.account_id, command.name
+                )
             referral = await enrolled(uow, account, referrer, now)
             await uow.ledger.post(posting)
             await uow.commit()
@@ -64,21 +78,23 @@ class Accounts:
             stamp_card=card_in_force(programme, now),
             referral_code=referral.code,
             referred_by=referral.referred_by,
+            identifiers=tuple(sorted(command.identifiers)),
+            name=command.name,
         )
 
     async def account(self, business_id: str, account_id: UUID) -> AccountView:
         async with self._uow_factory() as uow:
             account = await uow.accounts.by_id(business_id, account_id)
-            return await self._view(uow, account)
+            return await self.view(uow, account)
 
     async def account_by_referral_code(self, business_id: str, code: str) -> AccountView:
         async with self._uow_factory() as uow:
-            return await self._view(uow, await account_by_code(uow, business_id, code))
+            return await self.view(uow, await account_by_code(uow, business_id, code))
 
     async def account_by_customer(self, business_id: str, customer_id: str) -> AccountView:
         async with self._uow_factory() as uow:
             account = await uow.accounts.by_customer(business_id, customer_id)
-            return await self._view(uow, account)
+            return await self.view(uow, account)
 
     async def statement(
         self,
@@ -151,7 +167,7 @@ class Accounts:
                 await uow.ledger.post(posting)
                 await uow.commit()
                 [account] = posting.accounts
-            return await self._view(uow, account)
+            return await self.view(uow, account)
 
     async def close(self, command: CloseAccount) -> AccountView:
         """Close for good: live holds cancelled, what is left forfeited by one closure entry
@@ -173,7 +189,7 @@ class Accounts:
                 await uow.ledger.post(posting)
                 await uow.commit()
                 [account] = posting.accounts
-            return await self._view(uow, account)
+            return await self.view(uow, account)
 
     async def _lock(self, uow: UnitOfWork, business_id: str, account_id: UUID) -> Account:
         account = await uow.accounts.lock(business_id, account_id)
@@ -181,7 +197,7 @@ class Accounts:
             raise AccountNotFound("No such loyalty account.")
         return account
 
-    async def _view(self, uow: UnitOfWork, account: Account | None) -> AccountView:
+    async def view(self, uow: UnitOfWork, account: Account | None) -> AccountView:
         if account is None:
             raise AccountNotFound("No such loyalty account.")
         now = self._clock.now()
@@ -191,6 +207,7 @@ class Accounts:
         programme = await uow.programmes.get(account.business_id)
         card = card_in_force(programme, now)
         referral = await card_of(uow, account)
+        identifiers = await uow.identifiers.of_account(*key)
         return AccountView(
             account,
             held,
@@ -199,4 +216,6 @@ class Accounts:
             referral_code=referral.code,
             referred_by=referral.referred_by,
             level=level_of(programme, account, now),
+            identifiers=tuple(identifiers),
+            name=await uow.identifiers.name_of(*key),
         )

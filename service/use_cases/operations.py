@@ -6,6 +6,7 @@ operation is its use case's own method."""
 from __future__ import annotations
 
 from service.use_cases.accounts import Accounts
+from service.use_cases.identifiers import Identifiers
 from service.use_cases.programmes import Programmes
 from service.use_cases.redemptions import Redemptions
 from service.use_cases.reward_redemptions import RewardRedemptions
@@ -44,3 +45,7 @@ class LoyaltyService:
         if reward_till is not None:
             self.preview_reward = reward_till.preview
             self.redeem_reward = reward_till.redeem
+        found = Identifiers(accounts)  # ports.identifiers.IdentifierOperations
+        self.account_by_identifier = found.account_by_identifier
+        self.add_identifier = found.add_identifier
+        self.remove_identifier = found.remove_identifier

@@ -17,6 +17,7 @@ from domain.accounts import Account
 from domain.batch import EventKey
 from domain.events import PurchaseKey, RefundKey
 from domain.holds import RefusedCapture
+from domain.identifiers import Identifier
 from domain.ledger import LedgerEntry
 from domain.lots import Lot, LotTake
 from domain.outcomes import InboxRecord
@@ -52,6 +53,8 @@ class FakeStore:
     rewards: dict[tuple[str, str], Reward] = field(default_factory=dict)
     referral_codes: dict[tuple[str, str], UUID] = field(default_factory=dict)
     referrals: dict[AccountKey, Referral] = field(default_factory=dict)
+    identifiers: dict[tuple[str, Identifier], UUID] = field(default_factory=dict)
+    profiles: dict[AccountKey, str] = field(default_factory=dict)
 
     def pending(self) -> list[LedgerEntry]:
         return [entry for i, entry in sorted(self.outbox.items()) if i not in self.published]

@@ -8,6 +8,7 @@ from types import TracebackType
 
 from domain.batch import BatchKeys
 from ports.closures import LiveHoldRepository
+from ports.identifiers import IdentifierRepository
 from ports.levels import LevelRepository
 from ports.redeem_limits import RedeemLimitUsage
 from ports.referrals import ReferralRepository
@@ -26,6 +27,7 @@ from ports.rewards import RewardRepository
 from tests.fakes.accounts import FakeAccounts
 from tests.fakes.audit import FakeLedgerAudit
 from tests.fakes.event_batches import FakeEventBatches
+from tests.fakes.identifiers import FakeIdentifiers
 from tests.fakes.ledger import FakeLedger
 from tests.fakes.levels import FakeLevels
 from tests.fakes.live_holds import FakeLiveHolds
@@ -63,6 +65,7 @@ class FakeUnitOfWork:
         self.referrals: ReferralRepository = FakeReferrals(self)
         self.levels: LevelRepository = FakeLevels(self)
         self.redeem_limits: RedeemLimitUsage = FakeRedeemLimits(self)
+        self.identifiers: IdentifierRepository = FakeIdentifiers(self)
 
     def stage(self, write: Write) -> None:
         write(self.view)

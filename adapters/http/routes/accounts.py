@@ -8,13 +8,16 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 
 from adapters.http.dependencies import Manager, Operations, Staff, attribution
+from adapters.http.identifier_operations import identifier_operations
 from adapters.http.presenters import account_out
 from adapters.http.problems import problem_responses
 from adapters.http.schemas import AccountOut, EnrolmentIn, StatusChangeIn
 from adapters.http.schemas.devices import ClosureIn
 from adapters.http.schemas.requests import PRINTABLE
+from adapters.phone_numbers import identifiers_of
 from domain.closure import CloseAccount
 from domain.commands import ChangeAccountStatus, EnrolCustomer
+from domain.errors import InvalidRequest
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 
@@ -31,7 +34,11 @@ async def enrol(
 ) -> AccountOut:
     """Enrol by `customer_id`, or inline by `phone` when the programme allows it.
 
-    Already enrolled answers 409 with the existing `account_id`. A `referral_code` names the
+    Inline enrolment gives the customer an opaque id (`cust_...`) and keeps the phone (in
+    E.164, read in the default region when it has no country code) as an identifier; a phone
+    that is not a valid number answers 422. Already enrolled (the same customer_id, or inline
+    the same phone) answers 409 with the existing `account_id`; an identifier another account
+    holds answers 409 `identifier_taken`. A `referral_code` names the
     referrer: unknown in this programme, the customer's own or of an account not active
     answers 422 naming the field.
     """
@@ -39,7 +46,9 @@ async def enrol(
         EnrolCustomer(
             business_id=principal.business_id,
             customer_id=body.customer_id,
-            phone=body.phone,
+            identifiers=identifiers_of(
+                phone_number=body.phone, card_number=body.card_number, email_address=body.email
+            ),
             name=body.name,
             attribution=attribution(principal, request),
             referral_code=body.referral_code,
@@ -51,12 +60,28 @@ async def enrol(
 
 @router.get("", responses=problem_responses(401, 403, 404, 422))
 async def find_account(
-    customer_id: Annotated[str, Query(min_length=1, max_length=128, pattern=PRINTABLE)],
     principal: Staff,
     operations: Operations,
+    customer_id: Annotated[
+        str | None, Query(min_length=1, max_length=128, pattern=PRINTABLE)
+    ] = None,
+    phone: Annotated[str | None, Query(min_length=1, max_length=64, pattern=PRINTABLE)] = None,
+    card: Annotated[str | None, Query(min_length=1, max_length=64, pattern=PRINTABLE)] = None,
+    email: Annotated[str | None, Query(min_length=1, max_length=254, pattern=PRINTABLE)] = None,
 ) -> AccountOut:
-    """The account of one customer; 404 when the customer is not enrolled."""
-    return account_out(await operations.account_by_customer(principal.business_id, customer_id))
+    """The account of one customer, found by exactly one of `customer_id`, `phone` (any usual
+    format), `card` or `email`; 404 when none has it, 422 for a number that is not valid."""
+    given = [q for q in (customer_id, phone, card, email) if q is not None]
+    if len(given) != 1:
+        raise InvalidRequest("Give exactly one of customer_id, phone, card or email.")
+    if customer_id is not None:
+        view = await operations.account_by_customer(principal.business_id, customer_id)
+    else:
+        [identifier] = identifiers_of(phone_number=phone, card_number=card, email_address=email)
+        view = await identifier_operations(operations).account_by_identifier(
+            principal.business_id, identifier
+        )
+    return account_out(view)
 
 
 @router.get("/{account_id}", responses=problem_responses(401, 403, 404, 422))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     AwareDatetime,
@@ -82,6 +82,10 @@ Text = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PRINTABLE),
 ]
+PhoneText = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()\-.]{5,24}$")]
+"""A phone as typed; ``adapters.phone_numbers`` decides whether it is a valid number."""
+CardText = Annotated[str, StringConstraints(pattern=r"^[0-9][0-9 \-]{6,30}$")]
+EmailText = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=PRINTABLE)]
 CustomerId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=PRINTABLE)]
 
 
@@ -115,13 +119,14 @@ DecimalText = Annotated[
 
 
 class EnrolmentIn(RequestBody):
-    """Enrol by `customer_id`, or inline at the till by `phone` (and `name`)."""
+    """Enrol by `customer_id`, or inline at the till by `phone` (and `name`). A `phone`,
+    `card_number` or `email` given becomes an identifier the till can find the account by."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            # Exactly one of them given as a string (null counts as absent).
-            "oneOf": [
+            # One of them or both given as a string (null counts as absent).
+            "anyOf": [
                 {"required": ["customer_id"], "properties": {"customer_id": {"type": "string"}}},
                 {"required": ["phone"], "properties": {"phone": {"type": "string"}}},
             ]
@@ -129,7 +134,9 @@ class EnrolmentIn(RequestBody):
     )
 
     customer_id: CustomerId | None = None
-    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()\-.]{5,24}$")] | None = None
+    phone: PhoneText | None = None
+    card_number: CardText | None = None
+    email: EmailText | None = None
     name: Text | None = None
     referral_code: ReferralCode | None = Field(
         default=None, description="The code of the account that referred the customer."
@@ -137,8 +144,8 @@ class EnrolmentIn(RequestBody):
 
     @model_validator(mode="after")
     def _one_way_to_enrol(self) -> Self:
-        if (self.customer_id is None) == (self.phone is None):
-            raise ValueError("give either customer_id or phone")
+        if self.customer_id is None and self.phone is None:
+            raise ValueError("give a customer_id or a phone")
         return self
 
 
@@ -180,3 +187,12 @@ class AdjustmentIn(RequestBody):
 
 class StatusChangeIn(RequestBody):
     reason: Text | None = None
+
+
+class IdentifierIn(RequestBody):
+    """A phone (any usual format), a card number or an e-mail address for the account."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["phone", "card", "email"]
+    value: Annotated[str, StringConstraints(min_length=1, max_length=254, pattern=PRINTABLE)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field, PlainSerializer
@@ -18,6 +18,11 @@ DecimalString = Annotated[
 ]
 
 
+class IdentifierOut(BaseModel):
+    kind: Literal["phone", "card", "email"]
+    value: str
+
+
 class AccountOut(BaseModel):
     account_id: UUID
     customer_id: str
@@ -26,8 +31,11 @@ class AccountOut(BaseModel):
     held: int
     available: int = Field(description="Spendable now: not pending, not expired, not held.")
     pending: int = Field(description="Earned inside the return window, spendable later.")
-    phone: str | None
+    phone: str | None = Field(description="The account's phone in E.164, if it has one.")
     name: str | None
+    identifiers: list[IdentifierOut] = Field(
+        default_factory=list, description="How the till finds the account."
+    )
     stamps: int = Field(
         default=0, description="Stamps on the card (below zero only after a return)."
     )

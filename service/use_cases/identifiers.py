@@ -1,0 +1,82 @@
+"""Identifiers on accounts: given at enrolment, found at the till, added and removed by staff.
+
+Each identifier is unique per business; the repository's unique key decides between two
+transactions giving the same one, so a race never leaves two accounts holding it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from domain.accounts import Account
+from domain.errors import AccountNotFound, AlreadyEnrolled
+from domain.identifiers import Identifier, IdentifierKind, IdentifierNotFound, IdentifierTaken
+from domain.views import AccountView
+from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+if TYPE_CHECKING:  # Accounts enrols through ``attach`` below
+    from service.use_cases.accounts import Accounts
+
+
+async def holder_of(uow: UnitOfWork, business_id: str, identifier: Identifier) -> Account | None:
+    account_id = await uow.identifiers.account_of(business_id, identifier)
+    return None if account_id is None else await uow.accounts.by_id(business_id, account_id)
+
+
+async def attach(
+    uow: UnitOfWork, account: Account, identifiers: Iterable[Identifier], *, inline: bool
+) -> None:
+    """Give ``identifiers`` to ``account``. Held by another account: IdentifierTaken, or for
+    the phone of an inline enrolment AlreadyEnrolled naming that account (the enrolment of the
+    same phone that got there first, perhaps a moment ago in another transaction)."""
+    for identifier in identifiers:
+        holder = await uow.identifiers.add(account.business_id, account.account_id, identifier)
+        if holder == account.account_id:
+            continue
+        if inline and identifier.kind is IdentifierKind.PHONE:
+            other = await uow.accounts.by_id(account.business_id, holder)
+            raise AlreadyEnrolled(holder, other.customer_id if other else str(holder))
+        raise IdentifierTaken(f"Another account holds this {identifier.kind.value}.")
+
+
+class Identifiers:
+    """Identifier operations over the accounts' unit of work and views."""
+
+    def __init__(self, accounts: Accounts) -> None:
+        self._uow_factory: UnitOfWorkFactory = accounts.uow_factory
+        self._accounts = accounts
+
+    async def account_by_identifier(self, business_id: str, identifier: Identifier) -> AccountView:
+        async with self._uow_factory() as uow:
+            account = await holder_of(uow, business_id, identifier)
+            if account is None:
+                raise IdentifierNotFound(f"No account has this {identifier.kind.value}.")
+            return await self._accounts.view(uow, account)
+
+    async def add_identifier(
+        self, business_id: str, account_id: UUID, identifier: Identifier
+    ) -> AccountView:
+        """Adding one the account holds already changes nothing."""
+        async with self._uow_factory() as uow:
+            account = await self._account(uow, business_id, account_id)
+            await attach(uow, account, [identifier], inline=False)
+            await uow.commit()
+            return await self._accounts.view(uow, account)
+
+    async def remove_identifier(
+        self, business_id: str, account_id: UUID, identifier: Identifier
+    ) -> AccountView:
+        async with self._uow_factory() as uow:
+            account = await self._account(uow, business_id, account_id)
+            if not await uow.identifiers.remove(business_id, account_id, identifier):
+                raise IdentifierNotFound(f"The account has no such {identifier.kind.value}.")
+            await uow.commit()
+            return await self._accounts.view(uow, account)
+
+    @staticmethod
+    async def _account(uow: UnitOfWork, business_id: str, account_id: UUID) -> Account:
+        account = await uow.accounts.lock(business_id, account_id)
+        if account is None:
+            raise AccountNotFound("No such loyalty account.")
+        return account

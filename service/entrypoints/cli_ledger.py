@@ -25,6 +25,7 @@ from service.entrypoints import cli_progress, presenters
 from service.entrypoints import cli_referral_options as referrals
 from service.entrypoints import cli_tier_options as levels
 from service.entrypoints.cli_json import AlwaysJson, AsJson
+from service.entrypoints.cli_verify_metrics import MetricsFile, recorded
 from service.entrypoints.containers import Container
 from service.entrypoints.resources import Database, opened
 from service.entrypoints.serving import from_environment
@@ -246,6 +247,7 @@ def verify(
         float, typer.Option(help="Seconds a return may wait for its sale before a notice.")
     ] = 7 * 24 * 3600.0,
     as_json: AsJson = False,
+    metrics_file: MetricsFile = None,
 ) -> None:
     """Recompute hash chains and check every ledger invariant, all in one snapshot; exit 1
     naming each breach (exit 3: the database unreachable). Notices (worth a look, no
@@ -257,8 +259,9 @@ def verify(
             await c.uow_factory.async_(), business, outbox_max_age, parked_max_age
         )
 
-    with cli_progress.spinner("verifying the ledger", as_json):
+    with recorded(metrics_file) as done, cli_progress.spinner("verifying the ledger", as_json):
         report = _on_the_database(work)
+    done(report)
     if as_json:
         shown = {"ok": report.ok, **dataclasses.asdict(report)}
         typer.echo(json.dumps(shown, indent=2))

@@ -20,10 +20,22 @@ class VerificationReport:
     accounts_checked: int = 0
     breaches: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    breach_kinds: dict[str, int] = field(default_factory=dict)
+    """Breaches by the check that looks for them (0: it ran and found none)."""
+    notice_kinds: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.breaches
+
+    def found(self, kind: str, breaches: list[str], notices: list[str] | None = None) -> None:
+        """What one check found: breaches, or (a notice check) notices."""
+        self.breaches += breaches
+        if notices is None:
+            self.breach_kinds[kind] = self.breach_kinds.get(kind, 0) + len(breaches)
+        else:
+            self.notices += notices
+            self.notice_kinds[kind] = self.notice_kinds.get(kind, 0) + len(notices)
 
 
 async def verify_ledger(
@@ -42,19 +54,23 @@ async def verify_ledger(
     async with uow_factory() as uow:
         audit = uow.audit
         await audit.read_one_snapshot()
-        report.breaches += await audit.balance_breaches(business_id)
-        report.breaches += await audit.reversal_breaches(business_id)
-        report.breaches += await audit.inbox_breaches(business_id)
-        report.breaches += await audit.outbox_breaches(business_id, outbox_max_age_seconds)
-        report.breaches += await audit.lot_breaches(business_id)
-        report.breaches += await audit.purchase_breaches(business_id)
-        report.breaches += await audit.refund_breaches(business_id)
-        report.breaches += await audit.redemption_breaches(business_id)
-        report.breaches += await audit.lot_take_breaches(business_id)
-        report.breaches += await audit.hold_breaches(business_id)
-        report.notices += await audit.refused_capture_notices(business_id)
-        report.notices += await audit.over_refund_notices(business_id)
-        report.notices += await audit.parked_refund_notices(business_id, parked_max_age_seconds)
+        report.found("balance", await audit.balance_breaches(business_id))
+        report.found("reversal", await audit.reversal_breaches(business_id))
+        report.found("inbox", await audit.inbox_breaches(business_id))
+        report.found("outbox", await audit.outbox_breaches(business_id, outbox_max_age_seconds))
+        report.found("lot", await audit.lot_breaches(business_id))
+        report.found("purchase", await audit.purchase_breaches(business_id))
+        report.found("refund", await audit.refund_breaches(business_id))
+        report.found("redemption", await audit.redemption_breaches(business_id))
+        report.found("lot_take", await audit.lot_take_breaches(business_id))
+        report.found("hold", await audit.hold_breaches(business_id))
+        report.found("refused_capture", [], await audit.refused_capture_notices(business_id))
+        report.found("over_refund", [], await audit.over_refund_notices(business_id))
+        report.found(
+            "parked_refund",
+            [],
+            await audit.parked_refund_notices(business_id, parked_max_age_seconds),
+        )
         await _check_chains(audit, business_id, report)
     return report
 
@@ -66,13 +82,14 @@ async def _check_chains(
     report.accounts_checked = len(last_hashes)
     chain_ends: dict[tuple[str, str], str] = {}
     previous: dict[tuple[str, str], str] = {}
+    broken: list[str] = []
     async for entry in audit.entries_in_chain_order(business_id):
         report.entries_checked += 1
         key = (entry.business_id, str(entry.account_id))
         expected_prev = previous.get(key, GENESIS_HASH)
         recomputed = entry_hash(entry, expected_prev)
         if entry.prev_hash != expected_prev or entry.entry_hash != recomputed:
-            report.breaches.append(
+            broken.append(
                 f"entry {entry.business_id}/{entry.entry_id} (account {entry.account_id},"
                 f" seq {entry.seq}) does not match its hash chain"
             )
@@ -80,6 +97,5 @@ async def _check_chains(
         chain_ends[key] = entry.entry_hash
     for key, last_hash in last_hashes.items():
         if chain_ends.get(key, GENESIS_HASH) != last_hash:
-            report.breaches.append(
-                f"account {key[0]}/{key[1]}: its last hash is not its newest entry's"
-            )
+            broken.append(f"account {key[0]}/{key[1]}: its last hash is not its newest entry's")
+    report.found("hash_chain", broken)

@@ -24,11 +24,13 @@ from adapters.http.routes import identifiers
 from adapters.http.routes import health as operational
 from adapters.http.routes import referrals as referral_codes
 from adapters.http.routes import reports as operator_reports
+from adapters.http.routes import webhooks as webhook_routes
 from adapters.system_clock import SystemClock
 from ports.clock import Clock
 from ports.devices import DeviceOperations
 from ports.operations import HealthCheck, LoyaltyOperations
 from ports.reports import ReportOperations
+from ports.webhooks import WebhookStore
 
 TITLE = "Loyalty points API"
 
@@ -65,6 +67,8 @@ def create_http_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     devices: DeviceOperations | None = None,
     reports: ReportOperations | None = None,
+    webhooks: WebhookStore | None = None,
+    webhook_allow_http: bool = False,
 ) -> FastAPI:
     """The API over ``operations``. HTTP metrics go to ``registry`` (default: one per app).
 
@@ -97,6 +101,10 @@ def create_http_app(
     app.state.reports = reports
     if reports is not None:  # like the tablets: only where a store backs them
         app.include_router(operator_reports.router, dependencies=strict_query)
+    app.state.webhooks = webhooks
+    app.state.webhook_allow_http = webhook_allow_http  # http:// beyond localhost (operators)
+    if webhooks is not None:
+        app.include_router(webhook_routes.router, dependencies=strict_query)
     app.include_router(operational.router)
     app.add_middleware(BodyGuard, auth=auth, max_body_bytes=max_body_bytes)
     install_problem_handlers(app)

@@ -21,9 +21,12 @@ from adapters.postgres.errors import (
 from adapters.postgres.pool import postgres_pool
 from adapters.postgres.reports import PostgresReports
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from adapters.postgres.webhooks import PostgresWebhooks
 from adapters.prometheus_metrics import PrometheusServiceMetrics
 from adapters.prometheus_service import watch_pool
 from adapters.system_clock import SystemClock
+from adapters.webhook_sender import HttpxWebhookSender
+from domain.webhooks import RetrySchedule
 from ports.backoff import Backoff
 from service.entrypoints.resources import (
     Database,
@@ -35,6 +38,7 @@ from service.entrypoints.resources import (
 from service.entrypoints.runtime import Consuming, Role, Service
 from service.entrypoints.settings import Settings
 from service.entrypoints.supervision import Supervisor
+from service.entrypoints.webhook_worker import WebhookWorker
 from service.use_cases.accounts import Accounts
 from service.use_cases.counted_postings import CountedPostings
 from service.use_cases.devices import Devices
@@ -159,6 +163,23 @@ class Container(containers.DeclarativeContainer):
     devices = providers.Singleton(Devices, registry=device_registry, clock=clock)
     report_queries = providers.Singleton(PostgresReports, pool=pool)
     reports = providers.Singleton(Reports, queries=report_queries, clock=clock)
+    webhook_store = providers.Singleton(PostgresWebhooks, pool=pool)
+    webhook_worker = providers.Singleton(
+        WebhookWorker,
+        store=webhook_store,
+        sender=providers.Singleton(
+            HttpxWebhookSender, timeout_seconds=settings.provided.webhook_timeout_seconds
+        ),
+        clock=clock,
+        schedule=providers.Singleton(
+            RetrySchedule,
+            base_seconds=settings.provided.webhook_retry_seconds,
+            cap_seconds=settings.provided.webhook_retry_max_seconds,
+            max_attempts=settings.provided.webhook_max_attempts,
+        ),
+        idle_seconds=settings.provided.webhook_idle_seconds,
+        send_timeout_seconds=settings.provided.webhook_timeout_seconds,
+    )
     operations = providers.Singleton(
         LoyaltyService,
         programmes=programmes,
@@ -176,6 +197,7 @@ class Container(containers.DeclarativeContainer):
         expire=expire_points,
         sweep_seconds=settings.provided.expiry_sweep_seconds,
         review_levels=review_levels,
+        webhooks=webhook_worker,
     )
     consuming = providers.Selector(
         role, all=consumer_parts, consumer=consumer_parts, api=providers.Object(None)
@@ -208,6 +230,8 @@ class Container(containers.DeclarativeContainer):
         max_body_bytes=settings.provided.http_max_body_bytes,
         devices=devices,
         reports=reports,
+        webhooks=webhook_store,
+        webhook_allow_http=settings.provided.webhook_allow_http,
     )
     api = providers.Selector(role, all=http_app, api=http_app, consumer=providers.Object(None))
 

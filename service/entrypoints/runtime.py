@@ -17,6 +17,7 @@ from service.entrypoints.embedded_http import EmbeddedHttp
 from service.entrypoints.http_workers import HttpWorkers, shared_socket
 from service.entrypoints.settings import Settings
 from service.entrypoints.supervision import Supervisor
+from service.entrypoints.webhook_worker import WebhookWorker
 from service.use_cases.expiry import ExpirePoints
 from service.use_cases.level_review import ReviewLevels
 from service.use_cases.outbox_relay import OutboxRelay
@@ -44,6 +45,8 @@ class Consuming:
     sweep_seconds: float
     review_levels: ReviewLevels | None = None
     """The level review, run beside the expiry sweep (``domain.level_review``)."""
+    webhooks: WebhookWorker | None = None
+    """Collects and sends webhook deliveries (``service.entrypoints.webhook_worker``)."""
 
 
 async def settled(step: Awaitable[None] | None) -> None:
@@ -92,6 +95,8 @@ class Service:
         if (parts := self._consuming) is not None:
             self._loops.watch("consumer", parts.consumer.running)
             self._loops.start("outbox-relay", lambda: parts.relay.run(self._stopping))
+            if (hooks := parts.webhooks) is not None:
+                self._loops.start("webhook-worker", lambda: hooks.run(self._stopping))
             if (every := parts.sweep_seconds) > 0:
                 self._loops.start("expiry-sweep", lambda: parts.expire.run(self._stopping, every))
                 if (review := parts.review_levels) is not None:

@@ -102,6 +102,18 @@ class Settings(BaseSettings):
     expiry_sweep_seconds: float = Field(default=3600.0, ge=0)
     """How often a consumer process sweeps expired points (0: never; ``loyalty expire`` still
     works)."""
+    webhook_retry_seconds: float = Field(default=60.0, gt=0)
+    """First wait before a failed webhook delivery is tried again (it doubles each time)."""
+    webhook_retry_max_seconds: float = Field(default=21600.0, gt=0)
+    """Longest wait between two attempts of a webhook delivery."""
+    webhook_max_attempts: int = Field(default=15, ge=1)
+    """Attempts before a webhook delivery is failed (a manager can redeliver it)."""
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    """How long a webhook receiver has to answer."""
+    webhook_idle_seconds: float = Field(default=1.0, gt=0)
+    """How long the webhook worker waits when it found nothing to do."""
+    webhook_allow_http: bool = False
+    """Allow http:// webhook endpoints beyond localhost (never on a public network)."""
 
     http_host: str = "127.0.0.1"
     """Interface the API and the management server bind (0.0.0.0 in containers)."""

@@ -30,7 +30,7 @@ class WebhookWorker:
         *,
         idle_seconds: float = 1.0,
         settle_seconds: float = 30.0,
-        lease_seconds: float = 60.0,
+        send_timeout_seconds: float = 10.0,
         batch_size: int = 100,
     ) -> None:
         self._store = store
@@ -39,7 +39,9 @@ class WebhookWorker:
         self._schedule = schedule
         self._idle = idle_seconds
         self._settle = settle_seconds
-        self._lease = lease_seconds
+        # A claimed delivery stays leased (not due) while it is sent: past the sender's
+        # timeout, so a second worker never sends it at the same time.
+        self._lease = send_timeout_seconds * 2 + 5
         self._batch = batch_size
 
     async def run(self, stopping: asyncio.Event) -> None:

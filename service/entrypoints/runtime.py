@@ -14,7 +14,6 @@ from fastapi import FastAPI
 
 from adapters.kafka.event_consumer import KafkaEventConsumer
 from service.entrypoints.embedded_http import EmbeddedHttp
-from service.entrypoints.http_workers import HttpWorkers, shared_socket
 from service.entrypoints.settings import Settings
 from service.entrypoints.supervision import Supervisor
 from service.entrypoints.webhook_worker import WebhookWorker
@@ -87,7 +86,6 @@ class Service:
         self._management = management
         self._http: EmbeddedHttp | None = None
         self._management_http: EmbeddedHttp | None = None
-        self._workers: HttpWorkers | None = None
 
     async def start(self) -> None:
         settings = self._settings
@@ -126,20 +124,14 @@ class Service:
         return f"http://{self._settings.http_host}:{server.port}" if server else None
 
     async def _start_http(self, app: FastAPI) -> None:
+        # One API process per replica: more processes sharing a port would each answer
+        # /metrics for itself alone, so a scrape would see whichever took the connection.
         settings = self._settings
-        sockets = None
-        if settings.http_workers > 1 or settings.http_reuse_port:
-            sockets = [shared_socket(settings.http_host, settings.http_port)]
         self._http = await EmbeddedHttp.start(
-            app, settings.http_host, settings.http_port, name="http", sockets=sockets
+            app, settings.http_host, settings.http_port, name="http"
         )
-        if settings.http_workers > 1:
-            self._workers = HttpWorkers(settings)
-            self._workers.start()
 
     async def stop(self) -> None:
-        if self._workers is not None:
-            await asyncio.to_thread(self._workers.stop)
         if self._http is not None:
             await self._http.stop()  # finishes requests in flight
         if self._consuming is not None:

@@ -119,12 +119,6 @@ class Settings(BaseSettings):
     """Interface the API and the management server bind (0.0.0.0 in containers)."""
     http_port: int = Field(default=8080, ge=0, le=65535)
     """Port of the HTTP API (roles api and all), also its /healthz, /readyz, /metrics."""
-    http_workers: int = Field(default=1, ge=1, le=64)
-    """API processes sharing the port (SO_REUSEPORT): this one and ``http_workers - 1``
-    children running ``loyalty serve --role api``."""
-    http_reuse_port: bool = False
-    """Bind the API port with SO_REUSEPORT even as a single worker: set for the extra workers,
-    which share their parent's port (a plain bind beside it fails with 'address in use')."""
     management_port: int = Field(default=8081, ge=0, le=65535)
     """The consumer role's /healthz, /readyz and /metrics, on ``http_host`` (0: any free port)."""
     http_max_body_bytes: int = Field(default=64 * 1024, ge=1)

@@ -1,5 +1,6 @@
 """The whole service as one process (HTTP API, consumers, relay) over real servers:
-a POS flow end to end, metrics, and schemathesis fuzzing /openapi.json for 5xx answers."""
+a POS flow end to end, metrics (every request and every event in one scrape), and
+schemathesis fuzzing /openapi.json for 5xx answers."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given
@@ -35,8 +35,7 @@ def headers(role: str = "cashier") -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def api_settings(contract_settings: Settings) -> Settings:
-    # Two API processes on one port: every test here goes through both.
-    update = {"http_port": free_port(), "jwt_secret": SECRET, "http_workers": 2}
+    update = {"http_port": free_port(), "jwt_secret": SECRET}
     return contract_settings.model_copy(update=update)
 
 
@@ -64,52 +63,16 @@ def running(api_settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
             raise AssertionError("the service never became ready")
         yield base
     finally:
-        workers = _children(service)
         assert service.stop() == 0, log.read_text()[-3000:]
-        for child in workers:
-            assert not Path(f"/proc/{child}").exists(), "an API worker outlived its parent"
 
 
-def _children(service: ServiceProcess) -> list[int]:
+def test_the_process_serves_the_api_alone_with_no_worker_processes(running: str) -> None:
+    # LOYALTY_HTTP_WORKERS is gone: more API processes are more replicas (README "Scaling").
+    [service] = _services
     assert service.process is not None
     pid = service.process.pid
-    listed = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in listed.read_text().split()] if listed.exists() else []
-
-
-def _alive(pid: int) -> bool:
-    try:
-        # psutil ships no type hints here: its answer is Any until made a bool
-        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
-    except psutil.NoSuchProcess:
-        return False
-
-
-def _listens_on(pid: int, port: int) -> bool:
-    try:
-        connections = psutil.Process(pid).net_connections(kind="tcp")
-    except psutil.NoSuchProcess:  # a zombie too
-        return False
-    return any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in connections)
-
-
-def test_the_process_runs_a_second_api_worker_on_the_same_port(
-    running: str, api_settings: Settings
-) -> None:
-    [service] = _services
-    [child] = _children(service)
-    command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
-    assert command[-4:-1] == [b"serve", b"--role", b"api"]
-    # The worker is listening itself (not only started): it once died binding the port.
-    deadline = time.monotonic() + 60
-    while not _listens_on(child, api_settings.http_port):
-        assert _alive(child), "the API worker exited"
-        assert time.monotonic() < deadline, "the API worker never listened on the port"
-        time.sleep(0.2)
-    assert _listens_on(service.process.pid, api_settings.http_port)  # type: ignore[union-attr]
-    answers = {httpx.get(f"{running}/healthz", timeout=5).status_code for _ in range(20)}
-    assert answers == {200}
-    assert _alive(child), "the API worker is still running"
+    assert Path(f"/proc/{pid}/task/{pid}/children").read_text().split() == []
+    assert "http_workers" not in Settings.model_fields
 
 
 @pytest.fixture(scope="module")
@@ -148,18 +111,14 @@ async def test_a_till_redeems_a_hold_that_a_published_sale_then_captures(
     await eventually(balance, lambda b: b == 500 - 300 + 20)
     status = (await client.get(f"/v1/redemptions/{redemption}", headers=headers())).json()
     assert status["status"] == "captured"
-    # Each API worker answers /metrics for itself (see the README's Scaling): the consumer's
-    # figures come from the process that runs the consumers, reached on a fresh connection.
+    # One process answers /metrics on every connection: the consumer's figures and the
+    # requests it served are in every scrape.
     applied = f'loyalty_events_total{{outcome="applied",topic="{s.topic_sale_completed}"}}'
-    seen = [await _metrics_on_a_new_connection(client) for _ in range(40)]
-    [metrics, *_] = [m for m in seen if applied in m]
-    assert "loyalty_outbox_lag_seconds" in metrics and "loyalty_batch_duration_seconds" in metrics
-    assert any(applied not in m for m in seen), "the API worker answers too"
-
-
-async def _metrics_on_a_new_connection(client: httpx.AsyncClient) -> str:
-    async with httpx.AsyncClient(base_url=client.base_url, timeout=10) as fresh:
-        return (await fresh.get("/metrics")).text
+    for _ in range(3):
+        async with httpx.AsyncClient(base_url=client.base_url, timeout=10) as fresh:
+            metrics = (await fresh.get("/metrics")).text
+        assert applied in metrics and "loyalty_outbox_lag_seconds" in metrics
+        assert "loyalty_http_requests_total" in metrics
 
 
 def _now() -> str:

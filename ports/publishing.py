@@ -22,6 +22,8 @@ class LedgerMessage:
     kind: str
     recorded_at: datetime
     body: bytes
+    traceparent: str | None = None
+    """The W3C trace context of the posting that wrote it, sent on as a header."""
 
 
 class LedgerPublisher(Protocol):

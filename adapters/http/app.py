@@ -26,6 +26,7 @@ from adapters.http.routes import referrals as referral_codes
 from adapters.http.routes import reports as operator_reports
 from adapters.http.routes import webhooks as webhook_routes
 from adapters.system_clock import SystemClock
+from adapters.tracing import instrument_http
 from ports.clock import Clock
 from ports.devices import DeviceOperations
 from ports.operations import HealthCheck, LoyaltyOperations
@@ -69,6 +70,7 @@ def create_http_app(
     reports: ReportOperations | None = None,
     webhooks: WebhookStore | None = None,
     webhook_allow_http: bool = False,
+    tracer_provider: Any | None = None,
 ) -> FastAPI:
     """The API over ``operations``. HTTP metrics go to ``registry`` (default: one per app).
 
@@ -110,5 +112,6 @@ def create_http_app(
     install_problem_handlers(app)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)  # outermost: its access line sees every answer
+    instrument_http(app, tracer_provider)  # server spans, only where tracing is configured
     app.openapi = _with_problem_schemas(app)  # type: ignore[method-assign]
     return app

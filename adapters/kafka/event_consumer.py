@@ -22,6 +22,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 
 from adapters.kafka.dead_letters import KafkaDeadLetters
 from adapters.kafka.routing import Record, Routed, Settled, route_batch, settle_batch
+from adapters.tracing import ConsumerTracing
 from domain.events import EventKind
 from ports.backoff import Backoff
 from ports.intake import EventBatchHandler
@@ -60,7 +61,9 @@ class KafkaEventConsumer:
         fetch_max_wait_ms: int = 50,  # as Settings.consumer_fetch_max_wait_ms
         pause_initial_seconds: float = Backoff.initial_seconds,
         pause_max_seconds: float = Backoff.max_seconds,
+        tracing: ConsumerTracing | None = None,
     ) -> None:
+        self._tracing = tracing or ConsumerTracing()
         self._backoff = Backoff(
             pause_initial_seconds, pause_max_seconds, jitter_seconds=pause_initial_seconds
         )
@@ -140,7 +143,10 @@ class KafkaEventConsumer:
         nothing more) on a failure, which leaves the batch to be redelivered."""
         started = time.perf_counter()
         routed = route_batch(records, self._topics)
-        changes = await self._handler(routed.events) if routed.parsed else None
+        # The events' inbound trace contexts go on to the ledger messages they cause.
+        traced = ((r.topic, r.headers, e.business_id, e.event_id) for r, e in routed.parsed)
+        with self._tracing.batch(traced):
+            changes = await self._handler(routed.events) if routed.parsed else None
         settled = settle_batch(routed, changes)
         if changes is not None:
             self._log_events(routed, settled)

@@ -17,6 +17,7 @@ from aiokafka.partitioner import murmur2
 
 from adapters.kafka.contracts import LedgerEntryPublished
 from adapters.kafka.security import PLAINTEXT, KafkaSecurity, client_options
+from adapters.tracing import TRACEPARENT
 from domain.ledger import ENTRY_FIELDS, LedgerEntry, entry_values
 from ports.publishing import LedgerMessage
 
@@ -87,12 +88,12 @@ class KafkaLedgerPublisher:
         pending = []
         topic = self._topic
         for message in messages:
+            headers = [CONTENT_TYPE, (KIND_HEADER, message.kind.encode())]
+            if message.traceparent:  # the trace of the posting that wrote the entry goes on
+                headers.append((TRACEPARENT, message.traceparent.encode()))
             pending.append(
                 await producer.send(
-                    topic,
-                    message.body,
-                    key=message.account_id.encode(),
-                    headers=[CONTENT_TYPE, (KIND_HEADER, message.kind.encode())],
+                    topic, message.body, key=message.account_id.encode(), headers=headers
                 )
             )
         await asyncio.gather(*pending)

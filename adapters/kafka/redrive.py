@@ -66,6 +66,27 @@ class Letter:
         }
 
 
+# What the dead-lettering said about the letter: it goes back without, and a second dead
+# letter says it anew. Every other header (a ``traceparent`` among them) goes back as it came.
+DEAD_LETTER_PREFIXES = ("x-dlq-", "x-origin-")
+REDRIVEN_FROM = "x-redriven-from"
+
+
+def redriven_headers(letter: Letter) -> list[tuple[str, bytes]]:
+    """The letter's original headers, with the redrive counted and where it came from."""
+    record = letter.record
+    kept = [
+        (key, bytes(value))
+        for key, value in record.headers or ()
+        if key not in (REDRIVE_COUNT, REDRIVEN_FROM) and not key.startswith(DEAD_LETTER_PREFIXES)
+    ]
+    return [
+        *kept,
+        (REDRIVE_COUNT, str((letter.redrive_count or 0) + 1).encode()),
+        (REDRIVEN_FROM, f"{record.topic}/{record.partition}/{record.offset}".encode()),
+    ]
+
+
 @dataclass(frozen=True)
 class Kept:
     """A letter not sent, and why."""
@@ -124,15 +145,12 @@ async def redrive(
             if isinstance(target, Kept):
                 kept.append(target)
                 continue
-            headers = [
-                (REDRIVE_COUNT, str((letter.redrive_count or 0) + 1).encode()),
-                (
-                    "x-redriven-from",
-                    f"{letter.record.topic}/{letter.record.partition}/"
-                    f"{letter.record.offset}".encode(),
-                ),
-            ]
-            await producer.send(target, letter.record.value, key=letter.record.key, headers=headers)
+            await producer.send(
+                target,
+                letter.record.value,
+                key=letter.record.key,
+                headers=redriven_headers(letter),
+            )
             sent.append(letter)
         await producer.flush()
     finally:

@@ -11,6 +11,7 @@ import asyncpg
 from adapters.postgres.accounts import balance_rows, save_balances_sql
 from adapters.postgres.json_rows import rows_json, typed_rows
 from adapters.postgres.lots import insert_takes_sql, lot_rows, take_rows, upsert_lots_sql
+from adapters.postgres.outbox import OUTBOX_TRACEPARENT, traceparent_parameters
 from adapters.postgres.rows import ENTRY_ROW, LEDGER_COLUMNS, entry_columns, entry_from
 from domain.ledger import LedgerEntry
 from domain.postings import Posting
@@ -23,8 +24,8 @@ entries AS (
     INSERT INTO ledger_entries ({LEDGER_COLUMNS}) SELECT {LEDGER_COLUMNS} FROM rows RETURNING 1
 ),
 outbox AS (
-    INSERT INTO outbox (business_id, account_id, entry_id)
-    SELECT business_id, account_id, entry_id FROM rows ORDER BY n
+    INSERT INTO outbox (business_id, account_id, entry_id, traceparent)
+    SELECT business_id, account_id, entry_id, {OUTBOX_TRACEPARENT} FROM rows ORDER BY n
     RETURNING 1
 )"""
 
@@ -67,6 +68,7 @@ class PostgresLedger:
             balance_rows(posting.accounts),
             lot_rows(posting.lots),
             take_rows(posting.lots),
+            *traceparent_parameters(),
         )
 
     async def recent(self, business_id: str, account_id: UUID, limit: int) -> list[LedgerEntry]:

@@ -8,11 +8,13 @@ was about a seventh of the service's CPU under an earning backlog, profiled with
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 
 import asyncpg
 
 from adapters.postgres.rows import ENTRY_TYPES
+from adapters.tracing import outbox_traceparents
 from domain.ledger import BUCKET_OF_KIND
 from ports.publishing import OUTBOX_SHARDS, LedgerMessage
 
@@ -74,13 +76,24 @@ MESSAGE = "json_build_object({})".format(
 
 CLAIM = f"""
 SELECT o.outbox_id, e.entry_id, e.account_id::text AS account_id, e.kind, e.recorded_at,
-    convert_to({MESSAGE}::text, 'UTF8') AS body
+    convert_to({MESSAGE}::text, 'UTF8') AS body, o.traceparent
 FROM outbox o
 JOIN ledger_entries e ON e.business_id = o.business_id AND e.entry_id = o.entry_id
 WHERE o.shard = $1 AND o.published_at IS NULL
 ORDER BY o.outbox_id
 LIMIT $2
 """
+
+# The trace context an outbox row keeps (migration 0024), over the posting's rows: its event's
+# own (parameter $5: business id -> event id -> traceparent), else the posting's ($6).
+OUTBOX_TRACEPARENT = "coalesce($5::jsonb -> business_id ->> event_id, $6::text)"
+
+
+def traceparent_parameters() -> tuple[str | None, str | None]:
+    """Parameters $5 and $6 of ``OUTBOX_TRACEPARENT`` for a posting written now."""
+    contexts, current = outbox_traceparents()
+    return (json.dumps(contexts) if contexts else None), current
+
 
 # A published row leaves the outbox: the ledger keeps the history, and deleting costs less
 # than an update here (no new row version, no index entries; docs/performance.md).
@@ -104,8 +117,8 @@ class PostgresOutbox:
         # the deletes of the shard's previous holder, so nothing it published comes back.
         rows = await self._connection.fetch(CLAIM, shard, limit)
         return [
-            (outbox_id, LedgerMessage(entry_id, account_id, kind, recorded_at, body))
-            for outbox_id, entry_id, account_id, kind, recorded_at, body in rows
+            (outbox_id, LedgerMessage(entry_id, account_id, kind, recorded_at, body, traceparent))
+            for outbox_id, entry_id, account_id, kind, recorded_at, body, traceparent in rows
         ]
 
     async def mark_published(self, outbox_ids: Sequence[int]) -> None:

@@ -25,6 +25,7 @@ from adapters.postgres.webhooks import PostgresWebhooks
 from adapters.prometheus_metrics import PrometheusServiceMetrics
 from adapters.prometheus_service import watch_pool
 from adapters.system_clock import SystemClock
+from adapters.tracing import ConsumerTracing, tracing
 from adapters.webhook_sender import HttpxWebhookSender
 from domain.webhooks import RetrySchedule
 from ports.backoff import Backoff
@@ -65,6 +66,8 @@ class Container(containers.DeclarativeContainer):
     may_dead_letter = providers.Object(may_dead_letter_event)
     metrics_registry = providers.Singleton(CollectorRegistry)
     metrics = providers.Singleton(PrometheusServiceMetrics, registry=metrics_registry)
+    # None unless the OTEL_* variables configure tracing (adapters/tracing.py).
+    tracer_provider = providers.Resource(tracing)
 
     pool = Database(
         postgres_pool,
@@ -128,6 +131,7 @@ class Container(containers.DeclarativeContainer):
         fetch_max_wait_ms=settings.provided.consumer_fetch_max_wait_ms,
         pause_initial_seconds=settings.provided.retry_initial_seconds,
         pause_max_seconds=settings.provided.retry_max_seconds,
+        tracing=providers.Singleton(ConsumerTracing, provider=tracer_provider),
     )
     outbox_relay = providers.Singleton(
         OutboxRelay,
@@ -232,6 +236,7 @@ class Container(containers.DeclarativeContainer):
         reports=reports,
         webhooks=webhook_store,
         webhook_allow_http=settings.provided.webhook_allow_http,
+        tracer_provider=tracer_provider,
     )
     api = providers.Selector(role, all=http_app, api=http_app, consumer=providers.Object(None))
 

@@ -14,13 +14,17 @@ T = TypeVar("T")
 
 
 async def produce(
-    bootstrap: str, topic: str, payloads: Sequence[bytes], key: bytes | None = None
+    bootstrap: str,
+    topic: str,
+    payloads: Sequence[bytes],
+    key: bytes | None = None,
+    headers: Sequence[tuple[str, bytes]] | None = None,
 ) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=False)
     await producer.start()
     try:
         for payload in payloads:
-            await producer.send(topic, payload, key=key)
+            await producer.send(topic, payload, key=key, headers=list(headers or ()) or None)
         await producer.flush()
     finally:
         await producer.stop()

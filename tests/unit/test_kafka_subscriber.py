@@ -222,4 +222,5 @@ def test_the_consumers_own_defaults_are_the_settings_defaults() -> None:
         "fetch_max_wait_ms": settings["consumer_fetch_max_wait_ms"].default,
         "pause_initial_seconds": settings["retry_initial_seconds"].default,
         "pause_max_seconds": settings["retry_max_seconds"].default,
+        "tracing": None,  # no setting: the OTEL_* variables decide (adapters/tracing.py)
     }

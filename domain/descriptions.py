@@ -37,6 +37,7 @@ _LABELS = {
     EntryKind.REFERRAL_BONUS: "Referral bonus ({ref})",
     EntryKind.REFERRAL_REVERSAL: "Referral bonus reversed ({ref})",
     EntryKind.SPEND_RETURN: "Spent points given back for {what} {ref}",
+    EntryKind.ERASED: "Personal data erased",
 }
 
 

@@ -38,6 +38,8 @@ class EntryKind(enum.StrEnum):
     REFERRAL_REVERSAL = "referral_reversal"
     SPEND_RETURN = "spend_return"
     """Points a sale spent, given back in the share of it returned or cancelled."""
+    ERASED = "erased"
+    """Zero points: the customer's personal data was erased (``domain.erasure``)."""
 
 
 ACTIVITY_KINDS = frozenset(
@@ -96,6 +98,7 @@ BUCKET_OF_KIND: dict[EntryKind, Bucket] = {
     EntryKind.REACTIVATION: Bucket.ACCOUNT,
     EntryKind.CARD_CREATED: Bucket.ACCOUNT,
     EntryKind.CLOSURE: Bucket.ACCOUNT,
+    EntryKind.ERASED: Bucket.ACCOUNT,
 }
 
 

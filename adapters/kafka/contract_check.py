@@ -128,6 +128,10 @@ def _values(a: dict[str, Any], b: dict[str, Any], at: str) -> list[str]:
         return [f"{at}: any value was allowed, now only {allowed}"]
     values = [a["const"]] if "const" in a else a["enum"]
     lost = [v for v in values if v not in allowed]
+    if lost and a.get("x-open-enum") is True:
+        # An open enum (only on what we send) tells consumers to skip values they do not
+        # know, so a value added breaks none of them.
+        return []
     return [f"{at}: values {lost} no longer allowed"] if lost else []
 
 
@@ -197,7 +201,7 @@ _KNOWN = {
     *("type", "enum", "const", "pattern", "minLength", "maxLength", "minimum", "maximum"),
     *("exclusiveMinimum", "exclusiveMaximum", "multipleOf", "properties", "required"),
     *("additionalProperties", "items", "minItems", "maxItems", "anyOf", "$ref", "$defs"),
-    *("$schema", "$id", "x-contract-version", "not"),
+    *("$schema", "$id", "x-contract-version", "x-open-enum", "not"),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 import service.entrypoints.cli_contracts  # noqa: F401  (registers `contracts validate`)
-from service.entrypoints import cli_config, cli_ledger, cli_operator, cli_service
+from service.entrypoints import cli_config, cli_erasure, cli_ledger, cli_operator, cli_service
 from service.entrypoints.cli_dead_letters import dlq_app
 from service.entrypoints.cli_exits import EPILOG, ExitCodeGroup
 from service.entrypoints.cli_import import import_app
@@ -65,6 +65,8 @@ for command in (
     cli_config.config,
 ):
     app.command()(command)
+app.command()(cli_erasure.erase)
+app.command()(cli_erasure.erase_attribution)
 app.add_typer(cli_ledger.program_app, name="program")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(levels_app, name="levels")

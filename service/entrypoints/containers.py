@@ -13,6 +13,7 @@ from adapters.http.management import create_management_app
 from adapters.kafka.dead_letters import KafkaDeadLetters
 from adapters.kafka.event_consumer import KafkaEventConsumer
 from adapters.postgres.devices import PostgresDevices
+from adapters.postgres.erasure import PostgresErasure
 from adapters.postgres.errors import (
     is_conflict_error,
     is_transient_database_error,
@@ -43,6 +44,7 @@ from service.entrypoints.webhook_worker import WebhookWorker
 from service.use_cases.accounts import Accounts
 from service.use_cases.counted_postings import CountedPostings
 from service.use_cases.devices import Devices
+from service.use_cases.erasure import Erasures
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.expiry import ExpirePoints
 from service.use_cases.level_review import ReviewLevels
@@ -167,6 +169,8 @@ class Container(containers.DeclarativeContainer):
     devices = providers.Singleton(Devices, registry=device_registry, clock=clock)
     report_queries = providers.Singleton(PostgresReports, pool=pool)
     reports = providers.Singleton(Reports, queries=report_queries, clock=clock)
+    erasure_store = providers.Singleton(PostgresErasure, pool=pool)
+    erasures = providers.Singleton(Erasures, store=erasure_store, clock=clock)
     webhook_store = providers.Singleton(PostgresWebhooks, pool=pool)
     webhook_worker = providers.Singleton(
         WebhookWorker,
@@ -234,6 +238,7 @@ class Container(containers.DeclarativeContainer):
         max_body_bytes=settings.provided.http_max_body_bytes,
         devices=devices,
         reports=reports,
+        erasures=erasures,
         webhooks=webhook_store,
         webhook_allow_http=settings.provided.webhook_allow_http,
         tracer_provider=tracer_provider,

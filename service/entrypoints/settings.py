@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     """How long the webhook worker waits when it found nothing to do."""
     webhook_allow_http: bool = False
     """Allow http:// webhook endpoints beyond localhost (never on a public network)."""
+    attribution_retention_days: int = Field(default=90, ge=1)
+    """Days an entry keeps the IP address and user agent of the request that made it
+    (``loyalty erase-attribution`` clears older ones)."""
 
     http_host: str = "127.0.0.1"
     """Interface the API and the management server bind (0.0.0.0 in containers)."""

@@ -93,13 +93,25 @@ def test_an_outbound_contract_that_removes_a_field_or_adds_an_enum_value_breaks_
     new = _ledger()
     del new["properties"]["points"]
     new["required"].remove("points")
-    kinds = new["$defs"]["EntryKind"]["enum"]
-    kinds.append("brand_new_kind")
+    sources = new["$defs"]["Source"]["enum"]
+    sources.append("brand_new_source")
 
     problems = breaking_changes(_ledger(), new, "send")
 
     assert any("points" in p for p in problems)
-    assert any("brand_new_kind" in p for p in problems)
+    assert any("brand_new_source" in p for p in problems)
+
+
+def test_an_outbound_contract_may_add_a_value_to_an_open_enum_but_not_to_a_closed_one() -> None:
+    new = _ledger()
+    new["$defs"]["EntryKind"]["enum"].append("brand_new_kind")  # kind is x-open-enum
+    closed = _ledger()
+    closed["properties"]["kind"].pop("x-open-enum")
+    closed_and_grown = copy.deepcopy(closed)
+    closed_and_grown["$defs"]["EntryKind"]["enum"].append("brand_new_kind")
+
+    assert breaking_changes(_ledger(), new, "send") == []
+    assert any("brand_new_kind" in p for p in breaking_changes(closed, closed_and_grown, "send"))
 
 
 def test_an_outbound_contract_may_add_a_field() -> None:

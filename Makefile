@@ -55,8 +55,9 @@ check: lint
 unit integration contract faults: install-dev
 	$(BIN)/python -m pytest tests/$@ -q
 
+# make bench BENCH_FLAGS=--exports: also loyalty export of a million entries (minutes more).
 bench: install-dev
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(VENV) .loyalty .pytest_cache .mypy_cache .ruff_cache .hypothesis

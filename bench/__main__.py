@@ -31,6 +31,9 @@ def arguments() -> argparse.Namespace:
         "--full", action="store_true", help="200,000 events, 20,000 customers (the default)"
     )
     parser.add_argument("--skip-api", action="store_true", help="leave out the redeem API")
+    parser.add_argument(
+        "--exports", action="store_true", help="also loyalty export of 1,000,000 entries (minutes)"
+    )
     parser.add_argument("--output", type=Path, default=Path("bench-results.json"))
     args = parser.parse_args()
     if args.full:
@@ -157,6 +160,10 @@ async def main(args: argparse.Namespace) -> None:
     config = {"events": args.events, "customers": args.customers, "runs": args.runs}
     print(write_results(args.output, config, runs))
     say(f"wrote {args.output}")
+    if args.exports:
+        from bench import exports
+
+        await exports.main(1_000_000)
 
 
 def write_results(path: Path, config: dict[str, object], runs: list[dict[str, float]]) -> str:

@@ -60,7 +60,18 @@ def entry(e: LedgerEntry) -> dict[str, Any]:
 
 
 def statement(s: AccountStatement) -> dict[str, Any]:
-    return {**account(s.account), "recent_entries": [entry(e) for e in s.recent_entries]}
+    return {
+        **account(s.account),
+        "phone": next((i.value for i in s.identifiers if i.kind == "phone"), None),
+        "name": s.name,
+        "identifiers": [{"kind": i.kind.value, "value": i.value} for i in s.identifiers],
+        "recent_entries": [entry(e) for e in s.recent_entries],
+    }
+
+
+def _who_line(s: AccountStatement) -> list[str]:
+    known = ([s.name] if s.name else []) + [f"{i.kind} {i.value}" for i in s.identifiers]
+    return [f"known as: {', '.join(known)}"] if known else []
 
 
 def _stamp_line(s: AccountStatement) -> list[str]:
@@ -74,6 +85,7 @@ def statement_text(s: AccountStatement) -> str:
     a = s.account
     lines = [
         f"account {a.account_id}  customer {a.customer_id}  ({a.status})",
+        *_who_line(s),
         f"balance: {a.balance} points",
         *_stamp_line(s),
         "recent entries:",

@@ -19,6 +19,7 @@ from domain.closure import CloseAccount, close_account, refuse_if_closed
 from domain.commands import AdjustPoints, ChangeAccountStatus, EnrolCustomer, ListTransactions
 from domain.enrolment import customer_to_enrol, inline_phone, open_account
 from domain.errors import AccountNotFound, AlreadyEnrolled
+from domain.identifiers import Identifier
 from domain.ledger import EntryKind, LedgerEntry, entry_id_for
 from domain.lots import LotTotals
 from domain.reports import history_kinds
@@ -35,6 +36,8 @@ class AccountStatement:
     account: Account
     recent_entries: list[LedgerEntry]
     stamp_card: StampCard | None = None
+    identifiers: tuple[Identifier, ...] = ()
+    name: str | None = None
 
 
 class Accounts:
@@ -111,7 +114,9 @@ class Accounts:
             wanted = None if kinds is None else [kind.value for kind in kinds]
             entries = await uow.ledger.page(business_id, account.account_id, None, wanted, limit)
             card = card_in_force(await uow.programmes.get(business_id), self._clock.now())
-        return AccountStatement(account, entries, card)
+            identifiers = await uow.identifiers.of_account(business_id, account.account_id)
+            name = await uow.identifiers.name_of(business_id, account.account_id)
+        return AccountStatement(account, entries, card, tuple(identifiers), name)
 
     async def transactions(self, command: ListTransactions) -> TransactionPage:
         async with self._uow_factory() as uow:

@@ -22,7 +22,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 
 from adapters.kafka.dead_letters import KafkaDeadLetters
 from adapters.kafka.routing import Record, Routed, Settled, route_batch, settle_batch
-from adapters.tracing import ConsumerTracing
+from adapters.tracing_context import ConsumerTracing
 from domain.events import EventKind
 from ports.backoff import Backoff
 from ports.intake import EventBatchHandler

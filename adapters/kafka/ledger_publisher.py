@@ -17,7 +17,7 @@ from aiokafka.partitioner import murmur2
 
 from adapters.kafka.contracts import LedgerEntryPublished
 from adapters.kafka.security import PLAINTEXT, KafkaSecurity, client_options
-from adapters.tracing import TRACEPARENT
+from adapters.tracing_context import TRACEPARENT
 from domain.ledger import ENTRY_FIELDS, LedgerEntry, entry_values
 from ports.publishing import LedgerMessage
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 import asyncpg
 
 from adapters.postgres.rows import ENTRY_TYPES
-from adapters.tracing import outbox_traceparents
+from adapters.tracing_context import outbox_traceparents
 from domain.ledger import BUCKET_OF_KIND
 from ports.publishing import OUTBOX_SHARDS, LedgerMessage
 

@@ -26,7 +26,8 @@ from adapters.postgres.webhooks import PostgresWebhooks
 from adapters.prometheus_metrics import PrometheusServiceMetrics
 from adapters.prometheus_service import watch_pool
 from adapters.system_clock import SystemClock
-from adapters.tracing import ConsumerTracing, tracing
+from adapters.tracing import tracing
+from adapters.tracing_context import ConsumerTracing
 from adapters.webhook_sender import HttpxWebhookSender
 from domain.webhooks import RetrySchedule
 from ports.backoff import Backoff

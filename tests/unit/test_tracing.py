@@ -15,14 +15,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from adapters.postgres.outbox import traceparent_parameters
-from adapters.tracing import (
-    ConsumerTracing,
-    inbound_traceparent,
-    outbox_traceparents,
-    tracer_provider,
-    tracing,
-    tracing_configured,
-)
+from adapters.tracing import tracer_provider, tracing, tracing_configured
+from adapters.tracing_context import ConsumerTracing, inbound_traceparent, outbox_traceparents
 
 pytestmark = pytest.mark.unit
 

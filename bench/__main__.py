@@ -32,6 +32,9 @@ def arguments() -> argparse.Namespace:
     )
     parser.add_argument("--skip-api", action="store_true", help="leave out the redeem API")
     parser.add_argument(
+        "--import-rows", type=int, default=100_000, help="balance rows for loyalty import (0: none)"
+    )
+    parser.add_argument(
         "--exports", action="store_true", help="also loyalty export of 1,000,000 entries (minutes)"
     )
     parser.add_argument("--output", type=Path, default=Path("bench-results.json"))
@@ -90,6 +93,8 @@ async def one_run(srv: Servers, args: argparse.Namespace, run: int) -> dict[str,
         f"({result.latency_events} events at {result.latency_rate:.0f}/s)"
     )
     figures.update(await basket_run(srv, args, run))
+    if args.import_rows:
+        figures.update(await import_run(srv, args.import_rows, run))
     if not args.skip_api:
         from bench.bare_redeem import bare_redeem
         from bench.redeem import run_redeem
@@ -131,6 +136,21 @@ async def basket_run(srv: Servers, args: argparse.Namespace, run: int) -> dict[s
         f"run {run}: 5-item baskets: same work {figures['basket_same_work_events_per_s']:,.0f}"
         f" events/s, service {result.events_per_s:,.0f} events/s,"
         f" {result.cpu_us_per_event:,.0f} us CPU per event ({effects})"
+    )
+    return figures
+
+
+async def import_run(srv: Servers, rows: int, run: int) -> dict[str, float]:
+    """``loyalty import`` of ``rows`` opening lots, a rerun of them, and the bare COPY."""
+    from bench.imports import import_figures
+
+    service, bare = [await fresh_settings(srv, label) for label in ("import", "copy")]
+    figures = await import_figures(service.database_url, bare.database_url, srv.work_dir, rows)
+    say(
+        f"run {run}: import {figures['import_balances_rows_per_s']:,.0f} balance rows/s"
+        f" (rerun {figures['import_rerun_rows_per_s']:,.0f}/s, accounts"
+        f" {figures['import_accounts_rows_per_s']:,.0f}/s, bare COPY"
+        f" {figures['bare_copy_rows_per_s']:,.0f}/s)"
     )
     return figures
 

@@ -41,6 +41,10 @@ ROWS: list[tuple[str, str, str]] = [
     ("hot_overspend_points", "Overspend on the hot account (must be 0)", "points"),
     ("hot_final_balance", "Hot account balance afterwards (never < 0)", "points"),
     ("redeem_errors", "Redeem non-201 answers (32 clients)", "count"),
+    ("import_accounts_rows_per_s", "Import accounts (CSV)", "rows/s"),
+    ("import_balances_rows_per_s", "Import opening balances (JSON lines)", "rows/s"),
+    ("import_rerun_rows_per_s", "Import the same balances again (nothing to do)", "rows/s"),
+    ("bare_copy_rows_per_s", "Bare COPY of the balance rows", "rows/s"),
 ]
 
 RATIOS: list[tuple[str, str, str, str]] = [
@@ -70,6 +74,12 @@ RATIOS: list[tuple[str, str, str, str]] = [
         "5-item service / 5-item same work",
         "basket_service_events_per_s",
         "basket_same_work_events_per_s",
+    ),
+    (
+        "import_over_bare_copy",
+        "Import balances / bare COPY",
+        "import_balances_rows_per_s",
+        "bare_copy_rows_per_s",
     ),
     (
         "redeem_over_bare",

@@ -11,8 +11,9 @@ expire.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from uuid import UUID, uuid5
 
@@ -25,6 +26,7 @@ _ACCOUNT_NAMESPACE = UUID("3d0e9f4a-6b2c-4e51-8a7d-91c4f2b6e0a8")
 MAX_TEXT = 200
 MAX_POINTS = 10**12
 IMPORTED = Attribution(actor="import")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class RowRefused(ValueError):
@@ -64,7 +66,8 @@ class BalanceRow:
 
 def digest(row: AccountRow | BalanceRow) -> str:
     """The row's values as one short text: equal rows, equal digests."""
-    text = "\x1f".join("" if v is None else str(v) for v in astuple(row))
+    values = (getattr(row, name) for name in row.__dataclass_fields__)
+    text = "\x1f".join("" if v is None else str(v) for v in values)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -77,7 +80,7 @@ def _text(fields_: Mapping[str, object], name: str, required: bool = False) -> s
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise RowRefused(f"{name} must be text")
     text = str(value).strip()
-    if len(text) > MAX_TEXT or any(ord(c) < 32 for c in text):
+    if len(text) > MAX_TEXT or _CONTROL.search(text):
         raise RowRefused(f"{name} is longer than {MAX_TEXT} characters or has control characters")
     return text
 

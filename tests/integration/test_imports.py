@@ -12,8 +12,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from service.entrypoints.cli import app
@@ -66,7 +65,7 @@ def jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
 
 async def loyalty(database_url: str, *args: str) -> Result:
     env = {"LOYALTY_DATABASE_URL": database_url, "LOYALTY_LOG_FORMAT": "json"}
-    return await asyncio.to_thread(CliRunner().invoke, app, list(args), env=env)
+    return await asyncio.to_thread(lambda: CliRunner().invoke(app, list(args), env=env))
 
 
 async def balances(pool: asyncpg.Pool) -> dict[str, int]:

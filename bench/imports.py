@@ -1,0 +1,131 @@
+"""``loyalty import`` measured: the old programme's accounts, then opening balances (one lot a
+row) read from JSON lines and imported as the command does (checked rows, batches of 500, the
+ledger's posting path); then the same balances file again, which must change nothing.
+
+Its baseline, in the same run on the same machine: the same balance rows COPYed into a bare
+table, the least any import of them into PostgreSQL costs (no checks, no entries, no lots)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from adapters.import_files import e164, read_rows
+from adapters.postgres.imports import PostgresImportUnitOfWork
+from adapters.system_clock import SystemClock
+from bench.support import programme_with_customers
+from bench.workload import BUSINESS, EARN_RATE
+from domain.imports import RowRefused, account_row, balance_row
+from service.use_cases.imports import BatchOutcome, ImportBatches
+
+BATCH = 500  # the command's default
+LOTS_PER_CUSTOMER = 10
+
+
+def write_files(directory: Path, rows: int) -> tuple[Path, Path]:
+    customers = max(1, rows // LOTS_PER_CUSTOMER)
+    expires = (datetime.now(UTC) + timedelta(days=365)).isoformat()
+    accounts, balances = directory / "import-accounts.csv", directory / "import-balances.jsonl"
+    with accounts.open("w") as out:
+        out.write("business_id,customer_id,name,email,enrolled_at\n")
+        for n in range(customers):
+            out.write(f"{BUSINESS},imp-{n},Member {n},m{n}@example.com,2019-05-01\n")
+    with balances.open("w") as out:
+        for i in range(rows):
+            row = {
+                "business_id": BUSINESS,
+                "customer_id": f"imp-{i % customers}",
+                "row_key": f"lot-{i}",
+                "points": 10 + i % 90,
+                "earned_at": "2025-03-01T10:00:00Z",
+                "expires_at": expires,
+            }
+            out.write(json.dumps(row) + "\n")
+    return accounts, balances
+
+
+def _checked(path: Path, fmt: str, check: Any) -> Iterator[tuple[int, Any]]:
+    for line, fields in read_rows(path, "csv" if fmt == "csv" else "jsonl"):
+        try:
+            yield line, check(fields)
+        except (RowRefused, TypeError):
+            continue
+
+
+async def _run(batches: ImportBatches, kind: str, path: Path, fmt: str, check: Any) -> float:
+    """Rows per second of one import of the file (every row counted, imported or skipped)."""
+    step = batches.accounts if kind == "accounts" else batches.balances
+    rows, total = _checked(path, fmt, check), BatchOutcome()
+    started = time.perf_counter()
+    while chunk := list(islice(rows, BATCH)):
+        outcome = await step(chunk)
+        total.imported += outcome.imported
+        total.skipped += outcome.skipped
+        if outcome.rejected:
+            raise AssertionError(f"rows refused: {outcome.rejected[:3]}")
+    seconds = time.perf_counter() - started
+    return (total.imported + total.skipped) / seconds
+
+
+def _copy_records(balances: Path) -> list[tuple[Any, ...]]:
+    with balances.open() as rows:
+        return [
+            (r["business_id"], r["customer_id"], r["row_key"], r["points"])
+            for r in map(json.loads, rows)
+        ]
+
+
+async def bare_copy(database_url: str, balances: Path) -> float:
+    """Rows per second of COPYing the parsed balance rows into an unlogged table."""
+    records = _copy_records(balances)
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(
+            "CREATE UNLOGGED TABLE bare_import (business_id text, customer_id text,"
+            " row_key text PRIMARY KEY, points bigint)"
+        )
+        started = time.perf_counter()
+        await conn.copy_records_to_table("bare_import", records=records)
+        return len(records) / (time.perf_counter() - started)
+    finally:
+        await conn.close()
+
+
+async def import_figures(
+    database_url: str, bare_url: str, work_dir: Path, rows: int
+) -> dict[str, float]:
+    accounts, balances = write_files(work_dir, rows)
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    try:
+        await programme_with_customers(pool, BUSINESS, EARN_RATE, 0)
+        batches = ImportBatches(lambda: PostgresImportUnitOfWork(pool), SystemClock())
+        now = datetime.now(UTC)
+        phone_of = e164(None)
+        figures = {
+            "import_accounts_rows_per_s": await _run(
+                batches, "accounts", accounts, "csv", lambda f: account_row(f, phone_of, now)
+            ),
+            "import_balances_rows_per_s": await _run(
+                batches, "balances", balances, "jsonl", lambda f: balance_row(f, now)
+            ),
+            "import_rerun_rows_per_s": await _run(
+                batches, "balances", balances, "jsonl", lambda f: balance_row(f, now)
+            ),
+        }
+        total = await pool.fetchval(
+            "SELECT sum(balance) FROM accounts WHERE business_id = $1", BUSINESS
+        )
+        expected = sum(10 + i % 90 for i in range(rows))
+        if total != expected:
+            raise AssertionError(f"balances add up to {total}, the file to {expected}")
+    finally:
+        await pool.close()
+    figures["bare_copy_rows_per_s"] = await bare_copy(bare_url, balances)
+    return figures

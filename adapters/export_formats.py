@@ -63,7 +63,9 @@ async def encoded(
     if form is not Format.CSV:
         raise ValueError(f"{form.value} is written to a file, not streamed")
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180's CRLF: Python's writer quotes only the line terminator's own characters, so
+    # with a bare LF a lone CR in a reason or a store id went out unquoted and split the row.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column.name for column in columns])
     async for batch in batches:
         writer.writerows(batch)

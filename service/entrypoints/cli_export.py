@@ -4,6 +4,7 @@ Parquet, streamed from one snapshot: memory stays one batch however many rows th
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
@@ -75,8 +76,12 @@ def _run(query: ExportQuery, form: Format, output: Path | None) -> None:
             "parquet is written to a file: give --output", param_hint="--output"
         )
     if output is None:
-        rows = asyncio.run(_export(query, form, sys.stdout.buffer))
-        sys.stdout.buffer.flush()
+        try:
+            rows = asyncio.run(_export(query, form, sys.stdout.buffer))
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:  # the reader had enough (``| head``): not a failure
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
     else:
         # Written aside and renamed at the end: a failed export leaves no half file behind.
         partial = output.with_name(output.name + ".part")

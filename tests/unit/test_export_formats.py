@@ -23,8 +23,12 @@ from ports.exports import Column
 
 pytestmark = pytest.mark.unit
 
-COLUMNS = (Column("id", "text"), Column("points", "int"), Column("at", "time"))
-COLUMNS += (Column("tags", "texts"),)
+COLUMNS = (
+    Column("id", "text"),
+    Column("points", "int"),
+    Column("at", "time"),
+    Column("tags", "texts"),
+)
 
 
 async def batches(*rows: Sequence[Any]) -> AsyncIterator[Sequence[Sequence[Any]]]:

@@ -210,3 +210,36 @@ async def test_refused_rows_are_reported_by_line_and_reason_and_the_rest_importe
     assert "points" in reported[0]["reason"] and "no account" in reported[1]["reason"]
     assert "expired" in reported[2]["reason"] and "JSON" in reported[3]["reason"]
     assert (await balances(pool))["c0"] == 10 + 11
+
+
+async def test_an_identifier_held_by_another_member_or_a_key_reused_with_other_values_is_refused(
+    database_url: str, pool: asyncpg.Pool, programme: None, tmp_path: Path
+) -> None:
+    members = tmp_path / "a.csv"
+    members.write_text(
+        "business_id,customer_id,phone,card\n"
+        f"{SHOP},ann,+447911123456,C1\n{SHOP},bob,07911 123456,C2\n{SHOP},cat,,C1\n"
+    )
+    first = jsonl(tmp_path / "b1.jsonl", [{**balance_rows()[0], "customer_id": "ann"}])
+    changed = jsonl(
+        tmp_path / "b2.jsonl", [{**balance_rows()[0], "customer_id": "ann", "points": 99}]
+    )
+    rejects = tmp_path / "rejects.jsonl"
+
+    accounts = await loyalty(
+        database_url,
+        "import",
+        "accounts",
+        str(members),
+        "--phone-region",
+        "GB",
+        "--rejects",
+        str(rejects),
+    )
+    await loyalty(database_url, "import", "balances", str(first))
+    again = await loyalty(database_url, "import", "balances", str(changed), "--json")
+
+    assert accounts.exit_code == 1
+    assert [json.loads(line)["line"] for line in rejects.read_text().splitlines()] == [3, 4]
+    assert json.loads(again.stdout)["rejected"] == 1
+    assert await balances(pool) == {"ann": 10}

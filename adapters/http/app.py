@@ -21,6 +21,7 @@ from adapters.http.request_id import RequestIdMiddleware
 from adapters.http.routes import accounts, history, programme, redemptions, rewards
 from adapters.http.routes import devices as tablets
 from adapters.http.routes import erasure as erasure_routes
+from adapters.http.routes import exports as ledger_exports
 from adapters.http.routes import identifiers
 from adapters.http.routes import health as operational
 from adapters.http.routes import referrals as referral_codes
@@ -31,6 +32,7 @@ from adapters.tracing import instrument_http
 from ports.clock import Clock
 from ports.devices import DeviceOperations
 from ports.erasure import ErasureOperations
+from ports.exports import Exports
 from ports.operations import HealthCheck, LoyaltyOperations
 from ports.reports import ReportOperations
 from ports.webhooks import WebhookStore
@@ -70,9 +72,10 @@ def create_http_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     devices: DeviceOperations | None = None,
     reports: ReportOperations | None = None,
-    erasures: ErasureOperations | None = None,
     webhooks: WebhookStore | None = None,
     webhook_allow_http: bool = False,
+    erasures: ErasureOperations | None = None,
+    exports: Exports | None = None,
     tracer_provider: Any | None = None,
 ) -> FastAPI:
     """The API over ``operations``. HTTP metrics go to ``registry`` (default: one per app).
@@ -106,13 +109,16 @@ def create_http_app(
     app.state.reports = reports
     if reports is not None:  # like the tablets: only where a store backs them
         app.include_router(operator_reports.router, dependencies=strict_query)
+    app.state.exports = exports
+    if exports is not None:
+        app.include_router(ledger_exports.router, dependencies=strict_query)
+    app.state.erasures = erasures
+    if erasures is not None:  # like the reports: only where a store backs it
+        app.include_router(erasure_routes.router, dependencies=strict_query)
     app.state.webhooks = webhooks
     app.state.webhook_allow_http = webhook_allow_http  # http:// beyond localhost (operators)
     if webhooks is not None:
         app.include_router(webhook_routes.router, dependencies=strict_query)
-    app.state.erasures = erasures
-    if erasures is not None:  # like the reports: only where a store backs it
-        app.include_router(erasure_routes.router, dependencies=strict_query)
     app.include_router(operational.router)
     app.add_middleware(BodyGuard, auth=auth, max_body_bytes=max_body_bytes)
     install_problem_handlers(app)

@@ -11,6 +11,7 @@ import service.entrypoints.cli_contracts  # noqa: F401  (registers `contracts va
 from service.entrypoints import cli_config, cli_erasure, cli_ledger, cli_operator, cli_service
 from service.entrypoints.cli_dead_letters import dlq_app
 from service.entrypoints.cli_exits import EPILOG, ExitCodeGroup
+from service.entrypoints.cli_export import export_app
 from service.entrypoints.cli_import import import_app
 from service.entrypoints.cli_levels import levels_app
 from service.entrypoints.cli_reports import report_app
@@ -73,3 +74,4 @@ app.add_typer(levels_app, name="levels")
 app.add_typer(cli_operator.contracts_app, name="contracts")
 app.add_typer(report_app, name="report")
 app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")

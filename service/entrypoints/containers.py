@@ -19,6 +19,7 @@ from adapters.postgres.errors import (
     is_transient_database_error,
     may_dead_letter_event,
 )
+from adapters.postgres.exports import PostgresExports
 from adapters.postgres.pool import postgres_pool
 from adapters.postgres.reports import PostgresReports
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
@@ -170,8 +171,6 @@ class Container(containers.DeclarativeContainer):
     devices = providers.Singleton(Devices, registry=device_registry, clock=clock)
     report_queries = providers.Singleton(PostgresReports, pool=pool)
     reports = providers.Singleton(Reports, queries=report_queries, clock=clock)
-    erasure_store = providers.Singleton(PostgresErasure, pool=pool)
-    erasures = providers.Singleton(Erasures, store=erasure_store, clock=clock)
     webhook_store = providers.Singleton(PostgresWebhooks, pool=pool)
     webhook_worker = providers.Singleton(
         WebhookWorker,
@@ -189,6 +188,9 @@ class Container(containers.DeclarativeContainer):
         idle_seconds=settings.provided.webhook_idle_seconds,
         send_timeout_seconds=settings.provided.webhook_timeout_seconds,
     )
+    exports = providers.Singleton(PostgresExports, pool=pool)
+    erasure_store = providers.Singleton(PostgresErasure, pool=pool)
+    erasures = providers.Singleton(Erasures, store=erasure_store, clock=clock)
     operations = providers.Singleton(
         LoyaltyService,
         programmes=programmes,
@@ -239,9 +241,10 @@ class Container(containers.DeclarativeContainer):
         max_body_bytes=settings.provided.http_max_body_bytes,
         devices=devices,
         reports=reports,
-        erasures=erasures,
         webhooks=webhook_store,
         webhook_allow_http=settings.provided.webhook_allow_http,
+        exports=exports,
+        erasures=erasures,
         tracer_provider=tracer_provider,
     )
     api = providers.Selector(role, all=http_app, api=http_app, consumer=providers.Object(None))

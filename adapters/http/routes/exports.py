@@ -35,7 +35,15 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The entries: CSV with a header row, or one JSON object per line (the"
         " loyalty.ledger message fields).",
-        "content": {media: {"schema": {"type": "string"}} for media in MEDIA_TYPES.values()},
+        "content": {
+            media.split(";")[0]: {"schema": {"type": "string"}} for media in MEDIA_TYPES.values()
+        },
+        "headers": {
+            "Link": {
+                "description": 'With `limit`, when more entries follow: `<url>; rel="next"`.',
+                "schema": {"type": "string"},
+            }
+        },
     },
     **problem_responses(400, 401, 403, 422),
 }
@@ -87,7 +95,7 @@ async def ledger(
     """The caller's business's ledger entries recorded in [from, to), by account and seq."""
     format = Format(form)
     if from_ is not None and to is not None and from_ >= to:
-        raise ProblemError(400, "window_order", "`from` must be before `to`.")
+        raise ProblemError(400, "invalid_request", "`from` must be before `to`.")
     after = None if cursor is None else key_of(cursor)
     query = ExportQuery(Dataset.LEDGER, principal.business_id, from_, to, after, limit)
     headers = {"Content-Disposition": f'attachment; filename="ledger.{format.value}"'}

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from domain.identifiers import Identifier
 from domain.ledger import Attribution, Source
 
 EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
@@ -73,6 +74,9 @@ class PurchaseCompleted:
     """A held redemption this sale settles: it is captured when the sale is applied."""
     items: tuple[LineItem, ...] = ()
     """The sale's lines, when upstream sends them; none: it earns on ``amount`` alone."""
+    identifiers: tuple[Identifier, ...] = ()
+    """The customer's phone, card or e-mail, when the sale names them: without a
+    ``customer_id``, the account holding the first known one earns (``domain.identifiers``)."""
 
     @property
     def purchase_key(self) -> PurchaseKey:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 from uuid import UUID
 
@@ -28,6 +29,12 @@ class IdentifierRepository(Protocol):
 
     async def remove(self, business_id: str, account_id: UUID, identifier: Identifier) -> bool:
         """Take ``identifier`` from the account; False when the account did not hold it."""
+        ...
+
+    async def customers_of(
+        self, identifiers: Collection[tuple[str, Identifier]]
+    ) -> dict[tuple[str, Identifier], str]:
+        """The customer id of each (business, identifier) an account holds, in one read."""
         ...
 
     async def name_of(self, business_id: str, account_id: UUID) -> str | None: ...

@@ -11,7 +11,7 @@ import re
 from contextlib import suppress
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import (
@@ -238,6 +238,15 @@ ReturnLines = Annotated[
     ),
 ]
 NewAttribution = Annotated[Identifier | None, Field(exclude=True)]
+# Read since contract 1.5.0 (so kept out of the hash as the attribution is): without a
+# customer_id, the account holding one of them earns. Any JSON stays accepted, as before they
+# were read (the compatibility gate holds to it): a value that is not a valid phone, card
+# number or e-mail string is ignored, never a reason to refuse the sale.
+CustomerPhone = Annotated[
+    Any, Field(exclude=True, description="The customer's phone, any usual format.")
+]
+CardNumber = Annotated[Any, Field(exclude=True, description="The customer's loyalty card number.")]
+CustomerEmail = Annotated[Any, Field(exclude=True, description="The customer's e-mail address.")]
 
 
 class InboundEvent(BaseModel):
@@ -261,6 +270,9 @@ class SaleCompleted(InboundEvent):
     receipt_number: Identifier | None = None
     loyalty_redemption_id: RedemptionId | None = None
     items: SaleLines = None
+    customer_phone: CustomerPhone = None
+    card_number: CardNumber = None
+    customer_email: CustomerEmail = None
 
 
 class CustomerReturnCreated(InboundEvent):
@@ -289,6 +301,9 @@ class BillPaid(InboundEvent):
     terminal_id: Identifier | None = None
     staff_id: NewAttribution = None
     items: SaleLines = None
+    customer_phone: CustomerPhone = None
+    card_number: CardNumber = None
+    customer_email: CustomerEmail = None
 
 
 class BillRefunded(InboundEvent):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Sequence
@@ -22,7 +23,9 @@ from adapters.kafka.contracts import (
     SaleCompleted,
 )
 from adapters.kafka.line_items import items_text, line_items, lines_rejection, returned_items
+from adapters.phone_numbers import phone_identifier
 from domain.events import EventKind, InboundEvent, PurchaseCompleted, RefundIssued
+from domain.identifiers import Identifier, InvalidIdentifier, card, email
 from domain.ledger import Attribution, Source
 from ports.intake import ReadBatch
 
@@ -172,6 +175,7 @@ def to_domain(kind: EventKind, model: BaseModel, digest: str) -> InboundEvent:
             ),
             redemption_id=model.loyalty_redemption_id if isinstance(model, SaleCompleted) else None,
             items=line_items(model.items),
+            identifiers=customer_identifiers(model),
         )
     if isinstance(model, SaleCancelled):
         return _cancellation(kind, model, digest)
@@ -225,3 +229,18 @@ def read_batch(kind: EventKind, raws: Sequence[bytes | None]) -> ReadBatch:
     """Records read back from a topic, parsed: the events, and how many were refused."""
     events = [e for e in (parse_event(kind, raw) for raw in raws) if not isinstance(e, Rejection)]
     return ReadBatch(events, len(raws) - len(events), len(raws))
+
+
+def customer_identifiers(model: SaleCompleted | BillPaid) -> tuple[Identifier, ...]:
+    """The valid ones of the identifiers a sale or bill names; an invalid one is ignored (the
+    sale goes on as it would without it: a typo at the till must not hold a sale back)."""
+    found: list[Identifier] = []
+    for normalise, given in (
+        (phone_identifier, model.customer_phone),
+        (card, model.card_number),
+        (email, model.customer_email),
+    ):
+        if isinstance(given, str):
+            with contextlib.suppress(InvalidIdentifier):
+                found.append(normalise(given))
+    return tuple(found)

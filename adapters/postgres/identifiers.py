@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from uuid import UUID
 
 import asyncpg
 
+from adapters.postgres.json_rows import rows_json, typed_rows
 from domain.identifiers import Identifier, IdentifierKind
 
 HOLDER = """
@@ -30,6 +32,13 @@ RETURNING account_id
 REMOVE = """
 DELETE FROM customer_identifiers
  WHERE business_id = $1 AND kind = $2 AND value = $3 AND account_id = $4
+"""
+
+CUSTOMERS = f"""
+SELECT k.business_id, k.kind, k.value, a.customer_id
+  FROM ({typed_rows(1, "business_id text, kind text, value text")}) AS k
+  JOIN customer_identifiers AS c USING (business_id, kind, value)
+  JOIN accounts AS a ON a.business_id = c.business_id AND a.account_id = c.account_id
 """
 
 NAME = "SELECT name FROM customer_profiles WHERE business_id = $1 AND account_id = $2"
@@ -66,6 +75,17 @@ class PostgresIdentifiers:
         key = (business_id, identifier.kind.value, identifier.value)
         status: str = await self._connection.execute(REMOVE, *key, account_id)
         return status != "DELETE 0"
+
+    async def customers_of(
+        self, identifiers: Collection[tuple[str, Identifier]]
+    ) -> dict[tuple[str, Identifier], str]:
+        if not identifiers:
+            return {}
+        keys = rows_json((b, i.kind.value, i.value) for b, i in identifiers)
+        return {
+            (r["business_id"], Identifier(IdentifierKind(r["kind"]), r["value"])): r["customer_id"]
+            for r in await self._connection.fetch(CUSTOMERS, keys)
+        }
 
     async def name_of(self, business_id: str, account_id: UUID) -> str | None:
         name: str | None = await self._connection.fetchval(NAME, business_id, account_id)

@@ -9,6 +9,7 @@ from domain.events import InboundEvent
 from ports.clock import Clock
 from ports.metrics import ServiceMetrics
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from service.use_cases.identifiers import with_known_customers
 from service.use_cases.lot_keeping import lots_to_settle
 
 
@@ -41,6 +42,7 @@ class ApplyEventBatch:
         # Events applied before (a replay, a redelivery) need no locks and nothing loaded: a
         # committed inbox row is final. The rest load under lock as usual, and their inbox
         # rows are read again then, after any concurrent batch holding the locks committed.
+        events = await with_known_customers(uow, events)  # a sale naming a phone or card
         applied_before = await uow.event_batches.seen(BatchKeys.of(events).events)
         fresh = [e for e in events if (e.business_id, e.event_id) not in applied_before]
         state = await uow.event_batches.load(BatchKeys.of(fresh)) if fresh else BatchState()

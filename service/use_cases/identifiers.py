@@ -5,12 +5,14 @@ transactions giving the same one, so a race never leaves two accounts holding it
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.accounts import Account
 from domain.errors import AccountNotFound, AlreadyEnrolled
+from domain.events import InboundEvent, PurchaseCompleted
 from domain.identifiers import Identifier, IdentifierKind, IdentifierNotFound, IdentifierTaken
 from domain.views import AccountView
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -38,6 +40,33 @@ async def attach(
             other = await uow.accounts.by_id(account.business_id, holder)
             raise AlreadyEnrolled(holder, other.customer_id if other else str(holder))
         raise IdentifierTaken(f"Another account holds this {identifier.kind.value}.")
+
+
+async def with_known_customers(
+    uow: UnitOfWork, events: Sequence[InboundEvent]
+) -> Sequence[InboundEvent]:
+    """``events``, a sale or bill that names no customer_id but a known identifier naming
+    the customer of the account that holds it (the first of its identifiers found)."""
+    asked = {
+        (e.business_id, i)
+        for e in events
+        if isinstance(e, PurchaseCompleted) and e.customer_id is None
+        for i in e.identifiers
+    }
+    if not asked:
+        return events
+    found = await uow.identifiers.customers_of(asked)
+    return [_named(e, found) if isinstance(e, PurchaseCompleted) else e for e in events]
+
+
+def _named(
+    event: PurchaseCompleted, found: Mapping[tuple[str, Identifier], str]
+) -> PurchaseCompleted:
+    if event.customer_id is not None:
+        return event
+    known = (found.get((event.business_id, i)) for i in event.identifiers)
+    customer_id = next((c for c in known if c is not None), None)
+    return event if customer_id is None else replace(event, customer_id=customer_id)
 
 
 class Identifiers:

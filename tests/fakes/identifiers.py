@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from uuid import UUID
 
 from domain.identifiers import Identifier
@@ -37,6 +38,17 @@ class FakeIdentifiers(FakeRepository):
 
         self._uow.stage(write)
         return True
+
+    async def customers_of(
+        self, identifiers: Collection[tuple[str, Identifier]]
+    ) -> dict[tuple[str, Identifier], str]:
+        view = self._uow.view
+        found = {key: view.identifiers.get(key) for key in identifiers}
+        return {
+            key: view.accounts[(key[0], account_id)].customer_id
+            for key, account_id in found.items()
+            if account_id is not None
+        }
 
     async def name_of(self, business_id: str, account_id: UUID) -> str | None:
         return self._uow.view.profiles.get((business_id, account_id))

@@ -17,14 +17,18 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from adapters.system_clock import SystemClock
 from domain.commands import EnrolCustomer
 from domain.errors import AlreadyEnrolled
+from domain.events import EventKind
 from domain.identifiers import IdentifierTaken, card, email
 from service.use_cases.accounts import Accounts
+from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.identifiers import Identifiers
 from tests.integration.conftest import given_programme
+from tests.support.events import parsed, sale
 
 pytestmark = pytest.mark.integration
 
 PHONE = "07911 123456"
+SALE = EventKind.SALE_COMPLETED
 
 
 async def a_shop(uows: PostgresUnitOfWorkFactory) -> str:
@@ -154,3 +158,23 @@ def _migration_update() -> str:
     text = path.read_text()
     start = text.index("UPDATE customer_identifiers")
     return text[start : text.index(";", start)]
+
+
+async def test_a_sale_naming_a_known_phone_or_card_but_no_customer_earns_for_that_account(
+    uow_factory: PostgresUnitOfWorkFactory, apply_events: ApplyEventBatch
+) -> None:
+    shop = await a_shop(uow_factory)
+    accounts = Accounts(uow_factory, SystemClock())
+    view = await accounts.enrol(EnrolCustomer(shop, identifiers=(phone_identifier(PHONE),)))
+    await Identifiers(accounts).add_identifier(shop, view.account.account_id, card("12345678"))
+
+    await apply_events(
+        [
+            parsed(SALE, sale(shop, None, "10.00", customer_phone="+44 7911 123456")),
+            parsed(SALE, sale(shop, None, "5.00", card_number="1234-5678", customer_phone="12")),
+            parsed(SALE, sale(shop, None, "7.00", customer_email="nobody@example.com")),
+        ]
+    )
+
+    after = await accounts.account(shop, view.account.account_id)
+    assert after.account.balance == 15

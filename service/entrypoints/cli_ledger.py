@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from adapters.phone_numbers import identifiers_of
 from domain.commands import EnrolCustomer, SetProgramme
 from domain.errors import AlreadyEnrolled, InvalidRequest
 from domain.ledger import Bucket, EntryKind
@@ -190,12 +191,19 @@ def enroll(
     customer: str,
     referral_code: referrals.ReferralCode = None,
     as_json: AlwaysJson = False,
+    phone: Annotated[str | None, typer.Option(help="A phone the till finds them by.")] = None,
+    card_number: Annotated[str | None, typer.Option("--card", help="A card number.")] = None,
+    email: Annotated[str | None, typer.Option(help="An e-mail address.")] = None,
+    name: Annotated[str | None, typer.Option(help="What the customer is called.")] = None,
 ) -> None:
     """Enrol a customer in a business's programme (naming who referred them, if anyone)."""
 
     async def work(c: Container) -> None:
-        command = EnrolCustomer(business, customer, referral_code=referral_code)
         try:
+            known = identifiers_of(phone_number=phone, card_number=card_number, email_address=email)
+            command = EnrolCustomer(
+                business, customer, known, name=name, referral_code=referral_code
+            )
             view = await (await c.accounts.async_()).enrol(command)
         except AlreadyEnrolled as error:
             typer.echo(f"already enrolled: account {error.account_id}", err=True)
@@ -205,6 +213,7 @@ def enroll(
             raise typer.Exit(2) from error
         shown = presenters.account(view.account)
         shown.update(referral_code=view.referral_code, referred_by=view.referred_by)
+        shown.update(name=view.name, identifiers=[dataclasses.asdict(i) for i in view.identifiers])
         typer.echo(json.dumps(shown, indent=2, default=str))
 
     _on_the_database(work)

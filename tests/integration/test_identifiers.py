@@ -6,11 +6,13 @@ holds is refused."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from pathlib import Path
 
 import asyncpg
 import pytest
+from typer.testing import CliRunner
 
 from adapters.phone_numbers import identifiers_of, phone_identifier
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
@@ -19,6 +21,7 @@ from domain.commands import EnrolCustomer
 from domain.errors import AlreadyEnrolled
 from domain.events import EventKind
 from domain.identifiers import IdentifierTaken, card, email
+from service.entrypoints.cli import app
 from service.use_cases.accounts import Accounts
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.identifiers import Identifiers
@@ -178,3 +181,19 @@ async def test_a_sale_naming_a_known_phone_or_card_but_no_customer_earns_for_tha
 
     after = await accounts.account(shop, view.account.account_id)
     assert after.account.balance == 15
+
+
+def test_loyalty_enroll_takes_identifiers_and_loyalty_account_shows_them(database_url: str) -> None:
+    shop = f"ids-{uuid.uuid4().hex[:8]}"
+    env = {"LOYALTY_DATABASE_URL": database_url, "LOYALTY_LOG_FORMAT": "json"}
+    enrol = ["enroll", shop, "c-1", "--phone", "07911 123456", "--card", "1234 5678"]
+
+    enrolled = CliRunner().invoke(app, [*enrol, "--name", "Ann"], env=env)
+    refused = CliRunner().invoke(app, ["enroll", shop, "c-2", "--phone", "12"], env=env)
+    shown = CliRunner().invoke(app, ["account", shop, "c-1", "--json"], env=env)
+
+    assert enrolled.exit_code == 0, enrolled.output
+    assert refused.exit_code == 2
+    document = json.loads(shown.stdout[shown.stdout.index("{") :])
+    assert (document["name"], document["phone"]) == ("Ann", "+447911123456")
+    assert {"kind": "card", "value": "12345678"} in document["identifiers"]

@@ -1,8 +1,9 @@
 """Phone numbers as a till types them, made E.164 with Google's ``phonenumbers`` library.
 
-A number without a country code is read in the default region (the business's country; "GB"
-unless ``LOYALTY_PHONE_REGION`` says otherwise), so ``07700 900123`` and ``+44 7700 900123``
-are one identifier. What the library does not hold for a valid number is refused.
+A number without a country code is read in a default region ("GB" for every business until
+a setting or the programme names one), so ``07911 123456`` and ``+44 7911 123456`` are one
+identifier. What the library does not hold for a valid number is refused, the reserved
+fiction ranges (``07700 900xxx``) among them.
 """
 
 from __future__ import annotations

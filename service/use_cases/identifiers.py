@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.accounts import Account
+from domain.closure import refuse_if_closed
 from domain.errors import AccountNotFound, AlreadyEnrolled
 from domain.events import InboundEvent, PurchaseCompleted
 from domain.identifiers import Identifier, IdentifierKind, IdentifierNotFound, IdentifierTaken
@@ -86,9 +87,11 @@ class Identifiers:
     async def add_identifier(
         self, business_id: str, account_id: UUID, identifier: Identifier
     ) -> AccountView:
-        """Adding one the account holds already changes nothing."""
+        """Adding one the account holds already changes nothing; a closed account takes none
+        (sales naming it would only be skipped)."""
         async with self._uow_factory() as uow:
             account = await self._account(uow, business_id, account_id)
+            refuse_if_closed(account)
             await attach(uow, account, [identifier], inline=False)
             await uow.commit()
             return await self._accounts.view(uow, account)

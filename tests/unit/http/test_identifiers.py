@@ -97,3 +97,18 @@ async def test_a_manager_removes_an_identifier_and_the_till_no_longer_finds_it(
     assert (removed.status_code, removed.json()["identifiers"]) == (200, [])
     assert twice.status_code == 404
     assert found.status_code == 404
+
+
+async def test_a_closed_account_takes_no_new_identifier(
+    client: httpx.AsyncClient, shop: Shop
+) -> None:
+    account = await shop.seed(SHOP, "c-1")
+    closed = await client.post(
+        f"/v1/accounts/{account}/close", json={"reason": "moved"}, headers=bearer(Role.MANAGER)
+    )
+    card = {"kind": "card", "value": "12345678"}
+
+    refused = await client.post(f"/v1/accounts/{account}/identifiers", json=card, headers=bearer())
+
+    assert closed.status_code == 200, closed.text
+    assert (refused.status_code, refused.json()["code"]) == (409, "account_closed")

@@ -4,6 +4,7 @@ while the balance, the entries and a verifying chain stay."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ import asyncpg
 import httpx
 import pytest
 from prometheus_client import CollectorRegistry
+from typer.testing import CliRunner
 
 from adapters.http.app import create_http_app
 from adapters.http.auth import AuthSettings
@@ -20,6 +22,7 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from domain.erasure import ChainBroken, EraseCustomer
 from domain.events import EventKind
 from ports.publishing import OUTBOX_SHARDS
+from service.entrypoints.cli import app as cli
 from service.entrypoints.containers import Container
 from service.use_cases.erasure import Erasures
 from service.use_cases.event_intake import ApplyEventBatch
@@ -251,3 +254,26 @@ async def test_attribution_older_than_the_retention_is_cleared_and_newer_kept(
     assert cleared >= 2 and kept and all(r["recorded_at"] == clock.now() for r in kept)
     assert await erasures.erase_attribution(timedelta(days=90)) == 0
     assert (await verify_ledger(uow_factory, SHOP, outbox_max_age_seconds=10**9)).ok
+
+
+@pytest.fixture
+async def enrolled_by_phone_before(uow_factory: PostgresUnitOfWorkFactory) -> None:
+    await given_programme(uow_factory, SHOP)
+    await given_customer(uow_factory, SHOP, "phone:+447911123777")
+
+
+def test_loyalty_erase_and_erase_attribution_on_the_command_line(
+    database_url: str, enrolled_by_phone_before: None
+) -> None:
+    env = {"LOYALTY_DATABASE_URL": database_url, "LOYALTY_LOG_FORMAT": "json"}
+    runner = CliRunner()
+
+    erased = runner.invoke(cli, ["erase", SHOP, "phone:+447911123777", "--actor", "dpo"], env=env)
+    again = runner.invoke(cli, ["erase", SHOP, "phone:+447911123777"], env=env)
+    swept = runner.invoke(cli, ["erase-attribution", "--older-than", "90d", "--json"], env=env)
+
+    assert erased.exit_code == 0, erased.output
+    shown = json.loads(erased.stdout)
+    assert shown["erased"] is True and shown["customer_id"].startswith("erased_")
+    assert again.exit_code == 1 and "No account" in again.stderr  # its old id is gone
+    assert swept.exit_code == 0 and json.loads(swept.stdout) == {"entries_cleared": 0}

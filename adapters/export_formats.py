@@ -76,9 +76,18 @@ async def encoded(
         yield buffer.getvalue().encode()
 
 
-async def write_parquet(batches: Batches, columns: Sequence[Column], sink: BinaryIO) -> None:
-    """One row group per batch; an empty export is a file with the schema and no rows."""
+# Row groups of this many rows, whatever the batch size: each group costs footer metadata
+# kept in memory until the file closes, so thousands of small groups grow with the export.
+ROW_GROUP_ROWS = 65_536
+
+
+async def write_parquet(
+    batches: Batches, columns: Sequence[Column], sink: BinaryIO, group_rows: int = ROW_GROUP_ROWS
+) -> None:
+    """Batches gathered into row groups of ``group_rows``; an empty export is a file with the
+    schema and no rows."""
     schema = arrow_schema(columns)
+    gathered: list[pa.RecordBatch] = []
     with pq.ParquetWriter(sink, schema, compression="zstd") as writer:
         async for batch in batches:
             values = list(zip(*batch, strict=True)) if batch else [()] * len(columns)
@@ -86,7 +95,12 @@ async def write_parquet(batches: Batches, columns: Sequence[Column], sink: Binar
                 pa.array(column, type=field.type)
                 for column, field in zip(values, schema, strict=True)
             ]
-            writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
+            gathered.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
+            if sum(b.num_rows for b in gathered) >= group_rows:
+                writer.write_table(pa.Table.from_batches(gathered), row_group_size=group_rows)
+                gathered = []
+        if gathered:
+            writer.write_table(pa.Table.from_batches(gathered), row_group_size=group_rows)
 
 
 async def write(batches: Batches, columns: Sequence[Column], form: Format, sink: BinaryIO) -> None:

@@ -63,7 +63,7 @@ async def test_parquet_keeps_types_and_nulls_over_several_row_groups() -> None:
     at = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
     rows = [("a", 1, at, ["x"]), (None, None, None, [])]
     sink = io.BytesIO()
-    await write_parquet(batches(*rows), COLUMNS, sink)
+    await write_parquet(batches(*rows), COLUMNS, sink, group_rows=1)
 
     parquet = pq.ParquetFile(io.BytesIO(sink.getvalue()))
     assert parquet.metadata.num_row_groups == 2

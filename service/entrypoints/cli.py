@@ -15,6 +15,7 @@ from service.entrypoints.cli_export import export_app
 from service.entrypoints.cli_import import import_app
 from service.entrypoints.cli_levels import levels_app
 from service.entrypoints.cli_reports import report_app
+from service.entrypoints.cli_simulate import simulate
 
 app = typer.Typer(
     help="Loyalty points service.",
@@ -68,6 +69,7 @@ for command in (
     app.command()(command)
 app.command()(cli_erasure.erase)
 app.command()(cli_erasure.erase_attribution)
+app.command()(simulate)
 app.add_typer(cli_ledger.program_app, name="program")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(levels_app, name="levels")

@@ -1,0 +1,207 @@
+"""Use case: replay a window of history into two shadow ledgers, one under the programme
+as it was and one under a proposal, and compare them.
+
+Both shadows start equal (the live accounts, each with one opening entry of its live
+balance at the window's start) and take the same events in the same order through the
+same use cases; the live entries made over HTTP in the window (redemptions, adjustments)
+are carried into both as adjustments of the same points at the same moment, interleaved
+with the events by time. A carried entry taking more points than a shadow's balance
+could give is refused there and counted as "would have been refused".
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from domain.commands import AdjustPoints, SetProgramme
+from domain.errors import LoyaltyError
+from domain.events import InboundEvent
+from domain.programme import in_force
+from domain.simulation_report import LedgerTotals, SimulationReport, compare
+from ports.intake import ReadBatch
+from ports.simulation import CarriedEntry, ShadowLedgers
+from service.use_cases.accounts import Accounts
+from service.use_cases.event_intake import ApplyEventBatch
+from service.use_cases.expiry import ExpirePoints
+from service.use_cases.programmes import Programmes
+
+JUST_BEFORE = timedelta(microseconds=1)
+
+
+class SimulatedClock:
+    """The shadows' time: set to each moment of history as it is replayed."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+@dataclass(frozen=True)
+class Shadow:
+    """One shadow ledger's use cases, all on ``clock``."""
+
+    clock: SimulatedClock
+    apply: ApplyEventBatch
+    accounts: Accounts
+    programmes: Programmes
+    expire: ExpirePoints
+
+
+@dataclass(frozen=True)
+class Simulation:
+    business_id: str
+    proposal: SetProgramme
+    start: datetime
+    end: datetime
+    name: str
+    """Shadow databases are ``<name>_current`` and ``<name>_proposed``."""
+    keep: bool = False
+    batch_size: int = 500
+    top: int = 10
+
+
+async def simulate(
+    request: Simulation,
+    ledgers: ShadowLedgers,
+    open_shadow: Callable[[str], AbstractAsyncContextManager[Shadow]],
+    topics: Sequence[AsyncIterator[ReadBatch]],
+    progress: Callable[[int], None] = lambda n: None,
+) -> SimulationReport:
+    r = request
+    names = (f"{r.name}_current", f"{r.name}_proposed")
+    try:
+        urls = [await ledgers.create(name) for name in names]
+        await ledgers.seed(urls[0], r.business_id, r.end, r.end)
+        # Live versions after the start would otherwise take over from the proposal.
+        await ledgers.seed(urls[1], r.business_id, r.end, r.start)
+        openings = await ledgers.openings(r.business_id, r.start)
+        carried = await ledgers.carried(r.business_id, r.start, r.end)
+        events = await _window(r, topics, progress)
+        async with open_shadow(urls[0]) as current, open_shadow(urls[1]) as proposed:
+            shadows = (current, proposed)
+            refused = [0, 0]
+            for shadow in shadows:
+                shadow.clock.at = r.start - JUST_BEFORE
+                for opening in openings:
+                    refused[shadows.index(shadow)] += not await _adjust(
+                        shadow, r.business_id, opening.account_id, opening.points, "opening"
+                    )
+            await proposed.programmes.set(
+                replace(r.proposal, business_id=r.business_id, effective_from=r.start)
+            )
+            await _replay(r, shadows, events, carried, refused)
+            totals = [
+                await _totals(r, ledgers, url, shadow, n)
+                for url, shadow, n in zip(urls, shadows, refused, strict=True)
+            ]
+        return compare(totals[0], totals[1], r.top)
+    finally:
+        if not r.keep:
+            for name in names:
+                await ledgers.drop(name)
+
+
+async def _window(
+    r: Simulation, topics: Sequence[AsyncIterator[ReadBatch]], progress: Callable[[int], None]
+) -> list[InboundEvent]:
+    """The business's events that occurred in the window, topic by topic in topic order,
+    merged by event time (a return read before its sale is parked, as live)."""
+    per_topic: list[list[InboundEvent]] = []
+    for batches in topics:
+        kept: list[InboundEvent] = []
+        async for batch in batches:
+            kept.extend(
+                e
+                for e in batch.events
+                if e.business_id == r.business_id and r.start <= e.occurred_at < r.end
+            )
+            progress(batch.read)
+        per_topic.append(kept)
+    return list(heapq.merge(*per_topic, key=lambda e: e.occurred_at))
+
+
+async def _replay(
+    r: Simulation,
+    shadows: Sequence[Shadow],
+    events: list[InboundEvent],
+    carried: list[CarriedEntry],
+    refused: list[int],
+) -> None:
+    """Events in batches, cut at each carried entry and each midnight (UTC), when the
+    expiry sweep runs as it would have live."""
+    batch: list[InboundEvent] = []
+    day = r.start.date()
+
+    async def flush() -> None:
+        if batch:
+            for shadow in shadows:
+                shadow.clock.at = batch[-1].occurred_at
+                await shadow.apply(batch)
+            batch.clear()
+
+    items: list[tuple[datetime, int, InboundEvent | CarriedEntry]] = sorted(
+        [(e.occurred_at, 1, e) for e in carried], key=lambda t: t[0]
+    )
+    timeline = heapq.merge(((e.occurred_at, 0, e) for e in events), items, key=lambda t: t[0])
+    for at, _, item in timeline:
+        if at.date() != day:
+            await flush()
+            await _sweep(shadows, at.replace(hour=0, minute=0, second=0, microsecond=0))
+            day = at.date()
+        if isinstance(item, CarriedEntry):
+            await flush()
+            for n, shadow in enumerate(shadows):
+                shadow.clock.at = item.occurred_at
+                refused[n] += not await _adjust(
+                    shadow,
+                    r.business_id,
+                    item.account_id,
+                    item.points,
+                    f"carried {item.kind} {item.entry_id}",
+                )
+            continue
+        batch.append(item)
+        if len(batch) >= r.batch_size:
+            await flush()
+    await flush()
+    await _sweep(shadows, r.end)
+
+
+async def _sweep(shadows: Sequence[Shadow], at: datetime) -> None:
+    for shadow in shadows:
+        shadow.clock.at = at
+        await shadow.expire(at)
+
+
+async def _adjust(
+    shadow: Shadow, business_id: str, account_id: UUID, points: int, reason: str
+) -> bool:
+    """Post the points; False when this ledger refuses them (a balance too low)."""
+    if not points:
+        return True
+    try:
+        await shadow.accounts.adjust(AdjustPoints(business_id, account_id, points, reason))
+    except LoyaltyError:  # too few points, a closed account: refused here as it would be
+        return False
+    return True
+
+
+async def _totals(
+    r: Simulation, ledgers: ShadowLedgers, url: str, shadow: Shadow, refused: int
+) -> LedgerTotals:
+    programme = await shadow.programmes.get(r.business_id)
+    rule = in_force(programme.rules, r.end)
+    rate = rule.redemption_rate if rule else programme.rules[-1].redemption_rate
+    target = rule.stamp_card.target if rule and rule.stamp_card else 0
+    totals = await ledgers.totals(url, r.business_id, r.start, r.end, rate, target)
+    return replace(totals, refused=refused)
+
+
+RunSimulation = Callable[[Simulation], Awaitable[SimulationReport]]

@@ -60,17 +60,23 @@ async def run_simulation(
     name: str | None = None,
     keep: bool = False,
     top: int = 10,
+    template: str | None = None,
     progress: Callable[[int, int | None], None] = lambda n, total: None,
 ) -> SimulationReport:
     """Read every inbound topic from ``start`` on (outside any consumer group: nothing is
-    committed) and simulate the window [start, end)."""
-    reader = KafkaTopicReader(
-        settings.kafka_bootstrap_servers, settings.batch_max_records, settings.kafka_security()
-    )
+    committed) and simulate the window [start, end); shadows copy ``template`` when given,
+    an already migrated database, instead of migrating."""
+    inbound = settings.inbound_topics()
+    readers = [
+        KafkaTopicReader(
+            settings.kafka_bootstrap_servers, settings.batch_max_records, settings.kafka_security()
+        )
+        for _ in inbound
+    ]
     # Reading to the topics' end: an event that occurred in the window may arrive late.
     topics = [
-        reader.events(TopicRange(t, from_time=start), k)
-        for t, k in settings.inbound_topics().items()
+        reader.events(TopicRange(topic, from_time=start), kind)
+        for reader, (topic, kind) in zip(readers, inbound.items(), strict=True)
     ]
 
     request = Simulation(
@@ -85,8 +91,8 @@ async def run_simulation(
     )
     return await simulate(
         request,
-        PostgresShadowLedgers(settings.database_url),
+        PostgresShadowLedgers(settings.database_url, template),
         shadow_opener(settings, start),
         topics,
-        lambda n: progress(n, reader.estimated_total),
+        lambda n: progress(n, sum(r.estimated_total or 0 for r in readers) or None),
     )

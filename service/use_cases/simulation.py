@@ -11,6 +11,7 @@ could give is refused there and counted as "would have been refused".
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -113,8 +114,8 @@ async def _window(
 ) -> list[InboundEvent]:
     """The business's events that occurred in the window, topic by topic in topic order,
     merged by event time (a return read before its sale is parked, as live)."""
-    per_topic: list[list[InboundEvent]] = []
-    for batches in topics:
+
+    async def drain(batches: AsyncIterator[ReadBatch]) -> list[InboundEvent]:
         kept: list[InboundEvent] = []
         async for batch in batches:
             kept.extend(
@@ -123,7 +124,10 @@ async def _window(
                 if e.business_id == r.business_id and r.start <= e.occurred_at < r.end
             )
             progress(batch.read)
-        per_topic.append(kept)
+        return kept
+
+    # Topics side by side: a reader waits a few idle seconds at each topic's end.
+    per_topic = await asyncio.gather(*(drain(batches) for batches in topics))
     return list(heapq.merge(*per_topic, key=lambda e: e.occurred_at))
 
 

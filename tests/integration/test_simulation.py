@@ -17,6 +17,7 @@ from adapters.postgres.shadow import PostgresShadowLedgers
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from adapters.simulation_proposal import read_proposal
 from domain.events import EventKind, InboundEvent
+from domain.simulation_report import SimulationReport
 from ports.intake import ReadBatch
 from service.entrypoints.settings import Settings
 from service.entrypoints.simulations import shadow_opener
@@ -39,7 +40,9 @@ async def _batches(events: list[InboundEvent]) -> AsyncIterator[ReadBatch]:
     yield ReadBatch(events, 0, len(events))
 
 
-async def _simulate(database_url: str, events: list[InboundEvent], proposal: dict[str, object]):
+async def _simulate(
+    database_url: str, events: list[InboundEvent], proposal: dict[str, object]
+) -> SimulationReport:
     request = Simulation(
         SHOP, read_proposal(proposal, SHOP), START, END, f"sim_it_{next(_runs)}", batch_size=7
     )

@@ -45,8 +45,11 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Two workers (pytest-xdist): the contract and fault tiers spend much of their time waiting on
+# the broker and the clock, which the other worker fills; each worker starts its own servers.
+TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The fast loop while working: lint and the unit tier (no servers), then one tier at a time.
 check: lint

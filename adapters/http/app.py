@@ -18,11 +18,10 @@ from adapters.http.metrics import HttpMetrics, MetricsMiddleware
 from adapters.http.openapi import TAGS, finish_document, operation_id
 from adapters.http.problems import problem_schemas
 from adapters.http.request_id import RequestIdMiddleware
-from adapters.http.routes import accounts, history, programme, redemptions, rewards
+from adapters.http.routes import accounts, history, identifiers, programme, redemptions, rewards
 from adapters.http.routes import devices as tablets
 from adapters.http.routes import erasure as erasure_routes
 from adapters.http.routes import exports as ledger_exports
-from adapters.http.routes import identifiers
 from adapters.http.routes import health as operational
 from adapters.http.routes import referrals as referral_codes
 from adapters.http.routes import reports as operator_reports

@@ -15,6 +15,7 @@ from bench.infra import Servers, database_name, fresh_settings, servers
 from bench.naive import per_event_transactions
 from bench.same_work import same_work
 from bench.service_run import earning_only, run_service
+from bench.simulate import simulation_figures
 from bench.workload import enrol, produce_all, sales
 from service.entrypoints.settings import Settings
 from tests.support.settings import fresh_database
@@ -93,6 +94,8 @@ async def one_run(srv: Servers, args: argparse.Namespace, run: int) -> dict[str,
         f"({result.latency_events} events at {result.latency_rate:.0f}/s)"
     )
     figures.update(await basket_run(srv, args, run))
+    figures.update(await simulation_figures(srv, events, customers, run))
+    say(f"run {run}: simulate {figures['simulation_events_per_s']:,.0f} events/s")
     if args.import_rows:
         figures.update(await import_run(srv, args.import_rows, run))
     if not args.skip_api:

@@ -45,6 +45,8 @@ ROWS: list[tuple[str, str, str]] = [
     ("import_balances_rows_per_s", "Import opening balances (JSON lines)", "rows/s"),
     ("import_rerun_rows_per_s", "Import the same balances again (nothing to do)", "rows/s"),
     ("bare_copy_rows_per_s", "Bare COPY of the balance rows", "rows/s"),
+    ("replay_same_events_per_s", "loyalty replay of the simulated sales", "events/s"),
+    ("simulation_events_per_s", "loyalty simulate (two shadows, from setup to report)", "events/s"),
 ]
 
 RATIOS: list[tuple[str, str, str, str]] = [
@@ -57,6 +59,12 @@ RATIOS: list[tuple[str, str, str, str]] = [
     ),
     ("service_over_naive", "Service / naive", "service_events_per_s", "naive_events_per_s"),
     ("replay_over_earn", "Replay / earning", "replay_events_per_s", "service_events_per_s"),
+    (
+        "simulation_over_replay",
+        "Simulation / replay of the same events",
+        "simulation_events_per_s",
+        "replay_same_events_per_s",
+    ),
     (
         "basket_over_total_only",
         "5-item / total-only, events/s",

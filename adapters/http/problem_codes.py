@@ -26,6 +26,8 @@ EDGE_CODES = frozenset(
         "internal_error",
         "not_ready",
         "not_alive",
+        "invalid_webhook",
+        "webhooks_unavailable",
     }
 )
 

@@ -4,6 +4,7 @@ Parquet, streamed from one snapshot: memory stays one batch however many rows th
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -17,6 +18,7 @@ from adapters.export_formats import Format, write
 from adapters.postgres.exports import PostgresExports
 from ports.exports import Dataset, ExportQuery
 from service.entrypoints import cli_progress
+from service.entrypoints.cli_json import AsJson
 from service.entrypoints.cli_moments import described, moment
 from service.entrypoints.resources import Database, opened
 from service.entrypoints.serving import from_environment
@@ -43,20 +45,20 @@ Until = Annotated[
 
 
 async def _counted(
-    batches: AsyncIterator[Sequence[Sequence[Any]]], what: str
+    batches: AsyncIterator[Sequence[Sequence[Any]]], what: str, as_json: bool
 ) -> AsyncIterator[Sequence[Sequence[Any]]]:
-    with cli_progress.counter(False) as progress:
+    with cli_progress.counter(as_json) as progress:
         task = progress.add_task(what, total=None)
         async for batch in batches:
             yield batch
             progress.advance(task, len(batch))
 
 
-async def _export(query: ExportQuery, form: Format, sink: BinaryIO) -> int:
+async def _export(query: ExportQuery, form: Format, sink: BinaryIO, as_json: bool) -> int:
     rows = 0
     async with opened(from_environment(), Database) as container:
         exports = PostgresExports(await container.pool.async_())
-        batches = _counted(exports.batches(query, form.rendering), query.dataset.value)
+        batches = _counted(exports.batches(query, form.rendering), query.dataset.value, as_json)
 
         async def tally() -> AsyncIterator[Sequence[Sequence[Any]]]:
             nonlocal rows
@@ -68,7 +70,13 @@ async def _export(query: ExportQuery, form: Format, sink: BinaryIO) -> int:
     return rows
 
 
-def _run(query: ExportQuery, form: Format, output: Path | None) -> None:
+def _run(query: ExportQuery, form: Format, output: Path | None, as_json: bool) -> None:
+    if as_json and output is None:
+        # stdout carries the rows; --json's one document there would corrupt them.
+        raise typer.BadParameter(
+            "--json prints the export's summary on stdout: give --output for the rows",
+            param_hint="--json",
+        )
     if query.since and query.until and query.since >= query.until:
         raise typer.BadParameter("--from must be before --to", param_hint="--from/--to")
     if output is None and not form.streams:
@@ -77,7 +85,7 @@ def _run(query: ExportQuery, form: Format, output: Path | None) -> None:
         )
     if output is None:
         try:
-            rows = asyncio.run(_export(query, form, sys.stdout.buffer))
+            rows = asyncio.run(_export(query, form, sys.stdout.buffer, as_json))
             sys.stdout.buffer.flush()
         except BrokenPipeError:  # the reader had enough (``| head``): not a failure
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -91,12 +99,16 @@ def _run(query: ExportQuery, form: Format, output: Path | None) -> None:
             raise typer.BadParameter(str(error), param_hint="--output") from error
         try:
             with sink:
-                rows = asyncio.run(_export(query, form, sink))
+                rows = asyncio.run(_export(query, form, sink, as_json))
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
         partial.replace(output)
     where = "stdout" if output is None else str(output)
+    if as_json:
+        summary = {"dataset": query.dataset.value, "business_id": query.business_id, "rows": rows}
+        typer.echo(json.dumps({**summary, "format": form.value, "output": where}))
+        return
     typer.echo(f"exported {rows} {query.dataset.value} rows to {where}", err=True)
 
 
@@ -107,10 +119,11 @@ def ledger(
     since: Since = None,
     until: Until = None,
     output: Output = None,
+    as_json: AsJson = False,
 ) -> None:
     """Ledger entries recorded in [--from, --to), by account and seq: the loyalty.ledger
     message fields (no IP address or user agent)."""
-    _run(ExportQuery(Dataset.LEDGER, business, since, until), form, output)
+    _run(ExportQuery(Dataset.LEDGER, business, since, until), form, output, as_json)
 
 
 @export_app.command("balances")
@@ -120,7 +133,8 @@ def balances(
     since: Since = None,
     until: Until = None,
     output: Output = None,
+    as_json: AsJson = False,
 ) -> None:
     """One row per account (account_id, customer_id, status, balance, pending, stamps, level,
     last_activity_at), by account; --from/--to keep accounts last active in that window."""
-    _run(ExportQuery(Dataset.BALANCES, business, since, until), form, output)
+    _run(ExportQuery(Dataset.BALANCES, business, since, until), form, output, as_json)

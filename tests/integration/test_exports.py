@@ -146,6 +146,22 @@ def test_the_cli_refuses_parquet_on_stdout_and_a_backwards_window(database_url: 
     assert runner.invoke(cli, [*base, "parquet"], env=env).exit_code == 2
     window = ["--from", "2026-03-02T00:00:00Z", "--to", "2026-03-01T00:00:00Z"]
     assert runner.invoke(cli, [*base, "csv", *window], env=env).exit_code == 2
+    # --json's one document goes to stdout, where the rows would go without --output.
+    assert runner.invoke(cli, [*base, "csv", "--json"], env=env).exit_code == 2
+
+
+async def test_with_json_the_summary_is_one_document_on_stdout_and_the_rows_go_to_the_file(
+    database_url: str, pool: asyncpg.Pool, world: World, tmp_path: Path
+) -> None:
+    env = {"LOYALTY_DATABASE_URL": database_url, "LOYALTY_LOG_FORMAT": "json"}
+    target = tmp_path / "ledger.jsonl"
+    command = ["export", "ledger", "--business", SHOP, "--format", "jsonl", "-o", str(target)]
+    result = await asyncio.to_thread(CliRunner().invoke, cli, [*command, "--json"], env=env)
+
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["rows"] == len(target.read_bytes().splitlines()) == len(await ledger(pool))
+    assert summary["dataset"] == "ledger" and summary["output"] == str(target)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from tests.support.hypothesis_constants import drop_local_constants
 from tests.support.servers import kafka_bootstrap_servers, postgres_admin_url
 from tests.support.settings import fresh_database
 from tests.support.settings import with_database as with_database  # test modules import it here
@@ -20,6 +21,10 @@ hypothesis_settings.register_profile(
     "explore", deadline=None, print_blob=True, derandomize=False, max_examples=1000
 )
 hypothesis_settings.load_profile(os.environ.get("LOYALTY_HYPOTHESIS_PROFILE", "ci"))
+if hypothesis_settings().derandomize:
+    # Derandomized, a draw must depend on the seed alone: Hypothesis also draws from the literals
+    # of every module imported so far, which differ between workers, runs and commits.
+    drop_local_constants()
 
 TEMPLATE = "loyalty_test_template"
 _database_numbers = itertools.count()

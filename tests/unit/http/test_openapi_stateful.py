@@ -29,9 +29,9 @@ from starlette.types import Receive, Scope, Send
 from adapters.http.auth import Role
 from domain.programme_limits import MAX_POINTS
 from tests.fakes import FakeStore
+from tests.support.hypothesis_constants import no_local_constants
 
 from .conftest import OTHER_SHOP, SHOP, Shop, a_programme, bearer
-from .hypothesis_constants import no_local_constants
 from .openapi_app import full_app
 from .openapi_checks import every_check
 

@@ -31,3 +31,11 @@ def no_local_constants() -> Iterator[None]:
     finally:
         providers._get_local_constants = original
         providers.CONSTANTS_CACHE.cache.clear()
+
+
+def drop_local_constants() -> None:
+    """For the whole run: the ``ci`` profile's derandomized draws then depend on the seed
+    alone, not on which modules an xdist worker or an earlier test happened to import."""
+    empty = Constants()
+    providers._get_local_constants = lambda: empty
+    providers.CONSTANTS_CACHE.cache.clear()

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
 
-from domain.simulation_report import LedgerTotals
+from domain.commands import SetProgramme
+from domain.simulation_report import LedgerTotals, SimulationReport
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,12 @@ class ShadowLedgers(Protocol):
         redemption_rate: Decimal,
         card_target: int,
     ) -> LedgerTotals: ...
+
+
+class Simulations(Protocol):
+    """Runs a what-if simulation of one business's window of history to its end and answers
+    the report (minutes for a busy quarter)."""
+
+    async def __call__(
+        self, business_id: str, proposal: SetProgramme, start: datetime, end: datetime, top: int
+    ) -> SimulationReport: ...

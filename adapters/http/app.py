@@ -25,6 +25,7 @@ from adapters.http.routes import exports as ledger_exports
 from adapters.http.routes import health as operational
 from adapters.http.routes import referrals as referral_codes
 from adapters.http.routes import reports as operator_reports
+from adapters.http.routes import simulations as simulation_routes
 from adapters.http.routes import webhooks as webhook_routes
 from adapters.system_clock import SystemClock
 from adapters.tracing import instrument_http
@@ -34,6 +35,7 @@ from ports.erasure import ErasureOperations
 from ports.exports import Exports
 from ports.operations import HealthCheck, LoyaltyOperations
 from ports.reports import ReportOperations
+from ports.simulation import Simulations
 from ports.webhooks import WebhookStore
 
 TITLE = "Loyalty points API"
@@ -76,6 +78,7 @@ def create_http_app(
     erasures: ErasureOperations | None = None,
     exports: Exports | None = None,
     tracer_provider: Any | None = None,
+    simulations: Simulations | None = None,
 ) -> FastAPI:
     """The API over ``operations``. HTTP metrics go to ``registry`` (default: one per app).
 
@@ -114,6 +117,9 @@ def create_http_app(
     app.state.erasures = erasures
     if erasures is not None:  # like the reports: only where a store backs it
         app.include_router(erasure_routes.router, dependencies=strict_query)
+    app.state.simulations = simulations
+    if simulations is not None:  # like the exports: only where a runner backs it
+        app.include_router(simulation_routes.router, dependencies=strict_query)
     app.state.webhooks = webhooks
     app.state.webhook_allow_http = webhook_allow_http  # http:// beyond localhost (operators)
     if webhooks is not None:

@@ -13,7 +13,6 @@ from adapters.kafka.topic_reader import KafkaTopicReader, TopicRange
 from adapters.postgres.shadow import PostgresShadowLedgers
 from domain.commands import SetProgramme
 from domain.simulation_report import SimulationReport
-from service.entrypoints.containers import container_for
 from service.entrypoints.resources import Database, opened
 from service.entrypoints.settings import Settings
 from service.use_cases.simulation import Shadow, SimulatedClock, Simulation, simulate
@@ -32,6 +31,9 @@ def shadow_opener(
 ) -> Callable[[str], contextlib.AbstractAsyncContextManager[Shadow]]:
     """Each shadow's use cases: the service's own container, on the shadow's database and a
     clock the simulation moves through history."""
+
+    # The container wires SimulationRunner for the API: imported here, not at the top.
+    from service.entrypoints.containers import container_for
 
     @contextlib.asynccontextmanager
     async def open_shadow(url: str) -> AsyncIterator[Shadow]:
@@ -96,3 +98,15 @@ async def run_simulation(
         topics,
         lambda n: progress(n, sum(r.estimated_total or 0 for r in readers) or None),
     )
+
+
+class SimulationRunner:
+    """``ports.simulation.Simulations`` for the HTTP API: a run as ``loyalty simulate`` makes."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    async def __call__(
+        self, business_id: str, proposal: SetProgramme, start: datetime, end: datetime, top: int
+    ) -> SimulationReport:
+        return await run_simulation(self._settings, business_id, proposal, start, end, top=top)

@@ -101,7 +101,8 @@ def simulate(
 
 
 def report_table(report: SimulationReport, start: datetime, end: datetime) -> Table:
-    table = Table(title=f"What if: {start.isoformat()} to {end.isoformat()}")
+    window = " to ".join(f"{t.astimezone(UTC):%Y-%m-%d %H:%M}" for t in (start, end))
+    table = Table(title=f"What if: {window} UTC")
     for column in ("", "current", "proposed", "difference"):
         table.add_column(column, justify="left" if not column else "right")
     section = None

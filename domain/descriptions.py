@@ -38,6 +38,8 @@ _LABELS = {
     EntryKind.REFERRAL_REVERSAL: "Referral bonus reversed ({ref})",
     EntryKind.SPEND_RETURN: "Spent points given back for {what} {ref}",
     EntryKind.ERASED: "Personal data erased",
+    EntryKind.MERGE_OUT: "Merged into account {ref}",
+    EntryKind.MERGE_IN: "Merged in from account {ref}",
 }
 
 

@@ -40,6 +40,10 @@ class EntryKind(enum.StrEnum):
     """Points a sale spent, given back in the share of it returned or cancelled."""
     ERASED = "erased"
     """Zero points: the customer's personal data was erased (``domain.erasure``)."""
+    MERGE_OUT = "merge_out"
+    """The whole balance (and stamps) of an account merged into another, taken out."""
+    MERGE_IN = "merge_in"
+    """What a merged account held, brought in on the survivor with its lots' dates."""
 
 
 ACTIVITY_KINDS = frozenset(
@@ -99,6 +103,8 @@ BUCKET_OF_KIND: dict[EntryKind, Bucket] = {
     EntryKind.CARD_CREATED: Bucket.ACCOUNT,
     EntryKind.CLOSURE: Bucket.ACCOUNT,
     EntryKind.ERASED: Bucket.ACCOUNT,
+    EntryKind.MERGE_OUT: Bucket.ACCOUNT,
+    EntryKind.MERGE_IN: Bucket.ACCOUNT,
 }
 
 

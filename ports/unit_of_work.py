@@ -6,6 +6,7 @@ from typing import Protocol
 from ports.closures import LiveHoldRepository
 from ports.identifiers import IdentifierRepository
 from ports.levels import LevelRepository
+from ports.merges import AccountMergeRepository
 from ports.redeem_limits import RedeemLimitUsage
 from ports.referrals import ReferralRepository
 from ports.repositories import (
@@ -40,6 +41,7 @@ class UnitOfWork(Protocol):
     levels: LevelRepository
     redeem_limits: RedeemLimitUsage
     identifiers: IdentifierRepository
+    merges: AccountMergeRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -23,6 +23,7 @@ from adapters.http.routes import devices as tablets
 from adapters.http.routes import erasure as erasure_routes
 from adapters.http.routes import exports as ledger_exports
 from adapters.http.routes import health as operational
+from adapters.http.routes import merges as merge_routes
 from adapters.http.routes import referrals as referral_codes
 from adapters.http.routes import reports as operator_reports
 from adapters.http.routes import simulations as simulation_routes
@@ -106,6 +107,7 @@ def create_http_app(
         app.include_router(module.router, dependencies=strict_query)
     app.include_router(referral_codes.router, dependencies=strict_query)
     app.include_router(identifiers.router, dependencies=strict_query)
+    app.include_router(merge_routes.router, dependencies=strict_query)
     if devices is not None:  # the tablet routes exist only where a registry backs them
         app.include_router(tablets.router, dependencies=strict_query)
     app.state.reports = reports

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain import closure, devices, erasure, errors, redeem_limits, referrals, rewards
+from domain import closure, devices, erasure, errors, merges, redeem_limits, referrals, rewards
 from domain.redemption import BlockReason
 
 # Codes the HTTP edge itself answers with (auth, validation, cursors, handlers, health).
@@ -34,7 +34,7 @@ EDGE_CODES = frozenset(
 # Raised by use cases the adapter may not import (import-linter); the enum test walks them.
 USE_CASE_CODES = frozenset({"device_not_found"})
 
-_DOMAIN_MODULES = (closure, devices, erasure, errors, redeem_limits, referrals, rewards)
+_DOMAIN_MODULES = (closure, devices, erasure, errors, merges, redeem_limits, referrals, rewards)
 
 
 def _subclasses(kind: type[errors.LoyaltyError]) -> set[type[errors.LoyaltyError]]:

@@ -131,7 +131,7 @@ CONTRACTS: dict[str, Contract] = {
         ],
     ),
     LEDGER_TOPIC: Contract(
-        "1.5.0",
+        "1.6.0",
         "send",
         "The account id (a UUID, as text): every entry of one account is on one partition,"
         " in the order it was written.",

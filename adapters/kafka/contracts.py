@@ -348,8 +348,8 @@ class LedgerEntryPublished(BaseModel):
     account_id: UUID
     customer_id: str
     seq: int
-    # Open: kinds are added in minor versions (``erased`` in 1.5.0); a consumer skips a kind
-    # it does not know rather than failing on it.
+    # Open: kinds are added in minor versions (``erased`` in 1.5.0, ``merge_out`` and
+    # ``merge_in`` in 1.6.0); a consumer skips a kind it does not know rather than failing on it.
     kind: Annotated[EntryKind, Field(json_schema_extra={"x-open-enum": True})]
     points: int
     balance_after: int

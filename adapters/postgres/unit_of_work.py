@@ -20,6 +20,7 @@ from adapters.postgres.ledger import PostgresLedger
 from adapters.postgres.level_rows import PostgresLevels
 from adapters.postgres.live_holds import PostgresLiveHolds
 from adapters.postgres.lots import PostgresPointLots
+from adapters.postgres.merges import PostgresMerges
 from adapters.postgres.outbox import PostgresOutbox
 from adapters.postgres.programmes import PostgresProgrammes
 from adapters.postgres.redeem_limits import PostgresRedeemLimits
@@ -31,6 +32,7 @@ from domain.errors import ConcurrentUpdate
 from ports.closures import LiveHoldRepository
 from ports.identifiers import IdentifierRepository
 from ports.levels import LevelRepository
+from ports.merges import AccountMergeRepository
 from ports.redeem_limits import RedeemLimitUsage
 from ports.referrals import ReferralRepository
 from ports.repositories import (
@@ -78,6 +80,7 @@ class PostgresUnitOfWork:
         self.referrals: ReferralRepository = PostgresReferrals(conn)
         self.redeem_limits: RedeemLimitUsage = PostgresRedeemLimits(conn)
         self.identifiers: IdentifierRepository = PostgresIdentifiers(conn)
+        self.merges: AccountMergeRepository = PostgresMerges(conn)
         return self
 
     async def commit(self) -> None:

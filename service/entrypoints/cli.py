@@ -14,6 +14,7 @@ from service.entrypoints.cli_exits import EPILOG, ExitCodeGroup
 from service.entrypoints.cli_export import export_app
 from service.entrypoints.cli_import import import_app
 from service.entrypoints.cli_levels import levels_app
+from service.entrypoints.cli_merge import merge
 from service.entrypoints.cli_reports import report_app
 from service.entrypoints.cli_simulate import simulate
 
@@ -69,6 +70,7 @@ for command in (
     app.command()(command)
 app.command()(cli_erasure.erase)
 app.command()(cli_erasure.erase_attribution)
+app.command()(merge)
 app.command()(simulate)
 app.add_typer(cli_ledger.program_app, name="program")
 app.add_typer(dlq_app, name="dlq")

@@ -49,6 +49,10 @@ class Accounts:
     def uow_factory(self) -> UnitOfWorkFactory:
         return self._uow_factory
 
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
     async def enrol(self, command: EnrolCustomer) -> AccountView:
         """Open the customer's account, with the welcome bonus when the programme has one."""
         async with self._uow_factory() as uow:

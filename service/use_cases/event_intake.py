@@ -11,6 +11,7 @@ from ports.metrics import ServiceMetrics
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from service.use_cases.identifiers import with_known_customers
 from service.use_cases.lot_keeping import lots_to_settle
+from service.use_cases.merges import with_forwarded_customers
 
 
 class ApplyEventBatch:
@@ -43,6 +44,7 @@ class ApplyEventBatch:
         # committed inbox row is final. The rest load under lock as usual, and their inbox
         # rows are read again then, after any concurrent batch holding the locks committed.
         events = await with_known_customers(uow, events)  # a sale naming a phone or card
+        events = await with_forwarded_customers(uow, events)  # a customer id merged away
         applied_before = await uow.event_batches.seen(BatchKeys.of(events).events)
         fresh = [e for e in events if (e.business_id, e.event_id) not in applied_before]
         state = await uow.event_batches.load(BatchKeys.of(fresh)) if fresh else BatchState()

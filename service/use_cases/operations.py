@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from service.use_cases.accounts import Accounts
 from service.use_cases.identifiers import Identifiers
+from service.use_cases.merges import Merges
 from service.use_cases.programmes import Programmes
 from service.use_cases.redemptions import Redemptions
 from service.use_cases.reward_redemptions import RewardRedemptions
@@ -49,3 +50,4 @@ class LoyaltyService:
         self.account_by_identifier = found.account_by_identifier
         self.add_identifier = found.add_identifier
         self.remove_identifier = found.remove_identifier
+        self.merge = Merges(accounts.uow_factory, accounts.clock).merge  # ports.merges

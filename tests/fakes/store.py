@@ -55,6 +55,7 @@ class FakeStore:
     referrals: dict[AccountKey, Referral] = field(default_factory=dict)
     identifiers: dict[tuple[str, Identifier], UUID] = field(default_factory=dict)
     profiles: dict[AccountKey, str] = field(default_factory=dict)
+    forwards: dict[tuple[str, str], UUID] = field(default_factory=dict)
 
     def pending(self) -> list[LedgerEntry]:
         return [entry for i, entry in sorted(self.outbox.items()) if i not in self.published]

@@ -10,6 +10,7 @@ from domain.batch import BatchKeys
 from ports.closures import LiveHoldRepository
 from ports.identifiers import IdentifierRepository
 from ports.levels import LevelRepository
+from ports.merges import AccountMergeRepository
 from ports.redeem_limits import RedeemLimitUsage
 from ports.referrals import ReferralRepository
 from ports.repositories import (
@@ -32,6 +33,7 @@ from tests.fakes.ledger import FakeLedger
 from tests.fakes.levels import FakeLevels
 from tests.fakes.live_holds import FakeLiveHolds
 from tests.fakes.lots import FakePointLots
+from tests.fakes.merges import FakeMerges
 from tests.fakes.outbox import FakeOutbox
 from tests.fakes.programmes import FakeProgrammes
 from tests.fakes.redeem_limits import FakeRedeemLimits
@@ -66,6 +68,7 @@ class FakeUnitOfWork:
         self.levels: LevelRepository = FakeLevels(self)
         self.redeem_limits: RedeemLimitUsage = FakeRedeemLimits(self)
         self.identifiers: IdentifierRepository = FakeIdentifiers(self)
+        self.merges: AccountMergeRepository = FakeMerges(self)
 
     def stage(self, write: Write) -> None:
         write(self.view)

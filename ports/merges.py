@@ -1,0 +1,38 @@
+"""Ports of merging accounts: what a merge writes beside the ledger, and its forwards."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from domain.merges import MergeAccounts, MergeResult
+
+
+class AccountMergeRepository(Protocol):
+    """Identifiers, profiles and forwarding records, in the unit of work's transaction."""
+
+    async def move_personal_data(self, business_id: str, merged: UUID, survivor: UUID) -> None:
+        """Give the survivor the merged account's identifiers, and its name when the survivor
+        has none; the merged account keeps neither."""
+        ...
+
+    async def forward(
+        self, business_id: str, customer_id: str, survivor: UUID, at: datetime
+    ) -> None:
+        """Record that events for ``customer_id`` belong to ``survivor`` from now on, and
+        that forwards to the merged account (``customer_id``'s) go on to ``survivor``."""
+        ...
+
+    async def forwarded(self, customers: Collection[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """For each (business, customer id) merged away, the survivor's customer id: one read."""
+        ...
+
+
+class MergeOperations(Protocol):
+    """Merging two accounts of a business. Errors: AccountNotFound (either, or of another
+    business), AccountClosed (either closed: a second merge of the pair), MergeRefused (one
+    account), MergeHoldsLive (a live hold on either)."""
+
+    async def merge(self, command: MergeAccounts) -> MergeResult: ...

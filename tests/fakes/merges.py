@@ -1,0 +1,50 @@
+"""In-memory merges: identifiers and names moved, forwards kept as ``account_forwards``."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from uuid import UUID
+
+from tests.fakes.store import FakeRepository, FakeStore
+
+
+class FakeMerges(FakeRepository):
+    async def move_personal_data(self, business_id: str, merged: UUID, survivor: UUID) -> None:
+        def write(store: FakeStore) -> None:
+            for key, holder in list(store.identifiers.items()):
+                if key[0] == business_id and holder == merged:
+                    store.identifiers[key] = survivor
+            name = store.profiles.pop((business_id, merged), None)
+            if name is not None:
+                store.profiles.setdefault((business_id, survivor), name)
+
+        self._uow.stage(write)
+
+    async def forward(
+        self, business_id: str, customer_id: str, survivor: UUID, at: datetime
+    ) -> None:
+        merged = next(
+            (
+                a.account_id
+                for (b, _), a in self._uow.view.accounts.items()
+                if b == business_id and a.customer_id == customer_id
+            ),
+            None,
+        )
+
+        def write(store: FakeStore) -> None:
+            for key, target in list(store.forwards.items()):
+                if key[0] == business_id and target == merged:
+                    store.forwards[key] = survivor
+            store.forwards[(business_id, customer_id)] = survivor
+
+        self._uow.stage(write)
+
+    async def forwarded(self, customers: Collection[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        view = self._uow.view
+        return {
+            key: view.accounts[(key[0], view.forwards[key])].customer_id
+            for key in customers
+            if key in view.forwards
+        }

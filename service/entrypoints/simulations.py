@@ -47,6 +47,7 @@ def shadow_opener(
                 await container.accounts.async_(),
                 await container.programmes.async_(),
                 await container.expire_points.async_(),
+                await container.review_levels.async_(),
             )
 
     return open_shadow

@@ -17,44 +17,25 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from uuid import UUID
 
-from domain.commands import AdjustPoints, SetProgramme
-from domain.errors import LoyaltyError
+from domain.commands import SetProgramme
 from domain.events import InboundEvent
 from domain.programme import in_force
 from domain.simulation_report import LedgerTotals, SimulationReport, compare
 from ports.intake import ReadBatch
-from ports.simulation import CarriedEntry, ShadowLedgers
-from service.use_cases.accounts import Accounts
-from service.use_cases.event_intake import ApplyEventBatch
-from service.use_cases.expiry import ExpirePoints
-from service.use_cases.programmes import Programmes
+from ports.simulation import ShadowLedgers
+from service.use_cases.simulation_timeline import (
+    Shadow,
+    SimulatedClock,
+    adjust_points,
+    replay_timeline,
+)
+
+__all__ = ["Shadow", "SimulatedClock", "Simulation", "simulate"]
 
 JUST_BEFORE = timedelta(microseconds=1)
 OPENINGS_AT_ONCE = 8
 """Opening entries posted side by side (one account each: no two lock the same row)."""
-
-
-class SimulatedClock:
-    """The shadows' time: set to each moment of history as it is replayed."""
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def now(self) -> datetime:
-        return self.at
-
-
-@dataclass(frozen=True)
-class Shadow:
-    """One shadow ledger's use cases, all on ``clock``."""
-
-    clock: SimulatedClock
-    apply: ApplyEventBatch
-    accounts: Accounts
-    programmes: Programmes
-    expire: ExpirePoints
 
 
 @dataclass(frozen=True)
@@ -95,7 +76,7 @@ async def simulate(
                 for at in range(0, len(openings), OPENINGS_AT_ONCE):
                     done = await asyncio.gather(
                         *(
-                            _adjust(shadow, r.business_id, o.account_id, o.points, "opening")
+                            adjust_points(shadow, r.business_id, o.account_id, o.points, "opening")
                             for o in openings[at : at + OPENINGS_AT_ONCE]
                         )
                     )
@@ -103,7 +84,9 @@ async def simulate(
             await proposed.programmes.set(
                 replace(r.proposal, business_id=r.business_id, effective_from=r.start)
             )
-            await _replay(r, shadows, events, carried, refused)
+            await replay_timeline(
+                r.business_id, r.start, r.end, r.batch_size, shadows, events, carried, refused
+            )
             totals = [
                 await _totals(r, ledgers, url, shadow, n)
                 for url, shadow, n in zip(urls, shadows, refused, strict=True)
@@ -135,73 +118,6 @@ async def _window(
     # Topics side by side: a reader waits a few idle seconds at each topic's end.
     per_topic = await asyncio.gather(*(drain(batches) for batches in topics))
     return list(heapq.merge(*per_topic, key=lambda e: e.occurred_at))
-
-
-async def _replay(
-    r: Simulation,
-    shadows: Sequence[Shadow],
-    events: list[InboundEvent],
-    carried: list[CarriedEntry],
-    refused: list[int],
-) -> None:
-    """Events in batches, cut at each carried entry and each midnight (UTC), when the
-    expiry sweep runs as it would have live."""
-    batch: list[InboundEvent] = []
-    day = r.start.date()
-
-    async def flush() -> None:
-        if batch:
-            for shadow in shadows:
-                shadow.clock.at = batch[-1].occurred_at
-            # Two databases: the shadows apply side by side.
-            await asyncio.gather(*(shadow.apply(list(batch)) for shadow in shadows))
-            batch.clear()
-
-    items: list[tuple[datetime, int, InboundEvent | CarriedEntry]] = sorted(
-        [(e.occurred_at, 1, e) for e in carried], key=lambda t: t[0]
-    )
-    timeline = heapq.merge(((e.occurred_at, 0, e) for e in events), items, key=lambda t: t[0])
-    for at, _, item in timeline:
-        if at.date() != day:
-            await flush()
-            await _sweep(shadows, at.replace(hour=0, minute=0, second=0, microsecond=0))
-            day = at.date()
-        if isinstance(item, CarriedEntry):
-            await flush()
-            for n, shadow in enumerate(shadows):
-                shadow.clock.at = item.occurred_at
-                refused[n] += not await _adjust(
-                    shadow,
-                    r.business_id,
-                    item.account_id,
-                    item.points,
-                    f"carried {item.kind} {item.entry_id}",
-                )
-            continue
-        batch.append(item)
-        if len(batch) >= r.batch_size:
-            await flush()
-    await flush()
-    await _sweep(shadows, r.end)
-
-
-async def _sweep(shadows: Sequence[Shadow], at: datetime) -> None:
-    for shadow in shadows:
-        shadow.clock.at = at
-    await asyncio.gather(*(shadow.expire(at) for shadow in shadows))
-
-
-async def _adjust(
-    shadow: Shadow, business_id: str, account_id: UUID, points: int, reason: str
-) -> bool:
-    """Post the points; False when this ledger refuses them (a balance too low)."""
-    if not points:
-        return True
-    try:
-        await shadow.accounts.adjust(AdjustPoints(business_id, account_id, points, reason))
-    except LoyaltyError:  # too few points, a closed account: refused here as it would be
-        return False
-    return True
 
 
 async def _totals(

@@ -7,8 +7,10 @@ to a shadow, migrated with the service's own migrations.
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -32,6 +34,8 @@ from adapters.postgres.shadow_sql import (
 from domain.simulation_report import LedgerTotals
 from ports.simulation import CarriedEntry, Opening
 
+SHADOW_NAME = re.compile(r"[a-z0-9_]{1,63}")
+
 
 class PostgresShadowLedgers:
     def __init__(self, live_url: str, template: str | None = None) -> None:
@@ -40,7 +44,8 @@ class PostgresShadowLedgers:
         self._template = template
 
     async def create(self, name: str) -> str:
-        await self.drop(name)
+        """Refuses a name in use (CREATE DATABASE fails): it is never dropped to make room."""
+        self._check(name)
         admin = await asyncpg.connect(self._live_url)
         try:
             copy = f' TEMPLATE "{self._template}"' if self._template else ""
@@ -53,11 +58,18 @@ class PostgresShadowLedgers:
         return url
 
     async def drop(self, name: str) -> None:
+        self._check(name)
         admin = await asyncpg.connect(self._live_url)
         try:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await admin.close()
+
+    def _check(self, name: str) -> None:
+        """A shadow's name is quoted into DDL, and must never be the live database's."""
+        live = urlsplit(self._live_url).path.lstrip("/")
+        if not SHADOW_NAME.fullmatch(name) or name == live:
+            raise ValueError(f"{name!r} cannot name a shadow database (a-z, 0-9, _; not {live!r})")
 
     async def seed(
         self, shadow_url: str, business_id: str, enrolled_before: datetime, rules_until: datetime

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -23,6 +24,7 @@ from service.entrypoints.settings import Settings
 from service.entrypoints.simulations import run_simulation
 
 QUARTER = timedelta(days=91)
+SHADOW_PREFIX = re.compile(r"[a-z0-9_]{1,50}")
 
 
 def simulate(
@@ -72,6 +74,9 @@ def simulate(
     except (OSError, ValueError, ValidationError) as error:
         typer.echo(f"{programme}: not a programme document: {error}", err=True)
         raise typer.Exit(2) from error
+    if database is not None and not SHADOW_PREFIX.fullmatch(database):
+        typer.echo("--database: lower-case letters, digits and _ only (at most 50)", err=True)
+        raise typer.Exit(2)
     settings = Settings()
     with cli_progress.counter(as_json) as bar:
         task = bar.add_task("simulate: reading events", total=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -23,7 +24,8 @@ def shadow_name(settings: Settings, prefix: str | None) -> str:
     if prefix:
         return prefix
     live = settings.database_url.rsplit("/", 1)[-1].split("?", 1)[0] or "loyalty"
-    return f"{live}_sim_{secrets.token_hex(4)}"
+    plain = re.sub(r"[^a-z0-9_]", "_", live.lower())[:40]
+    return f"{plain}_sim_{secrets.token_hex(4)}"
 
 
 def shadow_opener(

@@ -60,8 +60,12 @@ async def simulate(
 ) -> SimulationReport:
     r = request
     names = (f"{r.name}_current", f"{r.name}_proposed")
+    made: list[str] = []  # only these are dropped: a name taken already is someone else's
     try:
-        urls = [await ledgers.create(name) for name in names]
+        urls = []
+        for name in names:
+            urls.append(await ledgers.create(name))
+            made.append(name)
         await ledgers.seed(urls[0], r.business_id, r.end, r.end)
         # Live versions after the start would otherwise take over from the proposal.
         await ledgers.seed(urls[1], r.business_id, r.end, r.start)
@@ -94,7 +98,7 @@ async def simulate(
         return compare(totals[0], totals[1], r.top)
     finally:
         if not r.keep:
-            for name in names:
+            for name in made:
                 await ledgers.drop(name)
 
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.postgres.shadow import PostgresShadowLedgers
 from adapters.simulation_chart import chart_svg
 from domain.simulation_report import DayTotals, LedgerTotals, compare
 
@@ -56,3 +57,14 @@ def test_the_chart_is_svg_with_both_series_of_both_panels() -> None:
     lines = svg.findall("{http://www.w3.org/2000/svg}polyline")
     assert len(lines) == 4
     assert "bakery <x2>" in "".join(svg.itertext())
+
+
+@pytest.mark.parametrize("name", ['x"; DROP DATABASE loyalty; --', "Loyalty", "", "loyalty"])
+async def test_a_shadow_never_takes_a_name_that_is_not_plain_or_is_the_live_database(
+    name: str,
+) -> None:
+    shadows = PostgresShadowLedgers("postgresql://u@127.0.0.1:1/loyalty")
+    with pytest.raises(ValueError):
+        await shadows.create(name)
+    with pytest.raises(ValueError):
+        await shadows.drop(name)

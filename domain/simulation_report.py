@@ -83,12 +83,12 @@ class SimulationReport:
         return all(not line.difference for line in self.lines) and not self.movers
 
     def as_dict(self) -> dict[str, object]:
-        sections: dict[str, dict[str, dict[str, str]]] = {}
+        sections: dict[str, dict[str, dict[str, int | str]]] = {}
         for line in self.lines:
             sections.setdefault(line.section, {})[line.key] = {
-                "current": str(line.current),
-                "proposed": str(line.proposed),
-                "difference": str(line.difference),
+                "current": _plain(line.current),
+                "proposed": _plain(line.proposed),
+                "difference": _plain(line.difference),
             }
         return {
             "unchanged": self.unchanged,
@@ -122,6 +122,11 @@ def compare(current: LedgerTotals, proposed: LedgerTotals, top: int = 10) -> Sim
         (m for m in movers if m.difference), key=lambda m: (-abs(m.difference), m.customer_id)
     )
     return SimulationReport(tuple(lines), tuple(moved[:top]), series)
+
+
+def _plain(value: int | Decimal) -> int | str:
+    """Points as JSON numbers; money as a string, as everywhere in the API."""
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def _side_by_side(

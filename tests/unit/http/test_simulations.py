@@ -53,9 +53,9 @@ async def test_a_manager_gets_the_report_for_the_business_of_the_token() -> None
     answer = await post(runner, {**BODY, "top": 3}, Role.MANAGER)
     assert answer.status_code == 200, answer.text
     assert answer.json()["totals"]["issued"] == {
-        "current": "10",
-        "proposed": "20",
-        "difference": "10",
+        "current": 10,
+        "proposed": 20,
+        "difference": 10,
     }
     business, proposal, start, end, top = runner.asked[0]
     assert (business, proposal.business_id, str(proposal.earn_rate), top) == (SHOP, SHOP, "2", 3)

@@ -9,6 +9,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.accounts import Account
+from domain.customer_updates import IntakeEvent
 from domain.events import InboundEvent, PurchaseKey, RefundIssued, RefundKey
 from domain.holds import RefusedCapture
 from domain.ledger import LedgerEntry
@@ -100,9 +101,9 @@ class BatchChanges:
     refunds: dict[RefundKey, RefundRecord] = field(default_factory=dict)
     redemptions: dict[tuple[str, UUID], Redemption] = field(default_factory=dict)
     refused_captures: list[RefusedCapture] = field(default_factory=list)
-    duplicates: list[InboundEvent] = field(default_factory=list)
-    conflicts: list[InboundEvent] = field(default_factory=list)
-    failed: list[tuple[InboundEvent, str]] = field(default_factory=list)
+    duplicates: list[IntakeEvent] = field(default_factory=list)
+    conflicts: list[IntakeEvent] = field(default_factory=list)
+    failed: list[tuple[IntakeEvent, str]] = field(default_factory=list)
     referrals: dict[tuple[str, UUID], Referral] = field(default_factory=dict)
     spend_given_back: dict[UUID, tuple[UUID, int]] = field(default_factory=dict)
     """Each spend-return entry's capture entry and the points given back of it before."""
@@ -141,7 +142,7 @@ class BatchChanges:
         found.update(self.resolved_inbox)
         return found
 
-    def outcome_of(self, event: InboundEvent) -> Outcome | None:
+    def outcome_of(self, event: IntakeEvent) -> Outcome | None:
         key = (event.business_id, event.event_id)
         if key in self.resolved_inbox:
             return self.resolved_inbox[key]

@@ -30,6 +30,7 @@ class EventKind(enum.StrEnum):
     BILL_PAID = "bill.paid"
     BILL_REFUNDED = "bill.refunded"
     SALE_CANCELLED = "sale.cancelled"
+    CUSTOMER_UPDATED = "customer.updated"
 
 
 @dataclass(frozen=True)

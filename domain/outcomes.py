@@ -30,6 +30,7 @@ class SkipReason(enum.StrEnum):
     NOTHING_TO_REVERSE_YET = "nothing_to_reverse_yet"
     CURRENCY_MISMATCH = "currency_mismatch"
     BELOW_MIN_SPEND = "below_min_spend"
+    OLDER_THAN_LAST_UPDATE = "older_than_last_update"
 
 
 @dataclass(frozen=True)

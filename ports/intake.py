@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from domain.batch import BatchChanges
+from domain.customer_updates import IntakeEvent
 from domain.events import InboundEvent
 
 
@@ -14,7 +15,7 @@ class EventBatchHandler(Protocol):
     Raises on a transient failure, in which case nothing was written.
     """
 
-    async def __call__(self, events: Sequence[InboundEvent]) -> BatchChanges: ...
+    async def __call__(self, events: Sequence[IntakeEvent]) -> BatchChanges: ...
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from types import TracebackType
 from typing import Protocol
 
 from ports.closures import LiveHoldRepository
+from ports.customer_profiles import CustomerProfileRepository
 from ports.identifiers import IdentifierRepository
 from ports.levels import LevelRepository
 from ports.merges import AccountMergeRepository
@@ -41,6 +42,7 @@ class UnitOfWork(Protocol):
     levels: LevelRepository
     redeem_limits: RedeemLimitUsage
     identifiers: IdentifierRepository
+    customer_profiles: CustomerProfileRepository
     merges: AccountMergeRepository
 
     async def __aenter__(self) -> UnitOfWork: ...

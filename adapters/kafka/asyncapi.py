@@ -20,6 +20,7 @@ DLQ_CODES = [
     "schema_violation",
     "unparseable",
     "items_do_not_add_up",
+    "invalid_identifier",
     "event_id_reused",
     "processing_failed",
 ]

@@ -130,6 +130,25 @@ CONTRACTS: dict[str, Contract] = {
             }
         ],
     ),
+    "customer.updated": Contract(
+        "1.0.0",
+        "receive",
+        "The customer's id (`customer_id`), as UTF-8: every update of one customer stays in"
+        " order on one partition. Not required, but without it two updates of a customer may"
+        " be applied out of order; the newest `occurred_at` still wins.",
+        [
+            {
+                "event_id": "e-6",
+                "occurred_at": _AT,
+                "business_id": "shop-1",
+                "customer_id": "cust-42",
+                "type": "updated",
+                "name": "Ann Example",
+                "phone": "+44 7911 123456",
+                "email": None,
+            }
+        ],
+    ),
     LEDGER_TOPIC: Contract(
         "1.6.0",
         "send",

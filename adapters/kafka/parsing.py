@@ -22,8 +22,10 @@ from adapters.kafka.contracts import (
     SaleCancelled,
     SaleCompleted,
 )
+from adapters.kafka.customer_events import CustomerUpdated, customer_update
 from adapters.kafka.line_items import items_text, line_items, lines_rejection, returned_items
 from adapters.phone_numbers import phone_identifier
+from domain.customer_updates import CustomerUpdate, IntakeEvent
 from domain.events import EventKind, InboundEvent, PurchaseCompleted, RefundIssued
 from domain.identifiers import Identifier, InvalidIdentifier, card, email
 from domain.ledger import Attribution, Source
@@ -35,6 +37,10 @@ CONTRACTS: dict[EventKind, type[BaseModel]] = {
     EventKind.BILL_PAID: BillPaid,
     EventKind.BILL_REFUNDED: BillRefunded,
     EventKind.SALE_CANCELLED: SaleCancelled,
+}
+INTAKE_CONTRACTS: dict[EventKind, type[BaseModel]] = {
+    **CONTRACTS,  # the ledger's events, hashed by ``canonical_text``
+    EventKind.CUSTOMER_UPDATED: CustomerUpdated,  # hashed in ``customer_events``
 }
 
 
@@ -126,6 +132,14 @@ def payload_hash(model: BaseModel) -> str:
 
 
 def parse_event(kind: EventKind, raw: bytes | None) -> InboundEvent | Rejection:
+    """A ledger event, or why not (``parse_intake`` for every inbound topic)."""
+    event = parse_intake(kind, raw)
+    if isinstance(event, CustomerUpdate):
+        return Rejection("unparseable", "customer.updated carries no ledger event")
+    return event
+
+
+def parse_intake(kind: EventKind, raw: bytes | None) -> IntakeEvent | Rejection:
     """An event, or why not: never an exception, whatever the bytes, so one record can
     never stop its partition (the consumer would redeliver it for ever)."""
     try:
@@ -134,14 +148,18 @@ def parse_event(kind: EventKind, raw: bytes | None) -> InboundEvent | Rejection:
         return Rejection("unparseable", _printable(f"{type(error).__name__}: {error}"))
 
 
-def _parse(kind: EventKind, raw: bytes | None) -> InboundEvent | Rejection:
+def _parse(kind: EventKind, raw: bytes | None) -> IntakeEvent | Rejection:
     document = _decode(raw)
     if isinstance(document, Rejection):
         return document
     try:
-        model = CONTRACTS[kind].model_validate(document)
+        contract = CustomerUpdated if kind is EventKind.CUSTOMER_UPDATED else CONTRACTS[kind]
+        model = contract.model_validate(document)
     except ValidationError as error:
         return Rejection("schema_violation", _printable(_schema_errors(error)))
+    if isinstance(model, CustomerUpdated):
+        update = customer_update(model)
+        return update if isinstance(update, CustomerUpdate) else Rejection(*update)
     refused = lines_rejection(model)
     if refused is not None:
         return Rejection(*refused)
@@ -226,9 +244,12 @@ def _cancellation(kind: EventKind, model: SaleCancelled, digest: str) -> RefundI
 
 
 def read_batch(kind: EventKind, raws: Sequence[bytes | None]) -> ReadBatch:
-    """Records read back from a topic, parsed: the events, and how many were refused."""
-    events = [e for e in (parse_event(kind, raw) for raw in raws) if not isinstance(e, Rejection)]
-    return ReadBatch(events, len(raws) - len(events), len(raws))
+    """Records read back from a topic, parsed: the events, and how many were refused.
+    Customer updates are read but not replayed: they change no balance."""
+    parsed = [parse_intake(kind, raw) for raw in raws]
+    events = [e for e in parsed if isinstance(e, PurchaseCompleted | RefundIssued)]
+    refused = sum(isinstance(e, Rejection) for e in parsed)
+    return ReadBatch(events, refused, len(raws))
 
 
 def customer_identifiers(model: SaleCompleted | BillPaid) -> tuple[Identifier, ...]:

@@ -16,9 +16,10 @@ from typing import TypeAlias
 from aiokafka.structs import ConsumerRecord
 
 from adapters.kafka.dead_letters import DeadLetter
-from adapters.kafka.parsing import Rejection, parse_event
+from adapters.kafka.parsing import Rejection, parse_intake
 from domain.batch import BatchChanges, EventKey
-from domain.events import EventKind, InboundEvent
+from domain.customer_updates import IntakeEvent
+from domain.events import EventKind
 from domain.outcomes import Outcome
 
 Record: TypeAlias = ConsumerRecord  # of bytes keys and values
@@ -29,7 +30,7 @@ Partition: TypeAlias = tuple[str, int]  # topic, partition
 class Routed:
     """A poll's records, each in exactly one of ``parsed`` or ``letters``, in poll order."""
 
-    parsed: tuple[tuple[Record, InboundEvent], ...]
+    parsed: tuple[tuple[Record, IntakeEvent], ...]
     """Each event to apply with the record it came from."""
     letters: tuple[DeadLetter, ...]
     """The records that could not be parsed, with why."""
@@ -38,7 +39,7 @@ class Routed:
     this batch leaves the partition (and what the lag is measured from)."""
 
     @property
-    def events(self) -> list[InboundEvent]:
+    def events(self) -> list[IntakeEvent]:
         return [event for _, event in self.parsed]
 
 
@@ -58,13 +59,13 @@ class Settled:
 def route_batch(records: Iterable[Record], topics: Mapping[str, EventKind]) -> Routed:
     """Parse each record by its topic's event kind; a record from a topic not in ``topics``
     raises ``KeyError`` (the subscriber listens to those topics only)."""
-    parsed: list[tuple[Record, InboundEvent]] = []
+    parsed: list[tuple[Record, IntakeEvent]] = []
     letters: list[DeadLetter] = []
     newest: dict[Partition, int] = {}
     for record in records:
         key = (record.topic, record.partition)
         newest[key] = max(newest.get(key, -1), record.offset)
-        event = parse_event(topics[record.topic], record.value)
+        event = parse_intake(topics[record.topic], record.value)
         if isinstance(event, Rejection):
             letters.append(DeadLetter(record, event.code, event.detail))
         else:

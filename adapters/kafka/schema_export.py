@@ -23,7 +23,7 @@ from adapters.kafka import asyncapi
 from adapters.kafka.contract_catalogue import CONTRACTS as CATALOGUE
 from adapters.kafka.contract_catalogue import LEDGER_TOPIC, schema_id
 from adapters.kafka.contracts import LedgerEntryPublished
-from adapters.kafka.parsing import CONTRACTS
+from adapters.kafka.parsing import INTAKE_CONTRACTS
 from domain.ledger import Bucket, EntryKind, Source
 
 ASYNCAPI_FILE = "asyncapi.json"
@@ -31,7 +31,7 @@ RELEASED = "released"
 DEFAULT_DIRECTORY = Path("deploy/contracts")  # relative to the repository root
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 MODELS: dict[str, type[BaseModel]] = {
-    **{kind.value: model for kind, model in CONTRACTS.items()},
+    **{kind.value: model for kind, model in INTAKE_CONTRACTS.items()},
     LEDGER_TOPIC: LedgerEntryPublished,
 }
 

@@ -15,6 +15,7 @@ from adapters.postgres.accounts import PostgresAccounts
 from adapters.postgres.audit import PostgresLedgerAudit
 from adapters.postgres.errors import is_conflict_error
 from adapters.postgres.event_batches import PostgresEventBatches
+from adapters.postgres.customer_updates import PostgresCustomerProfiles
 from adapters.postgres.identifiers import PostgresIdentifiers
 from adapters.postgres.ledger import PostgresLedger
 from adapters.postgres.level_rows import PostgresLevels
@@ -30,6 +31,7 @@ from adapters.postgres.referrals import PostgresReferrals
 from adapters.postgres.rewards import PostgresRewards
 from domain.errors import ConcurrentUpdate
 from ports.closures import LiveHoldRepository
+from ports.customer_profiles import CustomerProfileRepository
 from ports.identifiers import IdentifierRepository
 from ports.levels import LevelRepository
 from ports.merges import AccountMergeRepository
@@ -80,6 +82,7 @@ class PostgresUnitOfWork:
         self.referrals: ReferralRepository = PostgresReferrals(conn)
         self.redeem_limits: RedeemLimitUsage = PostgresRedeemLimits(conn)
         self.identifiers: IdentifierRepository = PostgresIdentifiers(conn)
+        self.customer_profiles: CustomerProfileRepository = PostgresCustomerProfiles(conn)
         self.merges: AccountMergeRepository = PostgresMerges(conn)
         return self
 

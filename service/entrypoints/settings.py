@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     """Inbound topic of refunded restaurant bills."""
     topic_sale_cancelled: str = "sale.cancelled"
     """Inbound topic of cancelled sales."""
+    topic_customer_updated: str = "customer.updated"
+    """Inbound topic of customers created or changed upstream (names and identifiers)."""
     topic_ledger: str = "loyalty.ledger"
     """Outbound topic every ledger entry is published on, keyed by account."""
     dead_letter_suffix: str = ".dlq"
@@ -181,6 +183,7 @@ class Settings(BaseSettings):
             self.topic_bill_paid: EventKind.BILL_PAID,
             self.topic_bill_refunded: EventKind.BILL_REFUNDED,
             self.topic_sale_cancelled: EventKind.SALE_CANCELLED,
+            self.topic_customer_updated: EventKind.CUSTOMER_UPDATED,
         }
 
     def as_env(self) -> dict[str, str]:

@@ -15,7 +15,7 @@ from tenacity import (
 )
 
 from domain.batch import BatchChanges
-from domain.events import InboundEvent
+from domain.customer_updates import IntakeEvent
 from ports.backoff import Backoff
 from ports.intake import EventBatchHandler
 from ports.metrics import ServiceMetrics
@@ -81,7 +81,7 @@ class RetryingEventHandler:
         self._may_dead_letter = may_dead_letter
         self._policy = policy
 
-    async def __call__(self, events: Sequence[InboundEvent]) -> BatchChanges:
+    async def __call__(self, events: Sequence[IntakeEvent]) -> BatchChanges:
         try:
             return await self._with_retries(events)
         except Exception as error:
@@ -90,7 +90,7 @@ class RetryingEventHandler:
             log.warning("batch failed; applying event by event", error=repr(error))
             return await self._isolate(events)
 
-    async def _isolate(self, events: Sequence[InboundEvent]) -> BatchChanges:
+    async def _isolate(self, events: Sequence[IntakeEvent]) -> BatchChanges:
         """Apply events one at a time so one poisonous event cannot block its partition."""
         merged = BatchChanges()
         for event in events:
@@ -105,7 +105,7 @@ class RetryingEventHandler:
                 merged.failed.append((event, f"{type(error).__name__}: {error}"))
         return merged
 
-    def _systemic(self, error: BaseException, event: InboundEvent) -> None:
+    def _systemic(self, error: BaseException, event: IntakeEvent) -> None:
         log.error(
             "systemic failure: not the event's data, so nothing is dead-lettered; the batch "
             "is held back and delivered again after a pause",
@@ -121,7 +121,7 @@ class RetryingEventHandler:
         if self._metrics is not None:
             self._metrics.retry("consumer")
 
-    async def _with_retries(self, events: Sequence[InboundEvent]) -> BatchChanges:
+    async def _with_retries(self, events: Sequence[IntakeEvent]) -> BatchChanges:
         retrying = AsyncRetrying(
             retry=retry_if_exception(self._is_transient),
             wait=wait_exponential_jitter(

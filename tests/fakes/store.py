@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -55,6 +56,7 @@ class FakeStore:
     referrals: dict[AccountKey, Referral] = field(default_factory=dict)
     identifiers: dict[tuple[str, Identifier], UUID] = field(default_factory=dict)
     profiles: dict[AccountKey, str] = field(default_factory=dict)
+    profile_times: dict[AccountKey, datetime] = field(default_factory=dict)
     forwards: dict[tuple[str, str], UUID] = field(default_factory=dict)
 
     def pending(self) -> list[LedgerEntry]:

@@ -8,6 +8,7 @@ from types import TracebackType
 
 from domain.batch import BatchKeys
 from ports.closures import LiveHoldRepository
+from ports.customer_profiles import CustomerProfileRepository
 from ports.identifiers import IdentifierRepository
 from ports.levels import LevelRepository
 from ports.merges import AccountMergeRepository
@@ -27,6 +28,7 @@ from ports.repositories import (
 from ports.rewards import RewardRepository
 from tests.fakes.accounts import FakeAccounts
 from tests.fakes.audit import FakeLedgerAudit
+from tests.fakes.customer_profiles import FakeCustomerProfiles
 from tests.fakes.event_batches import FakeEventBatches
 from tests.fakes.identifiers import FakeIdentifiers
 from tests.fakes.ledger import FakeLedger
@@ -68,6 +70,7 @@ class FakeUnitOfWork:
         self.levels: LevelRepository = FakeLevels(self)
         self.redeem_limits: RedeemLimitUsage = FakeRedeemLimits(self)
         self.identifiers: IdentifierRepository = FakeIdentifiers(self)
+        self.customer_profiles: CustomerProfileRepository = FakeCustomerProfiles(self)
         self.merges: AccountMergeRepository = FakeMerges(self)
 
     def stage(self, write: Write) -> None:

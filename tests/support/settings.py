@@ -46,6 +46,7 @@ def isolated_settings(
         "topic_bill_paid": f"{prefix}bill.paid",
         "topic_bill_refunded": f"{prefix}bill.refunded",
         "topic_sale_cancelled": f"{prefix}sale.cancelled",
+        "topic_customer_updated": f"{prefix}customer.updated",
         "topic_ledger": f"{prefix}loyalty.ledger",
         # A consumer's management server on any free port: several run side by side here.
         "management_port": 0,

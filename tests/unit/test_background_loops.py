@@ -17,7 +17,8 @@ from structlog.testing import capture_logs
 from adapters.kafka.dead_letters import KafkaDeadLetters
 from adapters.kafka.event_consumer import KafkaEventConsumer
 from domain.batch import BatchChanges
-from domain.events import EventKind, InboundEvent
+from domain.customer_updates import IntakeEvent
+from domain.events import EventKind
 from ports.backoff import Backoff
 from ports.unit_of_work import UnitOfWork
 from service.use_cases.outbox_relay import OutboxRelay
@@ -84,7 +85,7 @@ class Redelivered:
         self.settled.append("nack")
 
 
-async def database_down(events: Sequence[InboundEvent]) -> BatchChanges:
+async def database_down(events: Sequence[IntakeEvent]) -> BatchChanges:
     raise ConnectionError("database down")
 
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from adapters.kafka.parsing import Rejection, parse_event
 from adapters.kafka.routing import Record, route_batch, settle_batch
 from domain.batch import BatchChanges, BatchState, apply_batch
+from domain.customer_updates import ledger_events
 from domain.events import EventKind
 from tests.support.events import bill, bill_refund, customer_return, encode, sale
 from tests.support.hostile_inputs import hostile_records
@@ -130,7 +131,8 @@ def test_an_event_id_seen_before_with_another_payload_is_dead_lettered_with_its_
     records: tuple[Record, ...],
 ) -> None:
     routed = route_batch(records, TOPICS)
-    changes = apply_batch(BatchState(), routed.events, NOW) if routed.parsed else None
+    events = ledger_events(routed.events)
+    changes = apply_batch(BatchState(), events, NOW) if routed.parsed else None
 
     settled = settle_batch(routed, changes)
 

@@ -23,7 +23,8 @@ from structlog.testing import capture_logs
 from adapters.kafka.dead_letters import DeadLetter, KafkaDeadLetters
 from adapters.kafka.event_consumer import KafkaEventConsumer
 from domain.batch import BatchChanges, BatchState, apply_batch
-from domain.events import EventKind, InboundEvent
+from domain.customer_updates import IntakeEvent, ledger_events
+from domain.events import EventKind
 from service.entrypoints.settings import Settings
 from tests.fakes import FakeMetrics
 from tests.support.events import encode, sale
@@ -71,11 +72,11 @@ class InMemoryApply:
     def __init__(self, journal: Journal, error: Exception | None = None) -> None:
         self.journal, self.error, self.state = journal, error, BatchState()
 
-    async def __call__(self, events: Sequence[InboundEvent]) -> BatchChanges:
+    async def __call__(self, events: Sequence[IntakeEvent]) -> BatchChanges:
         self.journal.lines.append(("apply", tuple(e.event_id for e in events)))
         if self.error is not None:
             raise self.error
-        return apply_batch(self.state, events, NOW)
+        return apply_batch(self.state, ledger_events(events), NOW)
 
 
 class UnreachableDeadLetters(KafkaDeadLetters):

@@ -14,6 +14,7 @@ from structlog.testing import capture_logs
 
 from adapters.postgres.errors import is_transient_database_error, may_dead_letter_event
 from domain.batch import BatchChanges
+from domain.customer_updates import IntakeEvent
 from domain.events import EventKind, InboundEvent
 from service.use_cases.retrying import RetryingEventHandler, RetryPolicy
 from tests.fakes import FakeMetrics
@@ -32,7 +33,7 @@ class BrokenOnCustomer:
         self.error = error
         self.applied: list[str] = []
 
-    async def __call__(self, events: Sequence[InboundEvent]) -> BatchChanges:
+    async def __call__(self, events: Sequence[IntakeEvent]) -> BatchChanges:
         if any(getattr(e, "customer_id", None) == self.poison_customer for e in events):
             raise self.error
         self.applied.extend(e.event_id for e in events)
@@ -118,7 +119,7 @@ async def test_a_transient_failure_is_retried_in_place_and_the_batch_applies(
     error: BaseException,
 ) -> None:
     class FailsOnce(BrokenOnCustomer):
-        async def __call__(self, events: Sequence[InboundEvent]) -> BatchChanges:
+        async def __call__(self, events: Sequence[IntakeEvent]) -> BatchChanges:
             if not self.applied and self.poison_customer:
                 self.poison_customer = ""
                 raise self.error
@@ -155,7 +156,7 @@ def test_only_data_exceptions_and_check_violations_may_dead_letter_among_all_pos
 
 
 async def test_a_transient_failure_outlasting_its_budget_propagates_without_dead_letters() -> None:
-    async def unreachable(events: Sequence[InboundEvent]) -> BatchChanges:
+    async def unreachable(events: Sequence[IntakeEvent]) -> BatchChanges:
         raise ConnectionError("database down")
 
     handler = RetryingEventHandler(unreachable, is_transient_database_error, FAST)

@@ -9,7 +9,8 @@ import pytest
 
 from adapters.kafka.parsing import read_batch
 from domain.batch import BatchChanges
-from domain.events import EventKind, InboundEvent
+from domain.customer_updates import IntakeEvent
+from domain.events import EventKind
 from ports.intake import ReadBatch
 from service.use_cases.replay import replay_topic
 from service.use_cases.retrying import RetryingEventHandler, RetryPolicy
@@ -23,7 +24,7 @@ async def test_a_replay_counts_an_event_that_fails_on_its_own_data_and_applies_t
     poisonous = records[2]["event_id"]
     applied: list[str] = []
 
-    async def apply(events: Sequence[InboundEvent]) -> BatchChanges:
+    async def apply(events: Sequence[IntakeEvent]) -> BatchChanges:
         if any(e.event_id == poisonous for e in events):
             raise ArithmeticError("this sale's numbers break a rule")
         applied.extend(e.event_id for e in events)

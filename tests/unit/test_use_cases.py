@@ -11,6 +11,7 @@ import pytest
 
 from domain.batch import BatchChanges
 from domain.commands import EnrolCustomer, SetProgramme
+from domain.customer_updates import IntakeEvent, ledger_events
 from domain.errors import AlreadyEnrolled
 from domain.events import InboundEvent
 from domain.ledger import EntryKind
@@ -103,7 +104,7 @@ async def test_events_applied_before_are_not_loaded_or_locked_again() -> None:
 
     changes = await apply([sale("s1", "100", customer_id="c1"), sale("s2", "50", customer_id="c2")])
 
-    assert [e.reference for e in changes.duplicates] == ["s1"]
+    assert [e.reference for e in ledger_events(changes.duplicates)] == ["s1"]
     assert [e.source_ref for e in changes.entries] == ["s2"]
     loaded = uows.made[-1].loaded
     assert len(loaded) == 1
@@ -140,7 +141,7 @@ class ScriptedHandler:
         self.calls = 0
         self.result = BatchChanges()
 
-    async def __call__(self, events: Sequence[InboundEvent]) -> BatchChanges:
+    async def __call__(self, events: Sequence[IntakeEvent]) -> BatchChanges:
         self.calls += 1
         if self.errors:
             raise self.errors.pop(0)

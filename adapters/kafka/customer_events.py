@@ -1,0 +1,100 @@
+"""The ``customer.updated`` contract and what a message of it becomes in the domain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC
+from typing import Literal
+
+from pydantic import Field
+
+from adapters.kafka.contracts import Identifier, InboundEvent
+from adapters.phone_numbers import phone_identifier
+from domain.customer_updates import KEEP, CustomerUpdate, Keep
+from domain.events import EventKind
+from domain.identifiers import Identifier as CustomerIdentifier
+from domain.identifiers import IdentifierKind, InvalidIdentifier, card, email
+
+INVALID_IDENTIFIER = "invalid_identifier"
+"""Dead-letter code: a phone, card number or e-mail that is not one (a rule beyond a schema)."""
+
+_CHANGE = (
+    " Left out: the service keeps what it holds; null: removed."
+    " A value replaces every {kind} the account holds (upstream knows one per customer);"
+    " one that is not valid dead-letters the message (invalid_identifier)."
+)
+
+
+class CustomerUpdated(InboundEvent):
+    """``customer.updated``: a customer created or changed upstream (name, identifiers).
+
+    ``type`` created opens the account when the business has a programme (as
+    enrolment does: card_created, and the welcome bonus when one is set); updated changes an
+    account only. Per customer the newest ``occurred_at`` wins: an older update arriving
+    late changes nothing. An identifier another account holds dead-letters the message."""
+
+    customer_id: Identifier
+    type: Literal["created", "updated"] = Field(
+        description="created: open the account if there is none; updated: change it only."
+    )
+    name: Identifier | None = Field(
+        default=None, description="What the customer is called. Left out: kept; null: removed."
+    )
+    phone: Identifier | None = Field(
+        default=None,
+        description="A phone number, any usual format (+ and country code, or a GB number)."
+        + _CHANGE.format(kind="phone"),
+    )
+    email: Identifier | None = Field(
+        default=None, description="An e-mail address." + _CHANGE.format(kind="e-mail address")
+    )
+    card_number: Identifier | None = Field(
+        default=None,
+        description="A loyalty card number, 8 to 19 digits (spaces and dashes as printed are"
+        " dropped)." + _CHANGE.format(kind="card number"),
+    )
+
+
+_KINDS = (
+    ("phone", IdentifierKind.PHONE, phone_identifier),
+    ("card_number", IdentifierKind.CARD, card),
+    ("email", IdentifierKind.EMAIL, email),
+)
+
+
+def customer_update(model: CustomerUpdated) -> CustomerUpdate | tuple[str, str]:
+    """The domain's update, or a rejection's (code, detail) for an identifier that is none."""
+    given = model.model_fields_set
+    identifiers: list[tuple[IdentifierKind, CustomerIdentifier | None]] = []
+    for field, kind, normalise in _KINDS:
+        if field not in given:
+            continue
+        raw = getattr(model, field)
+        try:
+            identifiers.append((kind, None if raw is None else normalise(raw)))
+        except InvalidIdentifier as error:
+            return INVALID_IDENTIFIER, f"{field}: {error}"
+    name: str | Keep | None = model.name if "name" in given else KEEP
+    return CustomerUpdate(
+        kind=EventKind.CUSTOMER_UPDATED,
+        event_id=model.event_id,
+        payload_hash=_hash(model),
+        business_id=model.business_id,
+        customer_id=model.customer_id,
+        occurred_at=model.occurred_at,
+        created=model.type == "created",
+        name=name,
+        identifiers=tuple(identifiers),
+    )
+
+
+def _hash(model: CustomerUpdated) -> str:
+    """The fields as read, a field left out apart from one sent as null (they mean different
+    things, so a repeat that differs there is another payload)."""
+    fields = {"event_id", "occurred_at", "business_id", "customer_id", "type"}
+    fields |= model.model_fields_set & {"name", "phone", "email", "card_number"}
+    values = {name: getattr(model, name) for name in fields}
+    values["occurred_at"] = model.occurred_at.astimezone(UTC).isoformat()
+    text = json.dumps(values, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -47,6 +47,8 @@ async def apply_customer_updates(
     if not updates:
         return rest, changes
     seen = await uow.event_batches.seen({(u.business_id, u.event_id) for u in updates})
+    # A customer id merged away names the survivor (the merged account is closed).
+    forwards = await uow.merges.forwarded({(u.business_id, u.customer_id) for u in updates})
     # By customer, each one's updates in arrival order (sorted is stable): the rows they
     # lock are then taken in one order by every batch.
     for update in sorted(updates, key=lambda u: (u.business_id, u.customer_id)):
@@ -55,7 +57,8 @@ async def apply_customer_updates(
             same = seen[key] == update.payload_hash
             (changes.duplicates if same else changes.conflicts).append(update)
             continue
-        outcome = await _apply(uow, update)
+        customer_id = forwards.get((update.business_id, update.customer_id), update.customer_id)
+        outcome = await _apply(uow, update, customer_id)
         if isinstance(outcome, str):
             changes.failed.append((update, outcome))
             continue
@@ -73,10 +76,11 @@ async def apply_customer_updates(
     return rest, changes
 
 
-async def _apply(uow: UnitOfWork, update: CustomerUpdate) -> Outcome | str:
-    """The update's outcome, or why it is dead-lettered (then nothing of it is written)."""
+async def _apply(uow: UnitOfWork, update: CustomerUpdate, customer_id: str) -> Outcome | str:
+    """The update's outcome, or why it is dead-lettered (then nothing of it is written).
+    The update itself stays as it came: the batch's dead letters find their record by it."""
     business_id = update.business_id
-    account = await uow.accounts.by_customer(business_id, update.customer_id)
+    account = await uow.accounts.by_customer(business_id, customer_id)
     if account is None:
         if not update.created:
             return Outcome.skipped(SkipReason.NO_ACCOUNT)
@@ -95,7 +99,7 @@ async def _apply(uow: UnitOfWork, update: CustomerUpdate) -> Outcome | str:
     if taken is not None:
         return taken_reason(taken)
     if account is None:
-        account = await _open(uow, update)
+        account = await _open(uow, update, customer_id)
     if not await uow.customer_profiles.record(
         business_id, account.account_id, update.occurred_at, update.name
     ):  # a newer update was recorded since it was read
@@ -110,14 +114,14 @@ async def _apply(uow: UnitOfWork, update: CustomerUpdate) -> Outcome | str:
     return Outcome.applied()
 
 
-async def _open(uow: UnitOfWork, update: CustomerUpdate) -> Account:
+async def _open(uow: UnitOfWork, update: CustomerUpdate, customer_id: str) -> Account:
     """Enrol the customer as the API does (card_created, the welcome bonus when configured),
     at the event's time, so a replay opens the card at the same moment."""
     programme = await uow.programmes.get(update.business_id)
     account, entries = enrol(
         programme,
         business_id=update.business_id,
-        customer_id=update.customer_id,
+        customer_id=customer_id,
         account_id=uuid4(),
         at=update.occurred_at,
         attribution=UPSTREAM,

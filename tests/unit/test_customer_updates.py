@@ -206,3 +206,27 @@ async def test_on_fakes_an_identifier_another_account_holds_dead_letters_the_who
     ]
     assert changes.outcome_of(taking) is None
     assert (BUSINESS, account_id_of("c1")) not in uows.store.profiles
+
+
+async def test_on_fakes_an_event_id_reused_with_another_payload_is_a_conflict() -> None:
+    uows = shop("c1")
+    apply = ApplyEventBatch(uows, FakeClock(RECORDED_AT))
+    await apply([update(event_id="u-1", name="Ann")])
+    reused = update(event_id="u-1", minutes=1, name="Mallory", phone="+447911123456")
+
+    changes = await apply([reused])
+
+    assert changes.conflicts == [reused] and changes.inbox == []
+    assert uows.store.profiles[(BUSINESS, account_id_of("c1"))] == "Ann"
+    assert uows.store.identifiers == {}
+
+
+async def test_on_fakes_an_update_for_a_customer_merged_away_lands_on_the_survivor() -> None:
+    uows = shop("c1", "c2")
+    uows.store.forwards[(BUSINESS, "c2")] = account_id_of("c1")
+    moved = update(customer_id="c2", phone="+447911123456")
+
+    changes = await ApplyEventBatch(uows, FakeClock(RECORDED_AT))([moved])
+
+    assert changes.outcome_of(moved) == Outcome.applied()
+    assert uows.store.identifiers == {(BUSINESS, PHONE): account_id_of("c1")}

@@ -23,6 +23,8 @@ from adapters.postgres.shadow_sql import (
     BY_KIND,
     BY_STORE,
     CARRIED,
+    FORWARDS,
+    IDENTIFIERS,
     LEVELS,
     OPENINGS,
     PROGRAMME,
@@ -81,6 +83,8 @@ class PostgresShadowLedgers:
                 ("programmes", PROGRAMME, (business_id,)),
                 ("rule_versions", RULES, (business_id, rules_until)),
                 ("accounts", ACCOUNTS, (business_id, enrolled_before)),
+                ("customer_identifiers", IDENTIFIERS, (business_id, enrolled_before)),
+                ("account_forwards", FORWARDS, (business_id, enrolled_before)),
             ):
                 rows = await live.fetch(sql, *args)
                 if rows:

@@ -20,6 +20,15 @@ SELECT business_id, account_id, customer_id, status, 0::bigint AS balance,
        NULL::timestamptz AS last_activity_at, 0::bigint AS stamps, level
 FROM accounts WHERE business_id = $1 AND created_at < $2
 """
+# How events find their accounts besides the customer id: identifiers, merged-away ids.
+IDENTIFIERS = """
+SELECT i.* FROM customer_identifiers i JOIN accounts a USING (business_id, account_id)
+WHERE i.business_id = $1 AND a.created_at < $2
+"""
+FORWARDS = """
+SELECT f.* FROM account_forwards f JOIN accounts a USING (business_id, account_id)
+WHERE f.business_id = $1 AND a.created_at < $2
+"""
 OPENINGS = """
 SELECT account_id, sum(points)::bigint AS points FROM ledger_entries
 WHERE business_id = $1 AND occurred_at < $2 GROUP BY account_id

@@ -16,11 +16,15 @@ from hypothesis import strategies as st
 from adapters.postgres.shadow import PostgresShadowLedgers
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from adapters.simulation_proposal import read_proposal
+from adapters.system_clock import SystemClock
+from domain.commands import EnrolCustomer
 from domain.events import EventKind, InboundEvent
+from domain.identifiers import card
 from domain.simulation_report import SimulationReport
 from ports.intake import ReadBatch
 from service.entrypoints.settings import Settings
 from service.entrypoints.simulations import shadow_opener
+from service.use_cases.accounts import Accounts
 from service.use_cases.simulation import Simulation, simulate
 from tests.conftest import TEMPLATE
 from tests.integration.conftest import given_customer, given_programme
@@ -124,3 +128,19 @@ async def test_doubling_one_category_changes_exactly_that_categorys_points(
     assert issued.difference == sum(line.difference for line in by_category.values())
     # The live database is only read: it holds no shadow's entries.
     assert await pool.fetchval("SELECT count(*) FROM ledger_entries WHERE kind = 'earn'") == 0
+
+
+async def test_a_sale_naming_only_a_card_earns_in_both_shadows(
+    database_url: str, pool: asyncpg.Pool
+) -> None:
+    uow = PostgresUnitOfWorkFactory(pool)
+    await given_programme(uow, SHOP, earn_rate="1")
+    await Accounts(uow, SystemClock()).enrol(
+        EnrolCustomer(SHOP, "c-card", identifiers=(card("4000 1234 5678 9010"),))
+    )
+    event = parsed(
+        EventKind.SALE_COMPLETED, sale(SHOP, None, "12.00", card_number="4000123456789010")
+    )
+    report = await _simulate(database_url, [event], {"earn_rate": "1", "redemption_rate": "100"})
+    issued = next(line for line in report.lines if line.key == "issued")
+    assert (issued.current, issued.proposed) == (12, 12)

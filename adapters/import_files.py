@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Literal
 
 import orjson
-import phonenumbers
+
+from adapters import phone_numbers
+from domain.identifiers import InvalidIdentifier
 
 Format = Literal["csv", "jsonl"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl")
@@ -85,16 +87,14 @@ def count_rows(path: Path) -> int:
 
 
 def e164(region: str | None) -> Callable[[str], str]:
-    """A phone normaliser for numbers written in ``region`` (ISO 3166 code, e.g. GB) when they
-    have no +country prefix: it gives E.164 (+447700900123) or raises ValueError."""
+    """A phone normaliser for numbers written in ``region`` (ISO 3166 code; the till's default,
+    GB, when none) when they have no +country prefix: the same E.164 form the till's lookup
+    gives (+447911123456), or ValueError."""
 
     def normalise(text: str) -> str:
         try:
-            number = phonenumbers.parse(text, region)
-        except phonenumbers.NumberParseException as error:
+            return phone_numbers.e164(text, region or phone_numbers.DEFAULT_REGION)
+        except InvalidIdentifier as error:
             raise ValueError(str(error)) from None
-        if not phonenumbers.is_valid_number(number):
-            raise ValueError("no such number")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     return normalise

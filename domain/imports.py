@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from uuid import UUID, uuid5
 
+from domain import identifiers
 from domain.accounts import Account
 from domain.ledger import Attribution, EntryKind, Source
 from domain.lots import Lot, LotChanges
@@ -96,6 +97,18 @@ def _moment(fields_: Mapping[str, object], name: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # none given: UTC
 
 
+def _identifier(
+    fields_: Mapping[str, object], name: str, normalised: Callable[[str], identifiers.Identifier]
+) -> str | None:
+    text = _text(fields_, name)
+    if text is None:
+        return None
+    try:
+        return normalised(text).value
+    except identifiers.InvalidIdentifier as error:
+        raise RowRefused(f"{name} {text!r}: {error}") from None
+
+
 def account_row(
     fields_: Mapping[str, object], phone_of: Callable[[str], str], now: datetime
 ) -> AccountRow:
@@ -106,11 +119,9 @@ def account_row(
             phone = phone_of(phone)
         except ValueError as error:
             raise RowRefused(f"phone {phone!r} is not a valid number: {error}") from None
-    email = _text(fields_, "email")
-    if email is not None:
-        if "@" not in email.strip("@"):
-            raise RowRefused(f"email {email!r} is not an e-mail address")
-        email = email.lower()
+    # Cards and e-mails as the till's lookup normalises them, or the imported ones are never found.
+    email = _identifier(fields_, "email", identifiers.email)
+    card = _identifier(fields_, "card", identifiers.card)
     enrolled_at = _moment(fields_, "enrolled_at")
     if enrolled_at is not None and enrolled_at > now:
         raise RowRefused("enrolled_at is in the future")
@@ -120,7 +131,7 @@ def account_row(
         name=_text(fields_, "name"),
         phone=phone,
         email=email,
-        card=_text(fields_, "card"),
+        card=card,
         enrolled_at=enrolled_at,
     )
 

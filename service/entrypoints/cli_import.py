@@ -47,7 +47,9 @@ Rejects = Annotated[
 BatchSize = Annotated[int, typer.Option(min=1, max=5000, help="Rows per transaction.")]
 Region = Annotated[
     str | None,
-    typer.Option(help="Country of phone numbers without +prefix (ISO 3166, e.g. GB)."),
+    typer.Option(
+        help="Country of phone numbers without +prefix (ISO 3166; default GB, as at the till)."
+    ),
 ]
 RETRIES = 3  # a batch meeting a concurrent change to its accounts is tried again
 

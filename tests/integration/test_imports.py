@@ -35,7 +35,7 @@ async def programme(uow_factory: PostgresUnitOfWorkFactory) -> None:
 def accounts_csv(path: Path) -> Path:
     lines = ["business_id,customer_id,name,phone,email,card,enrolled_at"]
     lines += [
-        f"{SHOP},c{n},Member {n},07911 123{n:03d},m{n}@example.com,CARD{n},2019-05-01"
+        f"{SHOP},c{n},Member {n},07911 123{n:03d},m{n}@example.com,6011 {n:08d},2019-05-01"
         for n in range(CUSTOMERS)
     ]
     path.write_text("\n".join(lines) + "\n")
@@ -218,7 +218,9 @@ async def test_an_identifier_held_by_another_member_or_a_key_reused_with_other_v
     members = tmp_path / "a.csv"
     members.write_text(
         "business_id,customer_id,phone,card\n"
-        f"{SHOP},ann,+447911123456,C1\n{SHOP},bob,07911 123456,C2\n{SHOP},cat,,C1\n"
+        f"{SHOP},ann,+447911123456,6011 0000 0001\n"
+        f"{SHOP},bob,07911 123456,60110000-0002\n"
+        f"{SHOP},cat,,601100000001\n"  # ann's card, written another way
     )
     first = jsonl(tmp_path / "b1.jsonl", [{**balance_rows()[0], "customer_id": "ann"}])
     changed = jsonl(

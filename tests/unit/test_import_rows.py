@@ -67,18 +67,19 @@ def test_phones_become_e164_whatever_way_the_old_system_wrote_them() -> None:
     assert normalise("07911 123456") == normalise("+44 (0)7911-123456") == "+447911123456"
     with pytest.raises(ValueError):
         normalise("12")
-    with pytest.raises(ValueError):
-        e164(None)("07911 123456")  # no country given, none written
+    assert e164(None)("07911 123456") == "+447911123456"  # no region given: GB, as at the till
 
 
-def test_an_account_row_keeps_its_identifiers_and_lowercases_the_email() -> None:
+def test_an_account_row_keeps_its_identifiers_as_the_tills_lookup_normalises_them() -> None:
     row = account_row(
-        {"business_id": "b", "customer_id": "c", "email": "A@X.org", "card": " 42 "},
+        {"business_id": "b", "customer_id": "c", "email": " A@X.org", "card": "6011 0000-1001"},
         e164("GB"),
         NOW,
     )
 
-    assert row.identifiers() == [("email", "a@x.org"), ("card", "42")]
+    assert row.identifiers() == [("email", "a@x.org"), ("card", "601100001001")]
+    with pytest.raises(RowRefused, match="card"):
+        account_row({"business_id": "b", "customer_id": "c", "card": "42"}, e164("GB"), NOW)
 
 
 @pytest.mark.parametrize(

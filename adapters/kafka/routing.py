@@ -81,18 +81,26 @@ def settle_batch(routed: Routed, changes: BatchChanges | None) -> Settled:
     """The dead letters and outcome counts of a batch whose events ``changes`` describes
     (``None`` when there was no event to apply).
 
-    The handler hands back the very event objects it was given, so each is traced to its
-    record by identity: two records may carry equal events.
+    Each event is traced to its record by identity (two records may carry equal events),
+    or, for a copy the handler made of it, by its id and payload hash.
     """
     origin = {id(event): record for record, event in routed.parsed}
+    # The handler may hand back a copy, its customer resolved (by identifier, by a merge's
+    # forward): the same id and payload hash find its record, so a dead letter never fails.
+    by_key = {(e.business_id, e.event_id, e.payload_hash): r for r, e in routed.parsed}
+
+    def record_of(event: IntakeEvent) -> Record:
+        found = origin.get(id(event))
+        return found or by_key[(event.business_id, event.event_id, event.payload_hash)]
+
     letters = list(routed.letters)
     known = changes.outcomes() if changes is not None else {}
     if changes is not None:
         for event, error in changes.failed:
-            letters.append(DeadLetter(origin[id(event)], "processing_failed", error))
+            letters.append(DeadLetter(record_of(event), "processing_failed", error))
         for event in changes.conflicts:
             detail = f"event id {event.event_id} was already applied with a different payload"
-            letters.append(DeadLetter(origin[id(event)], "event_id_reused", detail))
+            letters.append(DeadLetter(record_of(event), "event_id_reused", detail))
     outcomes: Counter[tuple[str, str]] = Counter()
     for record, event in routed.parsed:
         # An event with no outcome of its own id changed nothing: a duplicate, or one that

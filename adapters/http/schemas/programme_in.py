@@ -14,7 +14,7 @@ from adapters.http.schemas.referral_in import ReferralIn
 from adapters.http.schemas.requests import DecimalText, Moment, RequestBody, Text, WholeInt
 from adapters.http.schemas.tiers import TiersIn
 from domain import programme_limits as limits
-from domain.commands import UNCHANGED, Unchanged
+from domain.commands import UNCHANGED, SetProgramme, Unchanged
 from domain.errors import InvalidRequest
 from domain.item_rules import NO_ITEM_RULES, ItemRules
 from domain.levels import TierPolicy
@@ -125,6 +125,33 @@ class ProgrammeIn(RequestBody):
         if "redeem_limit" not in self.model_fields_set:
             return UNCHANGED
         return None if self.redeem_limit is None else self.redeem_limit.limit()
+
+    def command(self, business_id: str) -> SetProgramme:
+        """The command this body asks of ``business_id``'s programme."""
+        return SetProgramme(
+            business_id=business_id,
+            earn_rate=self.earn_rate,
+            redemption_rate=self.redemption_rate,
+            name=self.name,
+            active=self.active,
+            inline_enrolment=self.inline_enrolment,
+            welcome_bonus=self.welcome_bonus,
+            hold_minutes=self.hold_minutes,
+            points_validity_days=self.points_validity_days,
+            pending_days=self.pending_days,
+            inactivity_days=self.inactivity_days,
+            multiplier=self.multiplier,
+            multiplier_from=self.multiplier_from,
+            multiplier_until=self.multiplier_until,
+            max_discount=self.max_discount,
+            min_balance_to_redeem=self.min_balance_to_redeem,
+            effective_from=self.effective_from,
+            item_rules=self.item_rules_to_set(),
+            stamp_card=self.stamp_card_to_set(),
+            redeem_limit=self.redeem_limit_to_set(),
+            tiers=self.tiers_to_set(),
+            referral=self.referral_to_set(),
+        )
 
     @model_validator(mode="after")
     def _within_the_programmes_bounds(self) -> Self:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import TypeVar
 
 from dependency_injector import containers, providers
 from prometheus_client import CollectorRegistry
@@ -41,6 +43,7 @@ from service.entrypoints.resources import (
 )
 from service.entrypoints.runtime import Consuming, Role, Service
 from service.entrypoints.settings import Settings
+from service.entrypoints.simulations import SimulationRunner
 from service.entrypoints.supervision import Supervisor
 from service.entrypoints.webhook_worker import WebhookWorker
 from service.use_cases.accounts import Accounts
@@ -58,6 +61,13 @@ from service.use_cases.reports import Reports
 from service.use_cases.retrying import RetryingEventHandler, RetryPolicy
 from service.use_cases.reward_redemptions import RewardRedemptions
 from service.use_cases.rewards import RewardCatalogue
+
+T = TypeVar("T")
+
+
+def when_enabled(enabled: bool, make: Callable[[], T]) -> T | None:
+    """``make()`` where a setting turns a part on, else None (the part is never built)."""
+    return make() if enabled else None
 
 
 class Container(containers.DeclarativeContainer):
@@ -231,6 +241,11 @@ class Container(containers.DeclarativeContainer):
     management = providers.Selector(
         role, consumer=management_app, all=providers.Object(None), api=providers.Object(None)
     )
+    # Built only where LOYALTY_SIMULATIONS_API is on: each request makes two databases.
+    simulation_runner = providers.Singleton(SimulationRunner, settings=settings)
+    simulations = providers.Callable(
+        when_enabled, enabled=settings.provided.simulations_api, make=simulation_runner.provider
+    )
     auth = providers.Singleton(auth_settings, settings=settings)
     http_app = providers.Singleton(
         create_http_app,
@@ -246,6 +261,7 @@ class Container(containers.DeclarativeContainer):
         exports=exports,
         erasures=erasures,
         tracer_provider=tracer_provider,
+        simulations=simulations,
     )
     api = providers.Selector(role, all=http_app, api=http_app, consumer=providers.Object(None))
 

@@ -116,6 +116,9 @@ class Settings(BaseSettings):
     """How long the webhook worker waits when it found nothing to do."""
     webhook_allow_http: bool = False
     """Allow http:// webhook endpoints beyond localhost (never on a public network)."""
+    simulations_api: bool = False
+    """Serve ``POST /v1/simulations`` (managers' what-ifs). Each request makes two databases:
+    the database user needs CREATEDB."""
     attribution_retention_days: int = Field(default=90, ge=1)
     """Days an entry keeps the IP address and user agent of the request that made it
     (``loyalty erase-attribution`` clears older ones)."""

@@ -45,5 +45,23 @@ SELECT create_distributed_table('idempotency_keys', 'business_id',
 SELECT create_distributed_table('devices', 'business_id', colocate_with => 'programmes');
 SELECT create_distributed_table('staff_pins', 'business_id', colocate_with => 'programmes');
 
+-- Personal data kept out of the ledger (erasure deletes these rows), forwards after a merge,
+-- the record of chains re-sealed by an erasure, and the keys of imported rows.
+SELECT create_distributed_table('customer_identifiers', 'business_id',
+                                colocate_with => 'programmes');
+SELECT create_distributed_table('customer_profiles', 'business_id',
+                                colocate_with => 'programmes');
+SELECT create_distributed_table('account_forwards', 'business_id',
+                                colocate_with => 'programmes');
+SELECT create_distributed_table('chain_reseals', 'business_id', colocate_with => 'programmes');
+SELECT create_distributed_table('import_rows', 'business_id', colocate_with => 'programmes');
+
+-- Webhooks: endpoints first (deliveries reference them). The delivery worker reads each
+-- business's entries by record time, so it stays routed to one node per business.
+SELECT create_distributed_table('webhook_endpoints', 'business_id',
+                                colocate_with => 'programmes');
+SELECT create_distributed_table('webhook_deliveries', 'business_id',
+                                colocate_with => 'programmes');
+
 -- yoyo's own tables (_yoyo_migration, _yoyo_log, _yoyo_version, yoyo_lock) stay local to the
 -- coordinator: `loyalty migrate` runs there, and Citus propagates the DDL it issues.

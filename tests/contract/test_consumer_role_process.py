@@ -56,6 +56,7 @@ def test_the_consumer_process_is_alive_on_its_management_port(management: str) -
         "outbox-relay": True,
         "expiry-sweep": True,
         "level-review": True,
+        "webhook-worker": True,
     }
 
 
@@ -72,6 +73,7 @@ def test_the_consumer_process_is_ready_when_postgresql_the_broker_and_its_loops_
             "outbox-relay": True,
             "expiry-sweep": True,
             "level-review": True,
+            "webhook-worker": True,
         },
     }
 

@@ -13,9 +13,9 @@ from asyncpg.transaction import Transaction
 
 from adapters.postgres.accounts import PostgresAccounts
 from adapters.postgres.audit import PostgresLedgerAudit
+from adapters.postgres.customer_updates import PostgresCustomerProfiles
 from adapters.postgres.errors import is_conflict_error
 from adapters.postgres.event_batches import PostgresEventBatches
-from adapters.postgres.customer_updates import PostgresCustomerProfiles
 from adapters.postgres.identifiers import PostgresIdentifiers
 from adapters.postgres.ledger import PostgresLedger
 from adapters.postgres.level_rows import PostgresLevels

@@ -33,9 +33,10 @@ GROUP BY earn.business_id, earn.entry_id, earn.source_ref, earn.points
 HAVING -sum(rev.points) > earn.points
 """
 
+# A customer.updated changes names and identifiers, not points: applied, it may write no entry.
 APPLIED_WITHOUT_ENTRIES = f"""
 SELECT i.business_id, i.event_id, i.kind FROM inbox i
-WHERE i.status = 'applied' AND {SCOPE.format(alias="i")}
+WHERE i.status = 'applied' AND i.kind <> 'customer.updated' AND {SCOPE.format(alias="i")}
   AND NOT EXISTS (
     SELECT 1 FROM ledger_entries e WHERE e.business_id = i.business_id AND e.event_id = i.event_id
   )

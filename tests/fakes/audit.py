@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from domain.events import EventKind
 from domain.ledger import EntryKind, LedgerEntry
 from domain.outcomes import OutcomeStatus
 from tests.fakes.audit_holds import hold_breaches, redemption_breaches, refused_capture_notices
@@ -73,6 +74,7 @@ class FakeLedgerAudit:
             for key, record in self._uow.view.inbox.items()
             if business_id in (None, key[0])
             and record.outcome.status is OutcomeStatus.APPLIED
+            and record.kind is not EventKind.CUSTOMER_UPDATED  # names, not points
             and key not in with_entries
         ]
 

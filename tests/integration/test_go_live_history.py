@@ -11,7 +11,6 @@ import asyncio
 import itertools
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -395,13 +394,9 @@ class GoLiveHistory(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         report = self.run(verify_ledger(self.uows, self.shop, outbox_max_age_seconds=3600))
-        # Known bug (test_verify_passes_after_a_customer_update_that_changes_a_phone): verify
-        # wants an entry for every applied event, and a customer.updated makes none.
-        breaches = [b for b in report.breaches if not _UPDATE_WITHOUT_ENTRY.search(b)]
-        assert breaches == [], report.breaches
+        assert report.breaches == []
 
 
-_UPDATE_WITHOUT_ENTRY = re.compile(r"\(customer\.updated\) is applied but has no entry$")
 TEXT_COLUMNS = """
 SELECT table_name, column_name FROM information_schema.columns
  WHERE table_schema = current_schema()
@@ -457,12 +452,6 @@ def test_go_live_histories_keep_balances_lookups_erasure_and_verify(
         loop.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: verify's inbox check wants a ledger entry for every applied event, and a"
-    " customer.updated that changes a phone applies without one (adapters/postgres/audit_sql.py"
-    " APPLIED_WITHOUT_ENTRIES)",
-)
 async def test_verify_passes_after_a_customer_update_that_changes_a_phone(
     uow_factory: PostgresUnitOfWorkFactory, apply_events: ApplyEventBatch
 ) -> None:

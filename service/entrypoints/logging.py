@@ -51,12 +51,15 @@ def _flatten_extra(
     logger: Any, method: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
     """faststream passes its fields as ``extra={...}`` to the structlog logger it is given;
-    lift them to the top level, never over a key the line already has."""
+    lift them to the top level, never over a key the line already has (and drop the
+    ``extra=None`` it passes when it has none)."""
     extra = event_dict.get("extra")
     if isinstance(extra, dict):
         del event_dict["extra"]
         for key, value in extra.items():
             event_dict.setdefault(key, value)
+    elif "extra" in event_dict and extra is None:
+        del event_dict["extra"]
     return event_dict
 
 

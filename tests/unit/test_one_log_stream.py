@@ -86,6 +86,15 @@ def test_faststreams_extra_fields_are_lifted_to_the_top_level_without_overwritin
     assert "extra" not in line
 
 
+def test_a_line_faststream_logs_without_extra_fields_carries_no_extra_key(
+    json_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    structlog.get_logger("loyalty.kafka").log(logging.INFO, "callback executed", extra=None)
+
+    [line] = lines(capsys.readouterr().err)
+    assert line["event"] == "callback executed" and "extra" not in line
+
+
 def test_library_info_lines_stay_out_while_ours_follow_the_level(
     json_logging: None, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -18,6 +18,12 @@ class AccountMergeRepository(Protocol):
         has none; the merged account keeps neither."""
         ...
 
+    async def move_purchases(self, business_id: str, merged: UUID, survivor: UUID) -> None:
+        """Give the survivor the merged account's sales (the account that earned on them and
+        that paid for them with points), so a later return or cancellation reverses, voids
+        and gives back on the survivor, which now holds those points and stamps."""
+        ...
+
     async def forward(
         self, business_id: str, customer_id: str, survivor: UUID, at: datetime
     ) -> None:

@@ -3,7 +3,7 @@ against the ledger entries they caused. Each query returns only what is wrong.""
 
 from __future__ import annotations
 
-from adapters.postgres.audit_sql import SCOPE
+from adapters.postgres.audit_sql import EARNED_ON, SCOPE
 
 PURCHASES_NOT_MATCHING_THEIR_EARN = f"""
 SELECT p.business_id, p.source, p.reference, p.points_earned, p.earn_entry_id,
@@ -13,7 +13,7 @@ LEFT JOIN ledger_entries e ON e.business_id = p.business_id AND e.entry_id = p.e
 WHERE {SCOPE.format(alias="p")}
   AND CASE WHEN p.earn_entry_id IS NULL THEN p.points_earned <> 0
       ELSE e.entry_id IS NULL OR e.kind <> 'earn' OR e.points <> p.points_earned
-           OR e.account_id IS DISTINCT FROM p.account_id
+           OR NOT {EARNED_ON.format(entry="e", purchase="p")}
            OR e.source <> p.source OR e.source_ref <> p.reference END
 """
 

@@ -7,6 +7,17 @@ from adapters.postgres.rows import LEDGER_COLUMNS
 
 SCOPE = "($1::text IS NULL OR {alias}.business_id = $1)"
 
+# Whether the account of entry {entry} is purchase {purchase}'s, or one merged into it (one
+# merge or a chain: each ``merge_out`` names its survivor): a merge gives the survivor the
+# merged account's sales, while their earn and stamp entries stay where they were posted.
+EARNED_ON = """coalesce((WITH RECURSIVE merged_into(account_id) AS (
+    SELECT {entry}.account_id
+    UNION
+    SELECT o.source_ref::uuid FROM merged_into m
+    JOIN ledger_entries o ON o.business_id = {entry}.business_id
+     AND o.account_id = m.account_id AND o.kind = 'merge_out'
+) SELECT {purchase}.account_id IN (SELECT account_id FROM merged_into)), false)"""
+
 BALANCES = f"""
 SELECT a.business_id, a.account_id, a.balance, a.last_seq, a.last_hash,
        coalesce(e.total, 0) AS total, coalesce(e.entries, 0) AS entries,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from adapters.postgres.audit_sql import SCOPE
+from adapters.postgres.audit_sql import EARNED_ON, SCOPE
 
 STAMP_BALANCES = f"""
 SELECT a.business_id, a.account_id, a.stamps, coalesce(sum(e.stamps), 0) AS total
@@ -43,7 +43,8 @@ PURCHASES_NOT_MATCHING_THEIR_STAMPS = f"""
 SELECT * FROM (
     SELECT p.business_id, p.source, p.reference, p.account_id, p.stamps_earned,
            p.stamps_voided, p.stamp_entry_id, e.kind AS entry_kind, e.stamps AS entry_stamps,
-           e.account_id AS entry_account, e.source AS entry_source, e.source_ref,
+           {EARNED_ON.format(entry="e", purchase="p")} AS on_its_account,
+           e.source AS entry_source, e.source_ref,
            coalesce(-(SELECT sum(v.stamps) FROM ledger_entries v
                       WHERE v.business_id = p.business_id
                         AND v.related_entry_id = p.stamp_entry_id
@@ -54,7 +55,7 @@ SELECT * FROM (
     WHERE {SCOPE.format(alias="p")} AND (p.stamps_earned <> 0 OR p.stamp_entry_id IS NOT NULL)
 ) stamped
 WHERE entry_kind IS DISTINCT FROM 'stamp_earn' OR entry_stamps IS DISTINCT FROM stamps_earned
-   OR entry_account IS DISTINCT FROM account_id OR entry_source <> source
+   OR NOT on_its_account OR entry_source <> source
    OR source_ref <> reference OR in_voids <> stamps_voided
 """
 

@@ -24,6 +24,16 @@ SELECT $1, $3, name FROM gone WHERE name IS NOT NULL
 ON CONFLICT (business_id, account_id) DO NOTHING
 """
 
+# The earn and spend entries stay on the merged account (the ledger is immutable): verify
+# accepts an earn on an account merged into the purchase's (``audit_sql.EARNED_ON``).
+MOVE_PURCHASES = """
+UPDATE purchases SET account_id = $3 WHERE business_id = $1 AND account_id = $2
+"""
+
+MOVE_SPENDS = """
+UPDATE purchases SET spend_account_id = $3 WHERE business_id = $1 AND spend_account_id = $2
+"""
+
 # Forwards to the merged account go on to the survivor, so a chain of merges is one hop.
 FORWARD_ON = """
 UPDATE account_forwards SET account_id = $3
@@ -53,6 +63,10 @@ class PostgresMerges:
     async def move_personal_data(self, business_id: str, merged: UUID, survivor: UUID) -> None:
         await self._connection.execute(MOVE_IDENTIFIERS, business_id, merged, survivor)
         await self._connection.execute(MOVE_PROFILE, business_id, merged, survivor)
+
+    async def move_purchases(self, business_id: str, merged: UUID, survivor: UUID) -> None:
+        await self._connection.execute(MOVE_PURCHASES, business_id, merged, survivor)
+        await self._connection.execute(MOVE_SPENDS, business_id, merged, survivor)
 
     async def forward(
         self, business_id: str, customer_id: str, survivor: UUID, at: datetime

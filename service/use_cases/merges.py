@@ -22,8 +22,9 @@ class Merges:
 
     async def merge(self, command: MergeAccounts) -> MergeResult:
         """Move the merged account's balance, stamps, lots and identifiers onto the survivor
-        by ledger entries, close the merged account and forward its customer id, all in one
-        transaction (``domain.merges``)."""
+        by ledger entries, its sales too (a later return reverses on the survivor), close the
+        merged account and forward its customer id, all in one transaction
+        (``domain.merges``)."""
         if command.survivor_id == command.merged_id:
             raise MergeRefused("An account cannot be merged into itself.")
         async with self._uow_factory() as uow:
@@ -44,6 +45,9 @@ class Merges:
             )
             await uow.ledger.post(result.posting)
             await uow.merges.move_personal_data(
+                command.business_id, merged.account_id, survivor.account_id
+            )
+            await uow.merges.move_purchases(
                 command.business_id, merged.account_id, survivor.account_id
             )
             await uow.merges.forward(

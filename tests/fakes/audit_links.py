@@ -4,6 +4,7 @@ in memory (the fakes' side of ``adapters/postgres/audit_cross_checks.py``)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from domain.ledger import EntryKind, LedgerEntry
 from domain.outcomes import OutcomeStatus
@@ -17,14 +18,32 @@ def _scoped(store: FakeStore, business_id: str | None) -> list[LedgerEntry]:
     return [e for e in store.entries if business_id in (None, e.business_id)]
 
 
-def _earn_matches(purchase: Purchase, earn: LedgerEntry | None) -> bool:
+def earned_on(entries: list[LedgerEntry], earn: LedgerEntry, purchase: Purchase) -> bool:
+    """Whether ``earn`` was posted on ``purchase``'s account or on one merged into it (a
+    merge gives the survivor the merged account's sales; each ``merge_out`` names its
+    survivor): ``audit_sql.EARNED_ON``."""
+    into = {
+        e.account_id: e.source_ref
+        for e in entries
+        if e.kind is EntryKind.MERGE_OUT and e.business_id == earn.business_id
+    }
+    account, seen = earn.account_id, set()
+    while account not in seen:
+        if account == purchase.account_id:
+            return True
+        seen.add(account)
+        account = UUID(into[account]) if account in into else account
+    return False
+
+
+def _earn_matches(entries: list[LedgerEntry], purchase: Purchase, earn: LedgerEntry | None) -> bool:
     if purchase.earn_entry_id is None:
         return purchase.points_earned == 0
     return (
         earn is not None
         and earn.kind is EntryKind.EARN
         and earn.points == purchase.points_earned
-        and earn.account_id == purchase.account_id
+        and earned_on(entries, earn, purchase)
         and (earn.source, earn.source_ref) == (purchase.source, purchase.reference)
     )
 
@@ -36,7 +55,7 @@ def purchase_breaches(store: FakeStore, business_id: str | None) -> list[str]:
     breaches = []
     for p in purchases:
         earn = by_id.get((p.business_id, p.earn_entry_id)) if p.earn_entry_id else None
-        if not _earn_matches(p, earn):
+        if not _earn_matches(entries, p, earn):
             breaches.append(f"purchase {p.key}: earned {p.points_earned}, not its earn entry")
         in_entries = -sum(
             e.points

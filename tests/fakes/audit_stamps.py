@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from domain.ledger import EntryKind, LedgerEntry
 from domain.outcomes import OutcomeStatus
+from tests.fakes.audit_links import earned_on
 
 if TYPE_CHECKING:
     from tests.fakes.store import FakeStore
@@ -75,7 +76,7 @@ def purchase_stamp_breaches(store: FakeStore, business_id: str | None) -> list[s
             earn is None
             or earn.kind is not EntryKind.STAMP_EARN
             or earn.stamps != s.earned
-            or earn.account_id != p.account_id
+            or not earned_on(entries, earn, p)
             or (earn.source, earn.source_ref) != (p.source, p.reference)
             or voids != s.voided
         ):

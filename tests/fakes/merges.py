@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
@@ -18,6 +19,19 @@ class FakeMerges(FakeRepository):
             name = store.profiles.pop((business_id, merged), None)
             if name is not None:
                 store.profiles.setdefault((business_id, survivor), name)
+
+        self._uow.stage(write)
+
+    async def move_purchases(self, business_id: str, merged: UUID, survivor: UUID) -> None:
+        def write(store: FakeStore) -> None:
+            for key, p in list(store.purchases.items()):
+                if p.business_id != business_id:
+                    continue
+                if p.account_id == merged:
+                    p = replace(p, account_id=survivor)
+                if p.spend is not None and p.spend.account_id == merged:
+                    p = replace(p, spend=replace(p.spend, account_id=survivor))
+                store.purchases[key] = p
 
         self._uow.stage(write)
 

@@ -40,7 +40,9 @@ from domain.erasure import EraseCustomer
 from domain.events import EventKind
 from domain.identifiers import Identifier, card
 from domain.imports import BalanceRow
+from domain.ledger import EntryKind
 from domain.merges import MergeAccounts
+from domain.stamps import StampCard
 from service.use_cases.accounts import Accounts
 from service.use_cases.erasure import Erasures
 from service.use_cases.event_intake import ApplyEventBatch
@@ -218,13 +220,8 @@ class GoLiveHistory(RuleBasedStateMachine):
     @precondition(lambda self: any(s.refunded < s.cents for s in self.sales))
     @rule(data=st.data(), share=st.integers(1, 100))
     def partial_return(self, data: st.DataObject, share: int) -> None:
-        # Known bug (test_a_return_after_its_sales_account_was_merged_away_reverses_on_the_
-        # survivor): a return of a sale earned on a merged-away account reverses nothing.
-        # Excluded here so the search goes on over every other path.
-        open_ = [s for s in self.sales if s.refunded < s.cents and self.members[s.account_id].open]
-        if not open_:
-            return
-        bought = data.draw(st.sampled_from(open_))
+        # A sale of an account merged away reverses on the survivor (``merge`` re-points it).
+        bought = data.draw(st.sampled_from([s for s in self.sales if s.refunded < s.cents]))
         cents = max(1, (bought.cents - bought.refunded) * share // 100)
         amount = f"{Decimal(cents) / 100:.2f}"
         payload = customer_return(
@@ -279,6 +276,9 @@ class GoLiveHistory(RuleBasedStateMachine):
         kept.name = kept.name or gone.name
         gone.balance, gone.held, gone.name, gone.open = 0, set(), None, False
         self.forwards[gone.customer_id] = survivor
+        for bought in self.sales:  # their returns reverse on the survivor, which has the points
+            if bought.account_id == merged:
+                bought.account_id = survivor
         for customer, account in list(self.forwards.items()):
             if account == merged:
                 self.forwards[customer] = survivor
@@ -471,11 +471,6 @@ async def test_verify_passes_after_a_customer_update_that_changes_a_phone(
     assert report.ok, report.breaches
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a return of a sale earned on an account later merged away is skipped"
-    " (account_closed, domain/batch.py _reverse): the survivor keeps the returned goods' points",
-)
 async def test_a_return_after_its_sales_account_was_merged_away_reverses_on_the_survivor(
     uow_factory: PostgresUnitOfWorkFactory, apply_events: ApplyEventBatch
 ) -> None:
@@ -486,12 +481,61 @@ async def test_a_return_after_its_sales_account_was_merged_away_reverses_on_the_
     survivor = (await accounts.enrol(EnrolCustomer(shop, "new"))).account.account_id
     merged = (await accounts.enrol(EnrolCustomer(shop, "old"))).account.account_id
     bought = sale(shop, "old", "100.00", occurred_at=clock.now().isoformat())
-    await apply_events([parsed(SALE, bought)])
+    changes_of_sale = (await apply_events([parsed(SALE, bought)])).entries
     await Merges(uow_factory, clock).merge(MergeAccounts(shop, survivor, merged))
 
     returned = customer_return(
         shop, bought["sale_id"], "100.00", occurred_at=clock.now().isoformat()
     )
-    await apply_events([parsed(EventKind.CUSTOMER_RETURN_CREATED, returned)])
+    changes = await apply_events([parsed(EventKind.CUSTOMER_RETURN_CREATED, returned)])
 
     assert (await accounts.account(shop, survivor)).account.balance == 0
+    [reversal] = changes.entries
+    [earn] = [e for e in changes_of_sale if e.kind is EntryKind.EARN]
+    assert (reversal.account_id, reversal.points) == (survivor, -earn.points)
+    assert reversal.related_entry_id == earn.entry_id and earn.account_id == merged
+    report = await verify_ledger(uow_factory, shop, outbox_max_age_seconds=3600)
+    assert report.ok, report.breaches
+
+
+async def test_returns_after_a_chain_of_merges_reverse_points_and_stamps_once_on_the_last(
+    pool: asyncpg.Pool, uow_factory: PostgresUnitOfWorkFactory, apply_events: ApplyEventBatch
+) -> None:
+    shop = f"golive-chain-{uuid4().hex[:6]}"
+    await given_programme(uow_factory, shop, stamp_card=StampCard(target=5))
+    clock = FakeClock()
+    accounts = Accounts(uow_factory, clock)
+    first, middle, last = [
+        (await accounts.enrol(EnrolCustomer(shop, name))).account.account_id
+        for name in ("a", "b", "c")
+    ]
+    bought = sale(shop, "a", "10.00", occurred_at=clock.now().isoformat())
+    await apply_events([parsed(SALE, bought)])
+    await Merges(uow_factory, clock).merge(MergeAccounts(shop, middle, first))
+    await Merges(uow_factory, clock).merge(MergeAccounts(shop, last, middle))
+    assert (await accounts.account(shop, last)).account.balance == 10
+
+    # Returns of more than was bought, one redelivered: never more back than the sale earned.
+    returns = [
+        customer_return(shop, bought["sale_id"], cash, occurred_at=clock.now().isoformat())
+        for cash in ("4.00", "6.00", "5.00")
+    ]
+    for returned in [returns[0], returns[0], *returns[1:]]:
+        await apply_events([parsed(EventKind.CUSTOMER_RETURN_CREATED, returned)])
+
+    held = await pool.fetchrow(
+        "SELECT balance, stamps FROM accounts WHERE business_id = $1 AND account_id = $2",
+        shop,
+        last,
+    )
+    assert (held["balance"], held["stamps"]) == (0, 0)
+    taken = await pool.fetch(
+        "SELECT kind, sum(points) AS points, sum(stamps) AS stamps FROM ledger_entries"
+        " WHERE business_id = $1 AND kind IN ('reversal', 'stamp_void') AND account_id = $2"
+        " GROUP BY kind ORDER BY kind",
+        shop,
+        last,
+    )
+    assert [tuple(r) for r in taken] == [("reversal", -10, 0), ("stamp_void", 0, -1)]
+    report = await verify_ledger(uow_factory, shop, outbox_max_age_seconds=3600)
+    assert report.ok, report.breaches

@@ -111,6 +111,15 @@ def seal(entry: LedgerEntry) -> LedgerEntry:
     return sealed
 
 
+def hashed_texts(entry: LedgerEntry, prev_hash: str) -> list[str]:
+    """The texts ``entry_hash`` joins with US (\\x1f) and hashes: ``hashed_values`` as text."""
+    return [_as_text(value) for value in hashed_values(entry, prev_hash)]
+
+
+def _as_text(value: object) -> str:
+    return value if type(value) is str else _TEXT_OF_TYPE.get(type(value), _text)(value)
+
+
 def _hash_fields(*fields: object) -> str:
     """The hash over fields in ``hashed_values``' order (the previous hash first)."""
     # Strings, most of the fields, skip the call: this runs for every entry written.

@@ -19,7 +19,7 @@ from uuid import UUID, uuid5
 
 from domain import identifiers
 from domain.accounts import Account
-from domain.ledger import Attribution, EntryKind, Source
+from domain.ledger import Attribution, EntryKind, Source, entry_id_for
 from domain.lots import Lot, LotChanges
 from domain.postings import Posting, post_entry
 
@@ -201,12 +201,40 @@ def open_imported(row: AccountRow, now: datetime) -> tuple[Account, Posting]:
     return after, Posting((after,), (entry,))
 
 
+@dataclass(frozen=True)
+class OpeningEntry:
+    """What a balance row's entry and lot are whatever account they land on; the rest (seq,
+    balance after, hashes, what a debt takes from the lot) follows from that account."""
+
+    entry_id: UUID
+    occurred_at: datetime
+    available_at: datetime
+    description: str
+
+
+def opening_entry(row: BalanceRow, now: datetime) -> OpeningEntry:
+    earned = row.earned_at or now
+    return OpeningEntry(
+        entry_id=entry_id_for(row.business_id, _opening_origin(row), EntryKind.ADJUSTMENT),
+        occurred_at=earned,
+        available_at=max(earned, row.pending_until or earned),
+        description=f"Opening balance imported ({row.row_key})",
+    )
+
+
+def _opening_origin(row: BalanceRow) -> str:
+    return f"import:{row.row_key}"
+
+
 def opening_balances(account: Account, rows: Sequence[BalanceRow], now: datetime) -> Posting:
     """One adjustment entry and one lot per row, on ``account`` (locked), in the rows' order.
-    A negative balance already there is a debt the new lots pay first, as every lot does."""
+    A negative balance already there is a debt the new lots pay first, as every lot does.
+
+    The database writes a file's rows set-based, computing the same entries in SQL
+    (``adapters/postgres/opening_balances.py``); this is what they must equal."""
     entries, lots = [], LotChanges()
     for row in rows:
-        earned = row.earned_at or now
+        opening = opening_entry(row, now)
         debt = max(0, -account.balance)
         account, entry = post_entry(
             account,
@@ -214,12 +242,12 @@ def opening_balances(account: Account, rows: Sequence[BalanceRow], now: datetime
             points=row.points,
             source=Source.IMPORT,
             source_ref=row.row_key,
-            origin=f"import:{row.row_key}",
+            origin=_opening_origin(row),
             at=now,
-            occurred_at=earned,
+            occurred_at=opening.occurred_at,
             attribution=IMPORTED,
             reason="opening balance",
-            description=f"Opening balance imported ({row.row_key})",
+            description=opening.description,
         )
         entries.append(entry)
         lots.lots[entry.entry_id] = Lot(
@@ -227,8 +255,8 @@ def opening_balances(account: Account, rows: Sequence[BalanceRow], now: datetime
             account_id=account.account_id,
             lot_id=entry.entry_id,
             entry_id=entry.entry_id,
-            earned_at=earned,
-            available_at=max(earned, row.pending_until or earned),
+            earned_at=opening.occurred_at,
+            available_at=opening.available_at,
             expires_at=row.expires_at,
             points=row.points,
             remaining=row.points - min(debt, row.points),

@@ -10,6 +10,7 @@ from typing import Protocol
 from uuid import UUID
 
 from domain.accounts import Account
+from domain.imports import BalanceRow
 from ports.repositories import LedgerRepository
 
 CustomerKey = tuple[str, str]
@@ -48,6 +49,15 @@ class ImportRepository(Protocol):
     ) -> None:
         """Names (business, account, name) where the account has none yet, and identifiers
         (business, kind, value, account)."""
+        ...
+
+    async def open_balances(
+        self, rows: Sequence[tuple[int, str, BalanceRow]], now: datetime
+    ) -> dict[int, str]:
+        """Each (line, digest, row)'s opening entry and lot (``domain.imports.opening_balances``)
+        on its customer's account, locked, in line order; the rows not imported, by line, with
+        why: known (imported before with the same digest), changed (imported before with
+        another), repeat (its key came earlier in ``rows``), no_account, closed."""
         ...
 
     async def record(

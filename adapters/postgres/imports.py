@@ -12,6 +12,7 @@ import asyncpg
 
 from adapters.postgres.accounts import ACCOUNT_COLUMNS
 from adapters.postgres.json_rows import rows_json, typed_rows
+from adapters.postgres.opening_balances import PostgresOpeningBalances
 from adapters.postgres.rows import account_from
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from domain.accounts import Account
@@ -71,8 +72,9 @@ FROM ({typed_rows(2, IMPORTED_ROW)}) AS r
 """
 
 
-class PostgresImports:
+class PostgresImports(PostgresOpeningBalances):
     def __init__(self, connection: asyncpg.Connection) -> None:
+        super().__init__(connection)
         self._connection = connection
 
     async def known(self, kind: str, keys: Collection[CustomerKey]) -> dict[CustomerKey, str]:

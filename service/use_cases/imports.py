@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 from uuid import UUID
 
-from domain.accounts import Account, AccountStatus
-from domain.imports import AccountRow, BalanceRow, digest, open_imported, opening_balances
+from domain.accounts import Account
+from domain.imports import AccountRow, BalanceRow, digest, open_imported
 from domain.postings import Posting
 from ports.clock import Clock
 from ports.imports import CustomerKey, IdentifierKey, ImportUnitOfWork
@@ -111,41 +111,32 @@ class ImportBatches:
         self, rows: Sequence[tuple[int, BalanceRow]], dry_run: bool = False
     ) -> BatchOutcome:
         """An opening lot and entry per row on the customer's account (which must exist and
-        not be closed), the accounts locked as event batches lock them."""
-        outcome, now = BatchOutcome(), self._clock.now()
+        not be closed), the accounts locked as event batches lock them. The repository writes
+        them set-based (a file is hundreds of thousands of rows), as ``opening_balances``
+        builds them."""
+        outcome = BatchOutcome()
         async with self._uow_factory() as uow:
-            keys = {(row.business_id, row.row_key) for _, row in rows}
-            todo = _sort_known(rows, await uow.imports.known("balance", keys), outcome)
-            accounts = await uow.imports.lock_customers(
-                {(r.business_id, r.customer_id) for *_, r in todo}
-            )
-            by_account: dict[CustomerKey, list[tuple[int, str, BalanceRow]]] = {}
-            for line, made, row in todo:
-                account = accounts.get((row.business_id, row.customer_id))
-                if account is None:
-                    outcome.rejected.append(
-                        (line, f"no account for customer {row.customer_id!r}: import it first")
-                    )
-                elif account.status is AccountStatus.CLOSED:
-                    outcome.rejected.append((line, "the customer's account is closed"))
+            with_digests = [(line, digest(row), row) for line, row in rows]
+            not_imported = await uow.imports.open_balances(with_digests, self._clock.now())
+            for line, _, row in with_digests:
+                verdict = not_imported.get(line)
+                if verdict is None:
+                    outcome.imported += 1
+                elif verdict == "known":
+                    outcome.skipped += 1
                 else:
-                    by_account.setdefault((row.business_id, row.customer_id), []).append(
-                        (line, made, row)
-                    )
-            postings, recorded = [], []
-            for key, items in by_account.items():
-                posting = opening_balances(accounts[key], [row for *_, row in items], now)
-                postings.append(posting)
-                for (_, made, row), entry in zip(items, posting.entries, strict=True):
-                    recorded.append(
-                        (row.business_id, row.row_key, made, entry.account_id, entry.entry_id)
-                    )
-            await uow.ledger.post(Posting.combined(postings))
-            await uow.imports.record("balance", recorded)
-            outcome.imported = len(recorded)
+                    outcome.rejected.append((line, _BALANCE_REFUSALS[verdict](row)))
             if not dry_run:
                 await uow.commit()
         return outcome
+
+
+_BALANCE_REFUSALS: dict[str, Callable[[BalanceRow], str]] = {
+    "repeat": lambda row: f"row key {row.row_key!r} repeats an earlier row",
+    "changed": lambda row: f"row key {row.row_key!r} was imported before with other values",
+    "no_account": lambda row: f"no account for customer {row.customer_id!r}: import it first",
+    "closed": lambda row: "the customer's account is closed",
+}
 
 
 def _clash(

@@ -153,7 +153,8 @@ async def import_run(srv: Servers, rows: int, run: int) -> dict[str, float]:
         f"run {run}: import {figures['import_balances_rows_per_s']:,.0f} balance rows/s"
         f" (rerun {figures['import_rerun_rows_per_s']:,.0f}/s, accounts"
         f" {figures['import_accounts_rows_per_s']:,.0f}/s, bare COPY"
-        f" {figures['bare_copy_rows_per_s']:,.0f}/s)"
+        f" {figures['bare_copy_rows_per_s']:,.0f}/s, its writes alone"
+        f" {figures['ledger_write_floor_rows_per_s']:,.0f}/s)"
     )
     return figures
 

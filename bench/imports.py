@@ -2,8 +2,10 @@
 row) read from JSON lines and imported as the command does (checked rows, its batch sizes, the
 next batch read while one is written); then the same balances file again, which must change nothing.
 
-Its baseline, in the same run on the same machine: the same balance rows COPYed into a bare
-table, the least any import of them into PostgreSQL costs (no checks, no entries, no lots)."""
+Its baselines, in the same run on the same machine: the same balance rows COPYed into a bare
+table, the least any import of them into PostgreSQL costs (no checks, no entries, no lots); and
+the import's own writes done again set-based with nothing else (``ledger_write_floor``), what
+the ledger's schema costs a row (its indexes, foreign keys, outbox rows and lots)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import asyncpg
 
 from adapters.import_files import e164, read_rows
 from adapters.postgres.imports import PostgresImportUnitOfWork
+from adapters.postgres.rows import LEDGER_COLUMNS
 from adapters.system_clock import SystemClock
 from bench.support import programme_with_customers
 from bench.workload import BUSINESS, EARN_RATE
@@ -100,6 +103,50 @@ async def bare_copy(database_url: str, balances: Path) -> float:
         await conn.close()
 
 
+# The import's writes without the import: its opening entries written again (new ids, later
+# seqs) with their outbox rows, lots and balances, set-based from a copy, in one transaction
+# rolled back. No checks, no hashing, no parsing: what the schema alone costs a row.
+_WRITE_AGAIN = """
+CREATE TEMP TABLE again ON COMMIT DROP AS
+SELECT e.*, gen_random_uuid() AS new_id FROM ledger_entries e
+WHERE e.business_id = $1 AND e.source = 'import' AND e.kind = 'adjustment';
+INSERT INTO ledger_entries ({columns})
+SELECT {renamed} FROM again;
+INSERT INTO outbox (business_id, account_id, entry_id)
+SELECT business_id, account_id, new_id FROM again ORDER BY account_id, seq;
+INSERT INTO point_lots (business_id, account_id, lot_id, entry_id, earned_at, available_at,
+                        expires_at, points, remaining)
+SELECT business_id, account_id, new_id, new_id, occurred_at, occurred_at, NULL, points, points
+FROM again;
+UPDATE accounts a SET balance = a.balance, updated_at = now()
+WHERE a.account_id IN (SELECT account_id FROM again);
+"""
+
+
+async def ledger_write_floor(pool: asyncpg.Pool, business_id: str) -> float:
+    """Rows per second of writing the imported entries again, as ``_WRITE_AGAIN`` does."""
+    columns = [name.strip() for name in LEDGER_COLUMNS.split(",")]
+    renamed = ", ".join(
+        "new_id" if c == "entry_id" else "seq + 1000000000" if c == "seq" else c for c in columns
+    )
+    script = _WRITE_AGAIN.format(columns=", ".join(columns), renamed=renamed)
+    async with pool.acquire() as conn:
+        rows = await conn.fetchval(
+            "SELECT count(*) FROM ledger_entries WHERE business_id = $1 AND source = 'import'"
+            " AND kind = 'adjustment'",
+            business_id,
+        )
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            started = time.perf_counter()
+            await conn.execute(script.replace("$1", "'" + business_id.replace("'", "''") + "'"))
+            seconds = time.perf_counter() - started
+        finally:
+            await transaction.rollback()
+    return int(rows) / seconds
+
+
 async def import_figures(
     database_url: str, bare_url: str, work_dir: Path, rows: int
 ) -> dict[str, float]:
@@ -121,6 +168,7 @@ async def import_figures(
                 batches, "balances", balances, "jsonl", lambda f: balance_row(f, now)
             ),
         }
+        figures["ledger_write_floor_rows_per_s"] = await ledger_write_floor(pool, BUSINESS)
         total = await pool.fetchval(
             "SELECT sum(balance) FROM accounts WHERE business_id = $1", BUSINESS
         )

@@ -45,6 +45,11 @@ ROWS: list[tuple[str, str, str]] = [
     ("import_balances_rows_per_s", "Import opening balances (JSON lines)", "rows/s"),
     ("import_rerun_rows_per_s", "Import the same balances again (nothing to do)", "rows/s"),
     ("bare_copy_rows_per_s", "Bare COPY of the balance rows", "rows/s"),
+    (
+        "ledger_write_floor_rows_per_s",
+        "The import's writes alone (entries, outbox, lots)",
+        "rows/s",
+    ),
     ("replay_same_events_per_s", "loyalty replay of the simulated sales", "events/s"),
     ("simulation_events_per_s", "loyalty simulate (two shadows, from setup to report)", "events/s"),
 ]
@@ -88,6 +93,12 @@ RATIOS: list[tuple[str, str, str, str]] = [
         "Import balances / bare COPY",
         "import_balances_rows_per_s",
         "bare_copy_rows_per_s",
+    ),
+    (
+        "import_over_ledger_writes",
+        "Import balances / its writes alone",
+        "import_balances_rows_per_s",
+        "ledger_write_floor_rows_per_s",
     ),
     (
         "redeem_over_bare",

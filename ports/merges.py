@@ -24,6 +24,15 @@ class AccountMergeRepository(Protocol):
         and gives back on the survivor, which now holds those points and stamps."""
         ...
 
+    async def move_referrals(self, business_id: str, merged: UUID, survivor: UUID) -> None:
+        """Give the survivor the merged account's referrals, so a full return of the paying
+        sale (now the survivor's) takes the bonuses back from where the points now are:
+        - the referral that brought the merged account in, unless the survivor has its own
+          or is the one that referred it (one referral per account; none of oneself);
+        - those it made as referrer, but for the survivor's own (it would refer itself).
+        What is not moved stays on the closed account, as before the merge."""
+        ...
+
     async def forward(
         self, business_id: str, customer_id: str, survivor: UUID, at: datetime
     ) -> None:

@@ -34,6 +34,19 @@ MOVE_SPENDS = """
 UPDATE purchases SET spend_account_id = $3 WHERE business_id = $1 AND spend_account_id = $2
 """
 
+# Both in one statement, so the referrer update sees the referred update's row as it was.
+MOVE_REFERRALS = """
+WITH referred AS (
+    UPDATE referrals SET referred_account_id = $3
+    WHERE business_id = $1 AND referred_account_id = $2 AND referrer_account_id <> $3
+      AND NOT EXISTS (
+          SELECT 1 FROM referrals own WHERE own.business_id = $1 AND own.referred_account_id = $3)
+    RETURNING 1
+)
+UPDATE referrals SET referrer_account_id = $3
+WHERE business_id = $1 AND referrer_account_id = $2 AND referred_account_id NOT IN ($2, $3)
+"""
+
 # Forwards to the merged account go on to the survivor, so a chain of merges is one hop.
 FORWARD_ON = """
 UPDATE account_forwards SET account_id = $3
@@ -67,6 +80,9 @@ class PostgresMerges:
     async def move_purchases(self, business_id: str, merged: UUID, survivor: UUID) -> None:
         await self._connection.execute(MOVE_PURCHASES, business_id, merged, survivor)
         await self._connection.execute(MOVE_SPENDS, business_id, merged, survivor)
+
+    async def move_referrals(self, business_id: str, merged: UUID, survivor: UUID) -> None:
+        await self._connection.execute(MOVE_REFERRALS, business_id, merged, survivor)
 
     async def forward(
         self, business_id: str, customer_id: str, survivor: UUID, at: datetime

@@ -23,7 +23,8 @@ class Merges:
     async def merge(self, command: MergeAccounts) -> MergeResult:
         """Move the merged account's balance, stamps, lots and identifiers onto the survivor
         by ledger entries, its sales too (a later return reverses on the survivor), close the
-        merged account and forward its customer id, all in one transaction
+        merged account and forward its customer id, and its referrals move where they can
+        (``AccountMergeRepository.move_referrals``), all in one transaction
         (``domain.merges``)."""
         if command.survivor_id == command.merged_id:
             raise MergeRefused("An account cannot be merged into itself.")
@@ -48,6 +49,9 @@ class Merges:
                 command.business_id, merged.account_id, survivor.account_id
             )
             await uow.merges.move_purchases(
+                command.business_id, merged.account_id, survivor.account_id
+            )
+            await uow.merges.move_referrals(
                 command.business_id, merged.account_id, survivor.account_id
             )
             await uow.merges.forward(

@@ -35,6 +35,25 @@ class FakeMerges(FakeRepository):
 
         self._uow.stage(write)
 
+    async def move_referrals(self, business_id: str, merged: UUID, survivor: UUID) -> None:
+        def write(store: FakeStore) -> None:
+            own = store.referrals.get((business_id, merged))
+            if (
+                own is not None
+                and own.referrer_account_id != survivor
+                and (business_id, survivor) not in store.referrals
+            ):
+                del store.referrals[(business_id, merged)]
+                store.referrals[(business_id, survivor)] = replace(
+                    own, referred_account_id=survivor
+                )
+            for key, r in list(store.referrals.items()):
+                made = key[0] == business_id and r.referrer_account_id == merged
+                if made and r.referred_account_id not in (merged, survivor):
+                    store.referrals[key] = replace(r, referrer_account_id=survivor)
+
+        self._uow.stage(write)
+
     async def forward(
         self, business_id: str, customer_id: str, survivor: UUID, at: datetime
     ) -> None:

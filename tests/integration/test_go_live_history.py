@@ -1,9 +1,11 @@
 """Random go-live histories on real PostgreSQL (#18): enrolments by customer id and inline by
 phone, sales by customer id, phone or card, partial returns, redemptions, merges, erasures,
-customer.updated phone changes and imported opening balances (each row twice), against a small
-model of who holds what. After every step each balance equals its entries and the model's
-(points moved by merges, never made or lost); a sale by a phone or card reaches its holder now;
-an erased customer's data is in no table; at the end ``verify`` finds no breach."""
+customer.updated phone changes, imported opening balances (each row twice) and referrals (the
+first sale pays both sides, a full return takes both back from wherever a merge moved them),
+against a small model of who holds what. After every step each balance equals its entries and
+the model's (points moved by merges, never made or lost); a sale by a phone or card reaches
+its holder now; an erased customer's data is in no table; at the end ``verify`` finds no
+breach."""
 
 from __future__ import annotations
 
@@ -42,6 +44,7 @@ from domain.identifiers import Identifier, card
 from domain.imports import BalanceRow
 from domain.ledger import EntryKind
 from domain.merges import MergeAccounts
+from domain.referrals import ReferralPolicy
 from domain.stamps import StampCard
 from service.use_cases.accounts import Accounts
 from service.use_cases.erasure import Erasures
@@ -62,6 +65,7 @@ HISTORIES = int(os.environ.get("LOYALTY_GO_LIVE_HISTORIES", "8"))
 _serials = itertools.count(1)
 _databases = itertools.count(1)
 SALE = EventKind.SALE_COMPLETED
+REFERRAL = ReferralPolicy(referrer_points=50, referred_points=20, return_window_days=30)
 
 BALANCES = """
 SELECT a.account_id, a.balance, coalesce(sum(e.points), 0) AS entries
@@ -91,6 +95,18 @@ class Bought:
     reversed: int = 0
 
 
+@dataclass
+class Referred:
+    """A referral as the model follows it: the accounts holding its two sides now (a merge
+    moves them as ``AccountMergeRepository.move_referrals`` says), and what it paid."""
+
+    referred: UUID
+    referrer: UUID
+    sale_id: str | None = None
+    paid: dict[str, int] = field(default_factory=dict)
+    reversed: bool = False
+
+
 class GoLiveHistory(RuleBasedStateMachine):
     """Subclassed by the test with the ``loop`` and ``pool`` every example shares."""
 
@@ -109,10 +125,13 @@ class GoLiveHistory(RuleBasedStateMachine):
         self.forwards: dict[str, UUID] = {}  # a merged-away customer id: its account then
         self.sales: list[Bought] = []
         self.imported: list[BalanceRow] = []
+        self.referrals: list[Referred] = []
         self.issued = self.taken = 0
         self.numbers = itertools.count(1)
         self.updated_minutes = itertools.count(1)
-        self.run(given_programme(self.uows, self.shop, "1", inline_enrolment=True))
+        self.run(
+            given_programme(self.uows, self.shop, "1", inline_enrolment=True, referral=REFERRAL)
+        )
 
     def run(self, work: Any) -> Any:
         return self.loop.run_until_complete(work)
@@ -154,6 +173,22 @@ class GoLiveHistory(RuleBasedStateMachine):
         self.members[view.account.account_id] = Member(
             view.account.customer_id, name=command.name, held={phone}
         )
+
+    @precondition(lambda self: self.open_accounts())
+    @rule(data=st.data())
+    def enrol_referred(self, data: st.DataObject) -> None:
+        referrer = data.draw(st.sampled_from(self.open_accounts()))
+        code = self.run(
+            self.pool.fetchval(
+                "SELECT code FROM referral_codes WHERE business_id = $1 AND account_id = $2",
+                self.shop,
+                referrer,
+            )
+        )
+        n, *_ = self.fresh()
+        view = self.run(self.accounts.enrol(EnrolCustomer(self.shop, f"c{n}", referral_code=code)))
+        self.members[view.account.account_id] = Member(f"c{n}")
+        self.referrals.append(Referred(view.account.account_id, referrer))
 
     # Three rules, one sale path each: sales are what most histories should be made of.
     @precondition(lambda self: self.members)
@@ -206,9 +241,31 @@ class GoLiveHistory(RuleBasedStateMachine):
         if expected is None or earned == 0:
             assert landed <= ({expected} if expected else set()), (landed, expected)
             return
-        assert landed == {expected}, (landed, expected, payload)
         self.sales.append(Bought(payload["sale_id"], expected, cents, earned))
         self.earn(expected, earned)
+        bonused = self.first_sale_of_a_referred(expected, payload["sale_id"])
+        assert landed == {expected} | bonused, (landed, expected, payload)
+
+    def first_sale_of_a_referred(self, account: UUID, sale_id: str) -> set[UUID]:
+        """Both bonuses (the referrer's if its account is open), once: the accounts paid."""
+        referral = next((r for r in self.referrals if r.referred == account), None)
+        if referral is None or referral.sale_id is not None:
+            return set()
+        referral.sale_id = sale_id
+        referral.paid["referred"] = REFERRAL.referred_points
+        self.earn(account, REFERRAL.referred_points)
+        if not self.members[referral.referrer].open:
+            return {account}
+        referral.paid["referrer"] = REFERRAL.referrer_points
+        self.earn(referral.referrer, REFERRAL.referrer_points)
+        return {account, referral.referrer}
+
+    def take_back(self, account: UUID, points: int) -> None:
+        member = self.members[account]
+        member.balance -= points
+        self.taken += points
+        if member.balance < 0:
+            member.owes_for_returns = True
 
     def earn(self, account: UUID, points: int) -> None:
         member = self.members[account]
@@ -222,6 +279,18 @@ class GoLiveHistory(RuleBasedStateMachine):
     def partial_return(self, data: st.DataObject, share: int) -> None:
         # A sale of an account merged away reverses on the survivor (``merge`` re-points it).
         bought = data.draw(st.sampled_from([s for s in self.sales if s.refunded < s.cents]))
+        self.returned(bought, share)
+
+    def referrals_sales(self) -> list[Bought]:
+        paying = {r.sale_id for r in self.referrals if not r.reversed}
+        return [s for s in self.sales if s.sale_id in paying and s.refunded < s.cents]
+
+    @precondition(lambda self: self.referrals_sales())
+    @rule(data=st.data())
+    def return_a_referrals_sale_in_full(self, data: st.DataObject) -> None:
+        self.returned(data.draw(st.sampled_from(self.referrals_sales())), 100)
+
+    def returned(self, bought: Bought, share: int) -> None:
         cents = max(1, (bought.cents - bought.refunded) * share // 100)
         amount = f"{Decimal(cents) / 100:.2f}"
         payload = customer_return(
@@ -235,11 +304,15 @@ class GoLiveHistory(RuleBasedStateMachine):
         bought.refunded += cents
         due = bought.earned * min(bought.refunded, bought.cents) // bought.cents - bought.reversed
         bought.reversed += due
-        member = self.members[bought.account_id]
-        member.balance -= due
-        self.taken += due
-        if member.balance < 0:
-            member.owes_for_returns = True
+        self.take_back(bought.account_id, due)
+        if bought.refunded >= bought.cents:  # in full, inside the window: both bonuses back
+            for referral in self.referrals:
+                if referral.sale_id == bought.sale_id and not referral.reversed:
+                    referral.reversed = True
+                    for side, points in referral.paid.items():
+                        holder = getattr(referral, side)
+                        if self.members[holder].open:  # closing forfeited what it held
+                            self.take_back(holder, points)
 
     @precondition(lambda self: any(m.open and m.balance > 0 for m in self.members.values()))
     @rule(data=st.data(), hold=st.booleans())
@@ -276,6 +349,13 @@ class GoLiveHistory(RuleBasedStateMachine):
         kept.name = kept.name or gone.name
         gone.balance, gone.held, gone.name, gone.open = 0, set(), None, False
         self.forwards[gone.customer_id] = survivor
+        survivor_referred = any(r.referred == survivor for r in self.referrals)
+        for referral in self.referrals:  # no referral of oneself, one per account
+            if referral.referred == merged:
+                if referral.referrer != survivor and not survivor_referred:
+                    referral.referred = survivor
+            elif referral.referrer == merged and referral.referred != survivor:
+                referral.referrer = survivor
         for bought in self.sales:  # their returns reverse on the survivor, which has the points
             if bought.account_id == merged:
                 bought.account_id = survivor

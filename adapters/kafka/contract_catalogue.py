@@ -41,7 +41,7 @@ _BY_BILL = _keyed_by("bill", "refund")
 
 CONTRACTS: dict[str, Contract] = {
     "sale.completed": Contract(
-        "1.5.0",
+        "1.6.0",
         "receive",
         _BY_SALE,
         [
@@ -85,7 +85,7 @@ CONTRACTS: dict[str, Contract] = {
         ],
     ),
     "bill.paid": Contract(
-        "1.5.0",
+        "1.6.0",
         "receive",
         _BY_BILL,
         [

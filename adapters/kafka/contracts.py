@@ -261,7 +261,7 @@ class SaleCompleted(InboundEvent):
     """``sale.completed``: a retail sale finished; its total (net of discounts) may earn."""
 
     sale_id: Identifier
-    customer_id: Identifier | None
+    customer_id: Identifier | None = None  # optional since 1.6.0 (null before)
     total_amount: Money
     currency: Currency
     store_id: Identifier | None = None
@@ -294,7 +294,7 @@ class BillPaid(InboundEvent):
     """``bill.paid``: a restaurant bill paid; its amount may earn."""
 
     bill_id: Identifier
-    customer_id: Identifier | None
+    customer_id: Identifier | None = None  # optional since 1.6.0 (null before)
     amount: Money
     currency: Currency
     store_id: Identifier | None = None

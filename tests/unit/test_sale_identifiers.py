@@ -1,5 +1,6 @@
 """Sales and bills may name the customer by phone, card or e-mail (contract 1.5.0): valid
-ones are read normalised, anything else ignored, and none of it changes the payload hash."""
+ones are read normalised, anything else ignored, and none of it changes the payload hash. Since
+1.6.0 such a sale may leave ``customer_id`` out rather than send it null."""
 
 from __future__ import annotations
 
@@ -37,6 +38,20 @@ def test_identifiers_do_not_change_the_payload_hash_of_an_event_sent_before_them
         parsed(EventKind.SALE_COMPLETED, plain).payload_hash
         == parsed(EventKind.SALE_COMPLETED, named).payload_hash
     )
+
+
+@pytest.mark.parametrize("kind", [EventKind.SALE_COMPLETED, EventKind.BILL_PAID])
+def test_without_a_customer_id_key_an_event_reads_as_with_a_null_one(kind: EventKind) -> None:
+    null = sale("shop", None, "10") if kind is EventKind.SALE_COMPLETED else _bill()
+    null["customer_phone"] = "07911 123456"
+    left_out = {k: v for k, v in null.items() if k != "customer_id"}
+
+    with_null, without = parsed(kind, null), parsed(kind, left_out)
+
+    assert isinstance(without, PurchaseCompleted)
+    assert without.customer_id is None
+    assert without.identifiers == (phone("+447911123456"),)
+    assert without.payload_hash == with_null.payload_hash  # one sale, however it is sent
 
 
 def test_a_new_field_that_accepts_anything_is_not_a_breaking_change() -> None:

@@ -28,6 +28,7 @@ from adapters.http.routes import referrals as referral_codes
 from adapters.http.routes import reports as operator_reports
 from adapters.http.routes import simulations as simulation_routes
 from adapters.http.routes import webhooks as webhook_routes
+from adapters.phone_numbers import DEFAULT_REGION
 from adapters.system_clock import SystemClock
 from adapters.tracing import instrument_http
 from ports.clock import Clock
@@ -80,6 +81,7 @@ def create_http_app(
     exports: Exports | None = None,
     tracer_provider: Any | None = None,
     simulations: Simulations | None = None,
+    phone_region: str = DEFAULT_REGION,
 ) -> FastAPI:
     """The API over ``operations``. HTTP metrics go to ``registry`` (default: one per app).
 
@@ -97,6 +99,7 @@ def create_http_app(
     )
     metrics = HttpMetrics(registry or CollectorRegistry(auto_describe=True))
     app.state.operations = operations
+    app.state.phone_region = phone_region
     app.state.health = health
     app.state.clock = clock or SystemClock()
     app.state.metrics = metrics

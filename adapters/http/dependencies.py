@@ -45,7 +45,14 @@ async def clock(request: Request) -> Clock:
     return found
 
 
+async def phone_region(request: Request) -> str:
+    region: str = request.app.state.phone_region
+    return region
+
+
 Operations = Annotated[LoyaltyOperations, Depends(operations)]
+PhoneRegion = Annotated[str, Depends(phone_region)]
+"""Where a phone number without a country code is read (``Settings.phone_region``)."""
 Devices = Annotated[DeviceOperations, Depends(device_operations)]
 Health = Annotated[HealthCheck, Depends(health_check)]
 Now = Annotated[Clock, Depends(clock)]

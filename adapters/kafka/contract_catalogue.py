@@ -131,7 +131,7 @@ CONTRACTS: dict[str, Contract] = {
         ],
     ),
     "customer.updated": Contract(
-        "1.0.0",
+        "1.0.1",
         "receive",
         "The customer's id (`customer_id`), as UTF-8: every update of one customer stays in"
         " order on one partition. Not required, but without it two updates of a customer may"

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field
 
 from adapters.kafka.contracts import Identifier, InboundEvent
-from adapters.phone_numbers import phone_identifier
+from adapters.phone_numbers import DEFAULT_REGION, phone_identifier
 from domain.customer_updates import KEEP, CustomerUpdate, Keep
 from domain.events import EventKind
 from domain.identifiers import Identifier as CustomerIdentifier
@@ -43,8 +43,8 @@ class CustomerUpdated(InboundEvent):
     )
     phone: Identifier | None = Field(
         default=None,
-        description="A phone number, any usual format (+ and country code, or a GB number)."
-        + _CHANGE.format(kind="phone"),
+        description="A phone number, any usual format (+ and country code, or a number of the"
+        " service's phone region, GB unless set)." + _CHANGE.format(kind="phone"),
     )
     email: Identifier | None = Field(
         default=None, description="An e-mail address." + _CHANGE.format(kind="e-mail address")
@@ -63,8 +63,11 @@ _KINDS = (
 )
 
 
-def customer_update(model: CustomerUpdated) -> CustomerUpdate | tuple[str, str]:
-    """The domain's update, or a rejection's (code, detail) for an identifier that is none."""
+def customer_update(
+    model: CustomerUpdated, phone_region: str = DEFAULT_REGION
+) -> CustomerUpdate | tuple[str, str]:
+    """The domain's update, or a rejection's (code, detail) for an identifier that is none;
+    a phone without a country code is read in ``phone_region``."""
     given = model.model_fields_set
     identifiers: list[tuple[IdentifierKind, CustomerIdentifier | None]] = []
     for field, kind, normalise in _KINDS:
@@ -72,7 +75,10 @@ def customer_update(model: CustomerUpdated) -> CustomerUpdate | tuple[str, str]:
             continue
         raw = getattr(model, field)
         try:
-            identifiers.append((kind, None if raw is None else normalise(raw)))
+            if kind is IdentifierKind.PHONE and raw is not None:
+                identifiers.append((kind, phone_identifier(raw, phone_region)))
+            else:
+                identifiers.append((kind, None if raw is None else normalise(raw)))
         except InvalidIdentifier as error:
             return INVALID_IDENTIFIER, f"{field}: {error}"
     name: str | Keep | None = model.name if "name" in given else KEEP

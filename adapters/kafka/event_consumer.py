@@ -22,6 +22,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 
 from adapters.kafka.dead_letters import KafkaDeadLetters
 from adapters.kafka.routing import Record, Routed, Settled, route_batch, settle_batch
+from adapters.phone_numbers import DEFAULT_REGION
 from adapters.tracing_context import ConsumerTracing
 from domain.events import EventKind
 from ports.backoff import Backoff
@@ -62,8 +63,10 @@ class KafkaEventConsumer:
         pause_initial_seconds: float = Backoff.initial_seconds,
         pause_max_seconds: float = Backoff.max_seconds,
         tracing: ConsumerTracing | None = None,
+        phone_region: str = DEFAULT_REGION,
     ) -> None:
         self._tracing = tracing or ConsumerTracing()
+        self._phone_region = phone_region
         self._backoff = Backoff(
             pause_initial_seconds, pause_max_seconds, jitter_seconds=pause_initial_seconds
         )
@@ -142,7 +145,7 @@ class KafkaEventConsumer:
         """Apply a poll's events, then publish its dead letters; raises (and publishes
         nothing more) on a failure, which leaves the batch to be redelivered."""
         started = time.perf_counter()
-        routed = route_batch(records, self._topics)
+        routed = route_batch(records, self._topics, self._phone_region)
         # The events' inbound trace contexts go on to the ledger messages they cause.
         traced = ((r.topic, r.headers, e.business_id, e.event_id) for r, e in routed.parsed)
         with self._tracing.batch(traced):

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 from uuid import UUID
@@ -24,7 +25,7 @@ from adapters.kafka.contracts import (
 )
 from adapters.kafka.customer_events import CustomerUpdated, customer_update
 from adapters.kafka.line_items import items_text, line_items, lines_rejection, returned_items
-from adapters.phone_numbers import phone_identifier
+from adapters.phone_numbers import DEFAULT_REGION, phone_identifier
 from domain.customer_updates import CustomerUpdate, IntakeEvent
 from domain.events import EventKind, InboundEvent, PurchaseCompleted, RefundIssued
 from domain.identifiers import Identifier, InvalidIdentifier, card, email
@@ -131,24 +132,29 @@ def payload_hash(model: BaseModel) -> str:
     return hashlib.sha256(canonical_text(model).encode()).hexdigest()
 
 
-def parse_event(kind: EventKind, raw: bytes | None) -> InboundEvent | Rejection:
+def parse_event(
+    kind: EventKind, raw: bytes | None, phone_region: str = DEFAULT_REGION
+) -> InboundEvent | Rejection:
     """A ledger event, or why not (``parse_intake`` for every inbound topic)."""
-    event = parse_intake(kind, raw)
+    event = parse_intake(kind, raw, phone_region)
     if isinstance(event, CustomerUpdate):
         return Rejection("unparseable", "customer.updated carries no ledger event")
     return event
 
 
-def parse_intake(kind: EventKind, raw: bytes | None) -> IntakeEvent | Rejection:
+def parse_intake(
+    kind: EventKind, raw: bytes | None, phone_region: str = DEFAULT_REGION
+) -> IntakeEvent | Rejection:
     """An event, or why not: never an exception, whatever the bytes, so one record can
-    never stop its partition (the consumer would redeliver it for ever)."""
+    never stop its partition (the consumer would redeliver it for ever). Phone numbers
+    without a country code are read in ``phone_region`` (``Settings.phone_region``)."""
     try:
-        return _parse(kind, raw)
+        return _parse(kind, raw, phone_region)
     except Exception as error:  # a gap in the contracts: refuse the record, keep consuming
         return Rejection("unparseable", _printable(f"{type(error).__name__}: {error}"))
 
 
-def _parse(kind: EventKind, raw: bytes | None) -> IntakeEvent | Rejection:
+def _parse(kind: EventKind, raw: bytes | None, phone_region: str) -> IntakeEvent | Rejection:
     document = _decode(raw)
     if isinstance(document, Rejection):
         return document
@@ -158,12 +164,12 @@ def _parse(kind: EventKind, raw: bytes | None) -> IntakeEvent | Rejection:
     except ValidationError as error:
         return Rejection("schema_violation", _printable(_schema_errors(error)))
     if isinstance(model, CustomerUpdated):
-        update = customer_update(model)
+        update = customer_update(model, phone_region)
         return update if isinstance(update, CustomerUpdate) else Rejection(*update)
     refused = lines_rejection(model)
     if refused is not None:
         return Rejection(*refused)
-    return to_domain(kind, model, payload_hash(model))
+    return to_domain(kind, model, payload_hash(model), phone_region)
 
 
 def _printable(detail: str) -> str:
@@ -172,7 +178,9 @@ def _printable(detail: str) -> str:
     return detail[:500].encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def to_domain(kind: EventKind, model: BaseModel, digest: str) -> InboundEvent:
+def to_domain(
+    kind: EventKind, model: BaseModel, digest: str, phone_region: str = DEFAULT_REGION
+) -> InboundEvent:
     if isinstance(model, SaleCompleted | BillPaid):
         is_sale = isinstance(model, SaleCompleted)
         return PurchaseCompleted(
@@ -193,7 +201,7 @@ def to_domain(kind: EventKind, model: BaseModel, digest: str) -> InboundEvent:
             ),
             redemption_id=model.loyalty_redemption_id if isinstance(model, SaleCompleted) else None,
             items=line_items(model.items),
-            identifiers=customer_identifiers(model),
+            identifiers=customer_identifiers(model, phone_region),
         )
     if isinstance(model, SaleCancelled):
         return _cancellation(kind, model, digest)
@@ -252,12 +260,14 @@ def read_batch(kind: EventKind, raws: Sequence[bytes | None]) -> ReadBatch:
     return ReadBatch(events, refused, len(raws))
 
 
-def customer_identifiers(model: SaleCompleted | BillPaid) -> tuple[Identifier, ...]:
+def customer_identifiers(
+    model: SaleCompleted | BillPaid, phone_region: str = DEFAULT_REGION
+) -> tuple[Identifier, ...]:
     """The valid ones of the identifiers a sale or bill names; an invalid one is ignored (the
     sale goes on as it would without it: a typo at the till must not hold a sale back)."""
     found: list[Identifier] = []
     for normalise, given in (
-        (phone_identifier, model.customer_phone),
+        (partial(phone_identifier, region=phone_region), model.customer_phone),
         (card, model.card_number),
         (email, model.customer_email),
     ):

@@ -17,6 +17,7 @@ from aiokafka.structs import ConsumerRecord
 
 from adapters.kafka.dead_letters import DeadLetter
 from adapters.kafka.parsing import Rejection, parse_intake
+from adapters.phone_numbers import DEFAULT_REGION
 from domain.batch import BatchChanges, EventKey
 from domain.customer_updates import IntakeEvent
 from domain.events import EventKind
@@ -56,16 +57,21 @@ class Settled:
     """The outcome recorded for each event id the batch applied, skipped or parked."""
 
 
-def route_batch(records: Iterable[Record], topics: Mapping[str, EventKind]) -> Routed:
-    """Parse each record by its topic's event kind; a record from a topic not in ``topics``
-    raises ``KeyError`` (the subscriber listens to those topics only)."""
+def route_batch(
+    records: Iterable[Record],
+    topics: Mapping[str, EventKind],
+    phone_region: str = DEFAULT_REGION,
+) -> Routed:
+    """Parse each record by its topic's event kind (phones without a country code read in
+    ``phone_region``); a record from a topic not in ``topics`` raises ``KeyError`` (the
+    subscriber listens to those topics only)."""
     parsed: list[tuple[Record, IntakeEvent]] = []
     letters: list[DeadLetter] = []
     newest: dict[Partition, int] = {}
     for record in records:
         key = (record.topic, record.partition)
         newest[key] = max(newest.get(key, -1), record.offset)
-        event = parse_intake(topics[record.topic], record.value)
+        event = parse_intake(topics[record.topic], record.value, phone_region)
         if isinstance(event, Rejection):
             letters.append(DeadLetter(record, event.code, event.detail))
         else:

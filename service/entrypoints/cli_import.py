@@ -26,6 +26,7 @@ from service.entrypoints.cli_json import AsJson
 from service.entrypoints.containers import Container
 from service.entrypoints.resources import Database, opened
 from service.entrypoints.serving import from_environment
+from service.entrypoints.settings import Settings
 from service.use_cases.imports import BatchOutcome, ImportBatches
 
 import_app = typer.Typer(
@@ -48,7 +49,8 @@ BatchSize = Annotated[int, typer.Option(min=1, max=20000, help="Rows per transac
 Region = Annotated[
     str | None,
     typer.Option(
-        help="Country of phone numbers without +prefix (ISO 3166; default GB, as at the till)."
+        help="Country of phone numbers without +prefix (ISO 3166; default LOYALTY_PHONE_REGION,"
+        " as at the till)."
     ),
 ]
 # Opening balances are written set-based, a batch per statement: larger batches spread its
@@ -202,7 +204,7 @@ def accounts(
 ) -> None:
     """Accounts: business_id, customer_id, and optionally name, phone, email, card,
     enrolled_at. Exit 1 when a row was rejected."""
-    phone_of, now = e164(phone_region), datetime.now(UTC)
+    phone_of, now = e164(phone_region or Settings().phone_region), datetime.now(UTC)
     check = lambda fields: account_row(fields, phone_of, now)  # noqa: E731
     _run("accounts", file, file_format, check, dry_run, batch_size, rejects, as_json)
 

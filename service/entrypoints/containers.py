@@ -146,6 +146,7 @@ class Container(containers.DeclarativeContainer):
         pause_initial_seconds=settings.provided.retry_initial_seconds,
         pause_max_seconds=settings.provided.retry_max_seconds,
         tracing=providers.Singleton(ConsumerTracing, provider=tracer_provider),
+        phone_region=settings.provided.phone_region,
     )
     outbox_relay = providers.Singleton(
         OutboxRelay,
@@ -262,6 +263,7 @@ class Container(containers.DeclarativeContainer):
         erasures=erasures,
         tracer_provider=tracer_provider,
         simulations=simulations,
+        phone_region=settings.provided.phone_region,
     )
     api = providers.Selector(role, all=http_app, api=http_app, consumer=providers.Object(None))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+import phonenumbers
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.kafka.security import KafkaSecurity, SaslMechanism, SecurityProtocol
@@ -119,6 +120,10 @@ class Settings(BaseSettings):
     simulations_api: bool = False
     """Serve ``POST /v1/simulations`` (managers' what-ifs). Each request makes two databases:
     the database user needs CREATEDB."""
+    phone_region: str = Field(default="GB", pattern="^[A-Z]{2}$")
+    """Country (ISO 3166 alpha-2) a phone number without a country code is read in: at the
+    till, in sales and bills naming a phone, in customer.updated. Changing it changes which
+    account a national number finds (the stored identifiers are E.164 and stay)."""
     attribution_retention_days: int = Field(default=90, ge=1)
     """Days an entry keeps the IP address and user agent of the request that made it
     (``loyalty erase-attribution`` clears older ones)."""
@@ -148,6 +153,13 @@ class Settings(BaseSettings):
     """Log lines as JSON or for a console (auto: console on a terminal, else JSON)."""
     log_level: str = "INFO"
     """Lowest level logged (DEBUG, INFO, WARNING, ERROR)."""
+
+    @field_validator("phone_region")
+    @classmethod
+    def _a_region_with_phone_numbers(cls, region: str) -> str:
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"{region} is not a region phone numbers are known for")
+        return region
 
     @model_validator(mode="after")
     def _retries_fit_in_a_poll_interval(self) -> Settings:

@@ -224,4 +224,5 @@ def test_the_consumers_own_defaults_are_the_settings_defaults() -> None:
         "pause_initial_seconds": settings["retry_initial_seconds"].default,
         "pause_max_seconds": settings["retry_max_seconds"].default,
         "tracing": None,  # no setting: the OTEL_* variables decide (adapters/tracing.py)
+        "phone_region": settings["phone_region"].default,
     }

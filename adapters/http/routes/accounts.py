@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from adapters.http.dependencies import Manager, Operations, Staff, attribution
+from adapters.http.dependencies import Manager, Operations, PhoneRegion, Staff, attribution
 from adapters.http.identifier_operations import identifier_operations
 from adapters.http.presenters import account_out
 from adapters.http.problems import problem_responses
@@ -29,13 +29,14 @@ async def enrol(
     body: EnrolmentIn,
     principal: Staff,
     operations: Operations,
+    region: PhoneRegion,
     request: Request,
     response: Response,
 ) -> AccountOut:
     """Enrol by `customer_id`, or inline by `phone` when the programme allows it.
 
     Inline enrolment gives the customer an opaque id (`cust_...`) and keeps the phone (in
-    E.164, read in the default region when it has no country code) as an identifier; a phone
+    E.164, read in the service's phone region when it has no country code) as an identifier; a phone
     that is not a valid number answers 422. Already enrolled (the same customer_id, or inline
     the same phone) answers 409 with the existing `account_id`; an identifier another account
     holds answers 409 `identifier_taken`. A `referral_code` names the
@@ -47,7 +48,10 @@ async def enrol(
             business_id=principal.business_id,
             customer_id=body.customer_id,
             identifiers=identifiers_of(
-                phone_number=body.phone, card_number=body.card_number, email_address=body.email
+                phone_number=body.phone,
+                card_number=body.card_number,
+                email_address=body.email,
+                region=region,
             ),
             name=body.name,
             attribution=attribution(principal, request),
@@ -68,6 +72,8 @@ async def find_account(
     phone: Annotated[str | None, Query(min_length=1, max_length=64, pattern=PRINTABLE)] = None,
     card: Annotated[str | None, Query(min_length=1, max_length=64, pattern=PRINTABLE)] = None,
     email: Annotated[str | None, Query(min_length=1, max_length=254, pattern=PRINTABLE)] = None,
+    *,
+    region: PhoneRegion,
 ) -> AccountOut:
     """The account of one customer, found by exactly one of `customer_id`, `phone` (any usual
     format), `card` or `email`; 404 when none has it, 422 for a number that is not valid."""
@@ -77,7 +83,9 @@ async def find_account(
     if customer_id is not None:
         view = await operations.account_by_customer(principal.business_id, customer_id)
     else:
-        [identifier] = identifiers_of(phone_number=phone, card_number=card, email_address=email)
+        [identifier] = identifiers_of(
+            phone_number=phone, card_number=card, email_address=email, region=region
+        )
         view = await identifier_operations(operations).account_by_identifier(
             principal.business_id, identifier
         )

@@ -94,7 +94,11 @@ class Shop:
         return self.uows()
 
     def app(
-        self, auth: AuthSettings | None = None, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+        self,
+        auth: AuthSettings | None = None,
+        *,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        phone_region: str = "GB",
     ) -> FastAPI:
         return create_http_app(
             self.operations,
@@ -103,6 +107,7 @@ class Shop:
             clock=self.clock,
             registry=CollectorRegistry(),
             max_body_bytes=max_body_bytes,
+            phone_region=phone_region,
         )
 
     async def seed(self, business_id: str, customer_id: str, points: int = 0) -> UUID:

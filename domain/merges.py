@@ -22,6 +22,7 @@ from domain.errors import LoyaltyError
 from domain.ledger import Attribution, EntryKind, LedgerEntry, Source
 from domain.lots import Lot, LotChanges, LotTake, allocate_lots
 from domain.postings import Posting, post_entry
+from domain.referrals import Referral
 
 _MERGE_LOT_NAMESPACE = UUID("9a4c2e71-5d3b-4f08-b6e2-7c1d0a8f3e59")
 
@@ -67,6 +68,29 @@ def check_merge(survivor: Account, merged: Account, live_holds: int) -> None:
         raise MergeHoldsLive(
             "A hold on one of the accounts is still live: capture or cancel it first."
         )
+
+
+class MergeLinksReferral(MergeRefused):
+    """One account referred the other, and a return could still take the bonuses back."""
+
+    code = "merge_refused_referral"
+
+
+def referrals_dropped_by_merge(
+    survivor: Account, merged: Account, referrals: Sequence[Referral], at: datetime
+) -> list[Referral]:
+    """Of ``referrals`` (the two accounts'), those between them that the merge drops: a
+    person does not refer themselves, so one still open is never paid. One that paid refuses
+    the merge while a return could still take its bonuses back: after it, the referral would
+    name one account on both sides, and nothing could be taken back (README Go-live)."""
+    between = [r for r in referrals if r.links(survivor.account_id, merged.account_id)]
+    if any(r.may_be_taken_back(at) for r in between):
+        raise MergeLinksReferral(
+            "One account referred the other and its bonuses may still be taken back by a"
+            " return: merge them once the return window of the referred customer's first"
+            " sale has passed."
+        )
+    return [r for r in between if r.open]
 
 
 def merge_accounts(

@@ -127,6 +127,19 @@ class Referral:
     def open(self) -> bool:
         return self.sale_reference is None
 
+    def links(self, one: UUID, other: UUID) -> bool:
+        """Whether the referral is between these two accounts, either way round."""
+        return {self.referred_account_id, self.referrer_account_id} == {one, other}
+
+    def may_be_taken_back(self, at: datetime) -> bool:
+        """Paid a bonus, not taken back, and its sale's return window still open at ``at``:
+        a full return could yet take the bonuses back."""
+        if self.sale_occurred_at is None or self.reversed_at is not None:
+            return False
+        if (self.referred_entry_id, self.referrer_entry_id) == (None, None):
+            return False
+        return at <= self.sale_occurred_at + timedelta(days=self.return_window_days)
+
     def origin(self, side: str) -> str:
         """One origin per referred account and side, whatever event carries the sale: the
         entry ids derive from it, so a second bonus is refused by the ledger's key."""

@@ -27,3 +27,8 @@ class ReferralRepository(Protocol):
     async def of_account(self, business_id: str, account_id: UUID) -> Referral | None:
         """The referral that enrolled the account (it was referred), if any."""
         ...
+
+    async def drop(self, business_id: str, referred_account_id: UUID) -> None:
+        """Forget the referral of that referred account (one never paid: see
+        ``domain.merges.referrals_dropped_by_merge``)."""
+        ...

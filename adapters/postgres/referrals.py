@@ -28,6 +28,7 @@ CLAIM_CODE = """
 INSERT INTO referral_codes (business_id, code, account_id) VALUES ($1, $2, $3)
 ON CONFLICT DO NOTHING RETURNING code
 """
+DROP = "DELETE FROM referrals WHERE business_id = $1 AND referred_account_id = $2"
 CODE_OF = "SELECT code FROM referral_codes WHERE business_id = $1 AND account_id = $2"
 ACCOUNT_BY_CODE = "SELECT account_id FROM referral_codes WHERE business_id = $1 AND code = $2"
 OF_ACCOUNT = f"""
@@ -85,6 +86,9 @@ class PostgresReferrals:
     async def of_account(self, business_id: str, account_id: UUID) -> Referral | None:
         row = await self._connection.fetchrow(OF_ACCOUNT, business_id, account_id)
         return referral_from(row) if row is not None else None
+
+    async def drop(self, business_id: str, referred_account_id: UUID) -> None:
+        await self._connection.execute(DROP, business_id, referred_account_id)
 
 
 async def load_for_batch(

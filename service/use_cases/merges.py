@@ -10,7 +10,14 @@ from uuid import UUID
 from domain.accounts import Account
 from domain.errors import AccountNotFound
 from domain.events import InboundEvent
-from domain.merges import MergeAccounts, MergeRefused, MergeResult, check_merge, merge_accounts
+from domain.merges import (
+    MergeAccounts,
+    MergeRefused,
+    MergeResult,
+    check_merge,
+    merge_accounts,
+    referrals_dropped_by_merge,
+)
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -39,6 +46,13 @@ class Merges:
                 live += len(await uow.live_holds.live_holds(*key, now))
                 live += await uow.rewards.held_stamps(*key, now)
             check_merge(survivor, merged, live)
+            referrals = [
+                found
+                for account in (survivor, merged)
+                if (found := await uow.referrals.of_account(*_key(account))) is not None
+            ]
+            for dropped in referrals_dropped_by_merge(survivor, merged, referrals, now):
+                await uow.referrals.drop(dropped.business_id, dropped.referred_account_id)
             keys = [(a.business_id, a.account_id) for a in (survivor, merged)]
             lots = await uow.lots.open_lots(keys)
             result = merge_accounts(
@@ -59,6 +73,10 @@ class Merges:
             )
             await uow.commit()
         return result
+
+
+def _key(account: Account) -> tuple[str, UUID]:
+    return account.business_id, account.account_id
 
 
 async def _locked(uow: UnitOfWork, command: MergeAccounts) -> dict[UUID, Account]:

@@ -42,6 +42,12 @@ class FakeReferrals(FakeRepository):
     async def of_account(self, business_id: str, account_id: UUID) -> Referral | None:
         return self._uow.view.referrals.get((business_id, account_id))
 
+    async def drop(self, business_id: str, referred_account_id: UUID) -> None:
+        def write(store: FakeStore) -> None:
+            store.referrals.pop((business_id, referred_account_id), None)
+
+        self._uow.stage(write)
+
 
 def referrals_for_batch(
     view: FakeStore, customers: Collection[tuple[str, str]], owners: Collection[AccountKey]

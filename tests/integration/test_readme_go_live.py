@@ -1,5 +1,5 @@
-"""The README's "Go-live" import, lookup and erasure steps run as written: its CSV files, request
-bodies, sale file and `loyalty` commands (read from that section), in the same order, against the
+"""The README's "Go-live" import, lookup, erasure and merge steps run as written: its CSV files,
+request bodies, sale file and `loyalty` commands (read from that section), in order, against the
 real API in process and the real CLI on PostgreSQL, giving the answers the section shows. The
 sale the section publishes is applied through the same parser and use case the consumer runs."""
 
@@ -156,3 +156,31 @@ async def test_the_readme_go_live_steps_give_the_answers_it_shows(
     )
     [(verified, code)] = await loyalty(database_url, "verify", tmp_path)
     assert (verified.strip(), code) == (shown(".venv/bin/loyalty verify")[0][0], 0)
+
+
+async def test_the_readme_go_live_merge_gives_the_answers_it_shows(api: httpx.AsyncClient) -> None:
+    merges = TEXT[TEXT.index("### Merges") :]
+    programme = await api.put("/v1/program", json=readme.request_bodies(TEXT)[0], headers=ADMIN)
+    assert programme.status_code == 200, programme.text
+    enrolled = [
+        await api.post("/v1/accounts", json=body, headers=CASHIER)
+        for body in readme.request_bodies(merges)
+    ]
+    assert [r.status_code for r in enrolled] == [201, 201], [r.text for r in enrolled]
+    survivor, merged = (r.json()["account_id"] for r in enrolled)
+
+    answer = await api.post(
+        f"/v1/accounts/{survivor}/merge",
+        json={"from_account_id": merged},
+        headers=auth("shop-1", "manager"),
+    )
+
+    assert answer.status_code == 200, answer.text
+    [merge_shown] = shown("curl -s -X POST $API/v1/accounts/$M1/merge")
+    assert fields(merge_shown).items() <= answer.json().items()
+    after = await api.get(f"/v1/accounts/{survivor}", headers=CASHIER)
+    [after_shown] = shown('curl -s "$API/v1/accounts/$M1"')
+    assert after.json()["customer_id"] == "m-1"
+    held = after.json()["identifiers"]  # both accounts' identifiers, as the section shows
+    assert len(held) == "".join(after_shown).count('"kind":')
+    assert all(json.dumps(i, separators=(",", ":")) in "".join(after_shown) for i in held)

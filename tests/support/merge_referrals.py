@@ -7,22 +7,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
+
+import pytest
 
 from adapters.system_clock import SystemClock
 from domain.commands import EnrolCustomer, SetProgramme
 from domain.events import EventKind
 from domain.ledger import EntryKind
-from domain.merges import MergeAccounts
+from domain.merges import MergeAccounts, MergeLinksReferral
 from domain.referrals import ReferralPolicy
 from ports.unit_of_work import UnitOfWorkFactory
 from service.use_cases.accounts import Accounts
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.merges import Merges
 from service.use_cases.programmes import Programmes
-from tests.support.events import BASE_TIME, at, customer_return, parsed, sale
+from tests.support.events import BASE_TIME, customer_return, parsed, sale
 
 POLICY = ReferralPolicy(referrer_points=50, referred_points=20, return_window_days=30)
 Bonuses = list[tuple[str, str, int]]
@@ -54,13 +57,15 @@ class _Shop:
             enrolled = await accounts.enrol(EnrolCustomer(self.name, name))
             self.ids[name] = enrolled.account.account_id
 
-    async def sale(self, customer: str, **extra: Any) -> dict[str, Any]:
-        bought = sale(self.name, customer, "10", **extra)
+    async def sale(self, customer: str, days_ago: int = 0) -> dict[str, Any]:
+        when = datetime.now(UTC) - timedelta(days=days_ago)
+        bought = sale(self.name, customer, "10", occurred_at=when.isoformat())
         await ApplyEventBatch(self.uows, SystemClock())([parsed(EventKind.SALE_COMPLETED, bought)])
         return bought
 
     async def full_return(self, bought: dict[str, Any]) -> None:
-        back = customer_return(self.name, bought["sale_id"], "10", occurred_at=at(60))
+        when = datetime.fromisoformat(bought["occurred_at"]) + timedelta(hours=1)
+        back = customer_return(self.name, bought["sale_id"], "10", occurred_at=when.isoformat())
         event = parsed(EventKind.CUSTOMER_RETURN_CREATED, back)
         await ApplyEventBatch(self.uows, SystemClock())([event])
 
@@ -79,13 +84,13 @@ class _Shop:
 
 
 async def referred_merged_away_after_the_bonus(shop: _Shop) -> None:
-    first = await shop.sale("bob", occurred_at=at(0))
+    first = await shop.sale("bob")
     await shop.merge("carl", "bob")
     await shop.full_return(first)
 
 
 async def referrer_merged_away_after_the_bonus(shop: _Shop) -> None:
-    first = await shop.sale("bob", occurred_at=at(0))
+    first = await shop.sale("bob")
     await shop.merge("dora", "anna")
     await shop.full_return(first)
 
@@ -95,20 +100,33 @@ async def referrer_merged_away_before_the_first_sale(shop: _Shop) -> None:
     await shop.sale("bob")
 
 
-async def referred_merged_into_its_referrer(shop: _Shop) -> None:
-    """One person's two cards: the referral cannot name one account on both sides, so it stays
-    on the closed one and the return takes no bonus back."""
-    first = await shop.sale("bob", occurred_at=at(0))
-    await shop.merge("anna", "bob")
+async def referred_merged_into_its_referrer_inside_the_window(shop: _Shop) -> None:
+    """One person's two cards, one referring the other: merged, no return could take the
+    bonuses back, so the merge is refused while one could (and the return still does)."""
+    first = await shop.sale("bob")
+    with pytest.raises(MergeLinksReferral):
+        await shop.merge("anna", "bob")
     await shop.full_return(first)
+
+
+async def referred_merged_into_its_referrer_after_the_window(shop: _Shop) -> None:
+    await shop.sale("bob", days_ago=POLICY.return_window_days + 1)
+    await shop.merge("anna", "bob")
+
+
+async def referrer_merged_into_the_referred_before_the_first_sale(shop: _Shop) -> None:
+    """The referral never paid is dropped: nobody refers themselves."""
+    await shop.merge("bob", "anna")
+    await shop.sale("bob")
 
 
 @dataclass(frozen=True)
 class Scenario:
     steps: Callable[[_Shop], Awaitable[None]]
     bonuses: Bonuses
-    """What the ledger holds afterwards; without a merge moving referrals, the first three
-    differ (the reversal skipped on the closed account, or the referrer never paid)."""
+    """What the ledger holds afterwards. Without a merge moving referrals, the first three
+    differ (the reversal skipped on the closed account, or the referrer never paid); without
+    the refusal, the fourth takes nothing back; without the drop, the last pays bob 20."""
 
     def __str__(self) -> str:
         return self.steps.__name__
@@ -138,9 +156,19 @@ SCENARIOS = [
         [("bob", "referral_bonus", 20), ("dora", "referral_bonus", 50)],
     ),
     Scenario(
-        referred_merged_into_its_referrer,
+        referred_merged_into_its_referrer_inside_the_window,
+        [
+            ("anna", "referral_bonus", 50),
+            ("anna", "referral_reversal", -50),
+            ("bob", "referral_bonus", 20),
+            ("bob", "referral_reversal", -20),
+        ],
+    ),
+    Scenario(
+        referred_merged_into_its_referrer_after_the_window,
         [("anna", "referral_bonus", 50), ("bob", "referral_bonus", 20)],
     ),
+    Scenario(referrer_merged_into_the_referred_before_the_first_sale, []),
 ]
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from adapters.http.dependencies import Manager, Operations, attribution
 from adapters.http.problems import ProblemError, problem_responses
 from adapters.http.schemas.requests import RequestBody
-from domain.merges import MergeAccounts, MergeHoldsLive
+from domain.merges import MergeAccounts, MergeHoldsLive, MergeLinksReferral
 from ports.merges import MergeOperations
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
@@ -44,7 +44,9 @@ async def merge(
     their expiry and pending dates, its identifiers move here, it is closed, and later events
     for its customer id land on this account. 409 `account_closed`: either is closed (a
     second merge of the pair); 409 `merge_holds_live`: a hold on either is still live;
-    422 `merge_refused`: the same account; 404: either is not an account of this business."""
+    409 `merge_refused_referral`: one referred the other and a return could still take the
+    bonuses back (merge after the return window); 422 `merge_refused`: the same account;
+    404: either is not an account of this business."""
     command = MergeAccounts(
         principal.business_id, account_id, body.from_account_id, attribution(principal, request)
     )
@@ -52,6 +54,8 @@ async def merge(
         result = await cast(MergeOperations, operations).merge(command)
     except MergeHoldsLive as error:
         raise ProblemError(409, error.code, error.detail, title="Hold still live") from error
+    except MergeLinksReferral as error:
+        raise ProblemError(409, error.code, error.detail, title="Referral not final") from error
     [into] = [e for e in result.posting.entries if e.account_id == account_id]
     out = next(e for e in result.posting.entries if e.account_id != account_id)
     return MergeOut(

@@ -39,9 +39,10 @@ def merge(
     as_json: AlwaysJson = False,
 ) -> None:
     """Merge MERGED's account into SURVIVOR's: its balance, stamps and lots (with their dates)
-    move by merge_out / merge_in entries, its identifiers move, it is closed, and later events
-    for MERGED land on SURVIVOR. Exit 1: no such customer, either account closed (merged
-    before), the same account, or a hold still live."""
+    move by merge_out / merge_in entries, its identifiers, sales and referrals move, it is
+    closed, and later events for MERGED land on SURVIVOR. Exit 1: no such customer, either
+    account closed (merged before), the same account, a hold still live, or one referred the
+    other and a return could still take the bonuses back."""
 
     async def run() -> MergeResult:
         async with opened(from_environment(), Database) as container:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import UTC
+from functools import partial
 from typing import Literal
 
 from pydantic import Field
@@ -56,11 +58,16 @@ class CustomerUpdated(InboundEvent):
     )
 
 
-_KINDS = (
-    ("phone", IdentifierKind.PHONE, phone_identifier),
-    ("card_number", IdentifierKind.CARD, card),
-    ("email", IdentifierKind.EMAIL, email),
-)
+def _kinds(
+    phone_region: str,
+) -> tuple[tuple[str, IdentifierKind, Callable[[str], CustomerIdentifier]], ...]:
+    """Each identifier field, its kind, and how it is normalised (a phone in ``phone_region``
+    when it has no country code)."""
+    return (
+        ("phone", IdentifierKind.PHONE, partial(phone_identifier, region=phone_region)),
+        ("card_number", IdentifierKind.CARD, card),
+        ("email", IdentifierKind.EMAIL, email),
+    )
 
 
 def customer_update(
@@ -70,15 +77,12 @@ def customer_update(
     a phone without a country code is read in ``phone_region``."""
     given = model.model_fields_set
     identifiers: list[tuple[IdentifierKind, CustomerIdentifier | None]] = []
-    for field, kind, normalise in _KINDS:
+    for field, kind, normalise in _kinds(phone_region):
         if field not in given:
             continue
         raw = getattr(model, field)
         try:
-            if kind is IdentifierKind.PHONE and raw is not None:
-                identifiers.append((kind, phone_identifier(raw, phone_region)))
-            else:
-                identifiers.append((kind, None if raw is None else normalise(raw)))
+            identifiers.append((kind, None if raw is None else normalise(raw)))
         except InvalidIdentifier as error:
             return INVALID_IDENTIFIER, f"{field}: {error}"
     name: str | Keep | None = model.name if "name" in given else KEEP

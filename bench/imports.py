@@ -26,7 +26,7 @@ from adapters.system_clock import SystemClock
 from bench.support import programme_with_customers
 from bench.workload import BUSINESS, EARN_RATE
 from domain.imports import RowRefused, account_row, balance_row
-from service.entrypoints.cli_import import BALANCE_BATCH, overlapped
+from service.entrypoints.cli_import import BALANCE_BATCH, BALANCE_STREAMS, in_streams, overlapped
 from service.use_cases.imports import BatchOutcome, ImportBatches
 
 ACCOUNT_BATCH = 500  # the command's defaults
@@ -66,8 +66,10 @@ def _checked(path: Path, fmt: str, check: Any) -> Iterator[tuple[int, Any]]:
 async def _run(batches: ImportBatches, kind: str, path: Path, fmt: str, check: Any) -> float:
     """Rows per second of one import of the file (every row counted, imported or skipped),
     the command's way: the next batch read while this one is written."""
-    step = batches.accounts if kind == "accounts" else batches.balances
-    size = BALANCE_BATCH if kind == "balances" else ACCOUNT_BATCH
+    step: Any = batches.accounts
+    size = ACCOUNT_BATCH
+    if kind == "balances":
+        step, size = in_streams(batches.balances, BALANCE_STREAMS, False), BALANCE_BATCH
     rows, total = _checked(path, fmt, check), BatchOutcome()
     started = time.perf_counter()
     async for _, outcome in overlapped(iter(lambda: list(islice(rows, size)), []), step):
@@ -151,7 +153,7 @@ async def import_figures(
     database_url: str, bare_url: str, work_dir: Path, rows: int
 ) -> dict[str, float]:
     accounts, balances = write_files(work_dir, rows)
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=BALANCE_STREAMS + 1)
     try:
         await programme_with_customers(pool, BUSINESS, EARN_RATE, 0)
         batches = ImportBatches(lambda: PostgresImportUnitOfWork(pool), SystemClock())

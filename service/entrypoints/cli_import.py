@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any, Protocol
@@ -19,7 +20,8 @@ from adapters.import_files import FileRowError, count_rows, e164, format_of, rea
 from adapters.import_files import Format as FileFormat
 from adapters.postgres.imports import PostgresImportUnitOfWork
 from domain.errors import ConcurrentUpdate
-from domain.imports import RowRefused, account_row, balance_row
+from domain.import_streams import split_by_account
+from domain.imports import BalanceRow, RowRefused, account_row, balance_row
 from service.entrypoints import cli_progress
 from service.entrypoints.cli_exits import FINDING, USAGE
 from service.entrypoints.cli_json import AsJson
@@ -56,6 +58,16 @@ Region = Annotated[
 # Opening balances are written set-based, a batch per statement: larger batches spread its
 # fixed costs (a few round trips and a commit) over more rows; accounts go row by row.
 BALANCE_BATCH = 5000
+# Streams of a batch written at once, each on its own connection (``in_streams``). Two keep
+# this machine's two cores busy; a database host with more takes more (LOYALTY_DATABASE_POOL_MAX
+# must allow them).
+BALANCE_STREAMS = 2
+Jobs = Annotated[
+    int,
+    typer.Option(
+        min=1, max=16, help="Transactions written at once, an account's rows in one of them."
+    ),
+]
 RETRIES = 3  # a batch meeting a concurrent change to its accounts is tried again
 
 
@@ -81,6 +93,30 @@ async def _batch(run: Callable[[], Any]) -> BatchOutcome:
             if attempt == RETRIES - 1:
                 raise
     raise AssertionError("no attempt made")
+
+
+def in_streams(
+    step: Callable[[Sequence[tuple[int, BalanceRow]], bool], Awaitable[BatchOutcome]],
+    streams: int,
+    dry_run: bool,
+) -> Callable[[list[tuple[int, BalanceRow]]], Awaitable[BatchOutcome]]:
+    """Writes a batch of opening balances as ``streams`` transactions at once, on as many
+    connections, the rows of an account in one of them (``split_by_account``): the database
+    host's cores share the work. Each stream is retried on its own; every stream ends (commits
+    or rolls back) before the first failure, if any, is raised."""
+
+    async def write(rows: list[tuple[int, BalanceRow]]) -> BatchOutcome:
+        parts = split_by_account(rows, streams)
+        ended = await asyncio.gather(
+            *(_batch(partial(step, part, dry_run)) for part in parts),
+            return_exceptions=True,
+        )
+        for outcome in ended:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return BatchOutcome.combined(ended)  # type: ignore[arg-type]  # none failed
+
+    return write
 
 
 async def overlapped(
@@ -109,20 +145,24 @@ def _import(
     batch_size: int,
     rejects: _Writer,
     as_json: bool,
+    streams: int,
 ) -> None:
     total = BatchOutcome()
 
     async def work(c: Container) -> None:
         pool, clock = await c.pool.async_(), c.clock()
         batches = ImportBatches(lambda: PostgresImportUnitOfWork(pool), clock)
-        step = batches.accounts if kind == "accounts" else batches.balances
+        step: Callable[[list[tuple[int, Any]]], Awaitable[BatchOutcome]]
+        if kind == "balances":
+            step = in_streams(batches.balances, streams, dry_run)
+        else:
+            step = lambda good: _batch(partial(batches.accounts, good, dry_run))  # noqa: E731
         with cli_progress.counter(as_json) as progress:
             task = progress.add_task(f"importing {kind}", total=count_rows(path))
             chunks = iter(lambda: list(islice(rows, batch_size)), [])
 
             async def write(chunk: list[tuple[int, Any]]) -> BatchOutcome:
-                good = [(line, row) for line, row in chunk if not isinstance(row, str)]
-                return await _batch(lambda: step(good, dry_run))
+                return await step([(line, row) for line, row in chunk if not isinstance(row, str)])
 
             async for chunk, outcome in overlapped(chunks, write):
                 refused = [(line, row) for line, row in chunk if isinstance(row, str)]
@@ -166,6 +206,7 @@ def _run(
     batch_size: int,
     rejects_file: Path | None,
     as_json: bool,
+    streams: int = 1,
 ) -> None:
     try:
         chosen = format_of(path, file_format)
@@ -174,10 +215,10 @@ def _run(
         raise typer.Exit(USAGE) from None
     everything = _checked(path, chosen, check)
     if rejects_file is None:
-        _import(kind, path, everything, dry_run, batch_size, _Stderr(), as_json)
+        _import(kind, path, everything, dry_run, batch_size, _Stderr(), as_json, streams)
         return
     with rejects_file.open("w", encoding="utf-8") as rejects:
-        _import(kind, path, everything, dry_run, batch_size, rejects, as_json)
+        _import(kind, path, everything, dry_run, batch_size, rejects, as_json, streams)
 
 
 class _Writer(Protocol):
@@ -216,10 +257,11 @@ def balances(
     dry_run: DryRun = False,
     rejects: Rejects = None,
     batch_size: BatchSize = BALANCE_BATCH,
+    jobs: Jobs = BALANCE_STREAMS,
     as_json: AsJson = False,
 ) -> None:
     """Opening balances, one lot a row: business_id, customer_id, row_key, points, and
     optionally earned_at, expires_at, pending_until. Exit 1 when a row was rejected."""
     now = datetime.now(UTC)
     check = lambda fields: balance_row(fields, now)  # noqa: E731
-    _run("balances", file, file_format, check, dry_run, batch_size, rejects, as_json)
+    _run("balances", file, file_format, check, dry_run, batch_size, rejects, as_json, jobs)

@@ -27,6 +27,15 @@ class BatchOutcome:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     """(line, reason)"""
 
+    @classmethod
+    def combined(cls, outcomes: Sequence[BatchOutcome]) -> BatchOutcome:
+        """The outcome of the batches together, refusals in line order."""
+        return cls(
+            imported=sum(o.imported for o in outcomes),
+            skipped=sum(o.skipped for o in outcomes),
+            rejected=sorted(r for o in outcomes for r in o.rejected),
+        )
+
 
 def _sort_known(
     rows: Sequence[tuple[int, R]], known: dict[CustomerKey, str], outcome: BatchOutcome

@@ -93,9 +93,9 @@ async def test_importing_the_same_files_twice_changes_nothing_and_balances_equal
 
     first = await loyalty(database_url, "import", "accounts", str(members), "--phone-region", "GB")
     assert first.exit_code == 0, first.output
-    cut = await loyalty(database_url, "import", "balances", str(half))
+    cut = await loyalty(database_url, "import", "balances", str(half), "--jobs", "1")
     assert cut.exit_code == 0, cut.output
-    rest = await loyalty(database_url, "import", "balances", str(lots), "--json")
+    rest = await loyalty(database_url, "import", "balances", str(lots), "--jobs", "3", "--json")
     assert rest.exit_code == 0, rest.output
     assert json.loads(rest.stdout)["imported"] == len(rows) - len(rows) // 2
     before = await snapshot(pool)

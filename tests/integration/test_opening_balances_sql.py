@@ -1,7 +1,8 @@
 """Opening balances written set-based in SQL equal, to the byte, what the domain builds
 (``domain.imports.opening_balances``): entries with their hashes, lots, balances. Searched over
 accounts in any state (a debt, stamps, a chain already long, closed or missing), rows with
-awkward keys and moments, keys repeated in a batch or imported before with other values."""
+awkward keys and moments, keys repeated in a batch or imported before with other values; each
+batch written in one to three streams at once, as ``loyalty import balances --jobs`` does."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from domain.accounts import Account, AccountStatus
 from domain.chain import GENESIS_HASH
 from domain.imports import BalanceRow, digest, opening_balances
 from domain.lots import Lot
+from service.entrypoints.cli_import import in_streams
 from service.use_cases.imports import ImportBatches
 from tests.fakes.clock import FakeClock
 from tests.integration.conftest import given_programme
@@ -148,20 +150,25 @@ async def _written(pool: asyncpg.Pool, account: Account) -> tuple[list[Any], lis
 @given(
     states=st.lists(_account_state, min_size=0, max_size=len(CUSTOMERS)),
     batches=st.lists(st.lists(_row, min_size=1, max_size=10), min_size=1, max_size=3),
+    streams=st.integers(1, 3),
 )
 async def test_set_based_opening_balances_equal_the_domains_entries_lots_and_balances(
-    pool: asyncpg.Pool, states: list[dict[str, Any]], batches: list[list[dict[str, Any]]]
+    pool: asyncpg.Pool,
+    states: list[dict[str, Any]],
+    batches: list[list[dict[str, Any]]],
+    streams: int,
 ) -> None:
     business = f"open-{next(_ids)}"  # one database for every example: a business each
     await given_programme(PostgresUnitOfWorkFactory(pool), business)
     accounts = await _given_accounts(pool, business, states)
     known: dict[str, str] = {}
     importer = ImportBatches(lambda: PostgresImportUnitOfWork(pool), FakeClock(NOW))
+    write = in_streams(importer.balances, streams, dry_run=False)
 
     for batch in batches:
         rows = [_balance_row(business, fields) for fields in batch]
         verdicts, taken = _expected(accounts, known, rows)
-        outcome = await importer.balances(list(enumerate(rows, 1)))
+        outcome = await write(list(enumerate(rows, 1)))
 
         assert outcome.imported == len(rows) - len(verdicts)
         assert outcome.skipped == sum(v == "known" for v in verdicts.values())

@@ -8,7 +8,7 @@ from datetime import datetime
 from itertools import count
 from uuid import UUID
 
-from domain.accounts import Account
+from domain.accounts import Account, AccountStatus
 from domain.errors import AccountNotFound
 from domain.referrals import (
     Referral,
@@ -38,8 +38,7 @@ async def referrer_for(
     code = read_code(given)
     if code is None:
         raise UnknownReferralCode("That is not a referral code (8 letters and digits).")
-    account_id = await uow.referrals.account_by_code(business_id, code)
-    referrer = None if account_id is None else await uow.accounts.by_id(business_id, account_id)
+    referrer = await _holder_of_code(uow, business_id, code)
     return check_referrer(business_id, customer_id, referrer)
 
 
@@ -80,8 +79,20 @@ async def card_of(uow: UnitOfWork, account: Account) -> ReferralCard:
 async def account_by_code(uow: UnitOfWork, business_id: str, given: str) -> Account:
     """The account holding a referral code of this business (read as a person types it)."""
     code = read_code(given)
-    account_id = None if code is None else await uow.referrals.account_by_code(business_id, code)
-    account = None if account_id is None else await uow.accounts.by_id(business_id, account_id)
+    account = None if code is None else await _holder_of_code(uow, business_id, code)
     if account is None:
         raise AccountNotFound("No account of this programme has that referral code.")
     return account
+
+
+async def _holder_of_code(uow: UnitOfWork, business_id: str, code: str) -> Account | None:
+    """The account a code names; for an account merged away, the survivor, which holds its
+    points and its referrals now (the code stays the merged account's: a card printed with it
+    still works, and refers to the survivor)."""
+    account_id = await uow.referrals.account_by_code(business_id, code)
+    account = None if account_id is None else await uow.accounts.by_id(business_id, account_id)
+    if account is None or account.status is not AccountStatus.CLOSED:
+        return account
+    customer = (business_id, account.customer_id)
+    survivor = (await uow.merges.forwarded([customer])).get(customer)
+    return account if survivor is None else await uow.accounts.by_customer(business_id, survivor)

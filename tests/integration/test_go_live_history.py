@@ -175,14 +175,16 @@ class GoLiveHistory(RuleBasedStateMachine):
     @precondition(lambda self: self.open_accounts())
     @rule(data=st.data())
     def enrol_referred(self, data: st.DataObject) -> None:
-        referrer = data.draw(st.sampled_from(self.open_accounts()))
+        # Any card's code, a merged-away one's too: it refers for the survivor.
+        named = data.draw(st.sampled_from(list(self.members)))
         code = self.run(
             self.pool.fetchval(
                 "SELECT code FROM referral_codes WHERE business_id = $1 AND account_id = $2",
                 self.shop,
-                referrer,
+                named,
             )
         )
+        referrer = self.forwards.get(self.members[named].customer_id, named)
         n, *_ = self.fresh()
         view = self.run(self.accounts.enrol(EnrolCustomer(self.shop, f"c{n}", referral_code=code)))
         self.members[view.account.account_id] = Member(f"c{n}")

@@ -37,6 +37,7 @@ class _Shop:
         self.uows = uows
         self.name = f"mref-{uuid.uuid4().hex[:8]}"
         self.ids: dict[str, UUID] = {}
+        self.codes: dict[str, str | None] = {}
 
     async def open(self) -> None:
         await Programmes(self.uows, SystemClock()).set(
@@ -48,14 +49,16 @@ class _Shop:
                 referral=POLICY,
             )
         )
-        accounts = Accounts(self.uows, SystemClock())
-        anna = await accounts.enrol(EnrolCustomer(self.name, "anna"))
-        self.ids["anna"] = anna.account.account_id
-        referred = EnrolCustomer(self.name, "bob", referral_code=anna.referral_code)
-        self.ids["bob"] = (await accounts.enrol(referred)).account.account_id
+        await self.enrol("anna")
+        await self.enrol("bob", referred_by="anna")
         for name in ("carl", "dora"):
-            enrolled = await accounts.enrol(EnrolCustomer(self.name, name))
-            self.ids[name] = enrolled.account.account_id
+            await self.enrol(name)
+
+    async def enrol(self, name: str, referred_by: str | None = None) -> None:
+        code = None if referred_by is None else self.codes[referred_by]
+        command = EnrolCustomer(self.name, name, referral_code=code)
+        enrolled = await Accounts(self.uows, SystemClock()).enrol(command)
+        self.ids[name], self.codes[name] = enrolled.account.account_id, enrolled.referral_code
 
     async def sale(self, customer: str, days_ago: int = 0) -> dict[str, Any]:
         when = datetime.now(UTC) - timedelta(days=days_ago)
@@ -120,6 +123,17 @@ async def referrer_merged_into_the_referred_before_the_first_sale(shop: _Shop) -
     await shop.sale("bob")
 
 
+async def referrer_merged_away_refers_by_its_old_code(shop: _Shop) -> None:
+    """A card printed with the merged account's code still refers, for the survivor."""
+    await shop.merge("dora", "anna")
+    holder = await Accounts(shop.uows, SystemClock()).account_by_referral_code(
+        shop.name, str(shop.codes["anna"])
+    )
+    assert holder.account.account_id == shop.ids["dora"]
+    await shop.enrol("eve", referred_by="anna")
+    await shop.sale("eve")
+
+
 @dataclass(frozen=True)
 class Scenario:
     steps: Callable[[_Shop], Awaitable[None]]
@@ -169,6 +183,10 @@ SCENARIOS = [
         [("anna", "referral_bonus", 50), ("bob", "referral_bonus", 20)],
     ),
     Scenario(referrer_merged_into_the_referred_before_the_first_sale, []),
+    Scenario(
+        referrer_merged_away_refers_by_its_old_code,
+        [("dora", "referral_bonus", 50), ("eve", "referral_bonus", 20)],
+    ),
 ]
 
 

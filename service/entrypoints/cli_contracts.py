@@ -6,11 +6,13 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
+import phonenumbers
 import typer
 
-from adapters.kafka.parsing import Rejection, parse_event
+from adapters.kafka.parsing import Rejection, parse_intake
 from domain.events import EventKind
 from service.entrypoints.cli_operator import contracts_app
+from service.entrypoints.settings import Settings
 
 
 def _messages(path: Path) -> list[tuple[int, bytes]]:
@@ -29,11 +31,23 @@ def contracts_validate(
     topic: Annotated[str, typer.Argument(help="An inbound topic: " + ", ".join(EventKind))],
     files: Annotated[list[Path], typer.Argument(help="JSON files, or JSON lines files.")],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False,
+    phone_region: Annotated[
+        str | None,
+        typer.Option(
+            help="Country of phone numbers without +prefix (default LOYALTY_PHONE_REGION, as"
+            " the consumer reads them)."
+        ),
+    ] = None,
 ) -> None:
     """Run the service's parser on each message: accepted, or why not. Exit 0 when all are
-    accepted, 1 when some are rejected, 2 on usage (unknown topic, unreadable file)."""
+    accepted, 1 when some are rejected, 2 on usage (unknown topic, unreadable file, a region
+    without phone numbers)."""
     if topic not in set(EventKind):
         typer.echo(f"{topic} is not an inbound topic: {', '.join(EventKind)}", err=True)
+        raise typer.Exit(2)
+    region = phone_region or Settings().phone_region
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        typer.echo(f"{region} is not a region phone numbers are known for", err=True)
         raise typer.Exit(2)
     results: list[dict[str, Any]] = []
     for path in files:
@@ -43,7 +57,7 @@ def contracts_validate(
             typer.echo(f"{path}: {error.strerror or error}", err=True)
             raise typer.Exit(2) from None
         for line, raw in messages:
-            outcome = parse_event(EventKind(topic), raw)
+            outcome = parse_intake(EventKind(topic), raw, region)
             refused = outcome if isinstance(outcome, Rejection) else None
             results.append(
                 {

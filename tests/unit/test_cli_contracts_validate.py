@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.kafka.schema_export import example
+from domain.events import EventKind
 from service.entrypoints.cli import app
 
 pytestmark = pytest.mark.unit
@@ -19,14 +20,15 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_a_valid_message_file_is_accepted_with_exit_0(tmp_path: Path) -> None:
-    sale = tmp_path / "sale.json"
-    sale.write_text(json.dumps(example("sale.completed"), indent=2))
+@pytest.mark.parametrize("topic", list(EventKind))
+def test_a_valid_message_file_is_accepted_with_exit_0(tmp_path: Path, topic: str) -> None:
+    message = tmp_path / "message.json"
+    message.write_text(json.dumps(example(topic), indent=2))
 
-    code, output = _run("sale.completed", str(sale))
+    code, output = _run(topic, str(message))
 
     assert code == 0
-    assert output.strip() == f"{sale}:1: accepted"
+    assert output.strip() == f"{message}:1: accepted"
 
 
 def test_json_lines_are_checked_one_by_one_and_a_rejection_says_why_with_exit_1(
@@ -53,3 +55,21 @@ def test_json_lines_are_checked_one_by_one_and_a_rejection_says_why_with_exit_1(
 def test_an_unknown_topic_or_a_missing_file_is_a_usage_error_with_exit_2(tmp_path: Path) -> None:
     assert _run("loyalty.ledger", str(tmp_path))[0] == 2
     assert _run("sale.completed", str(tmp_path / "missing.json"))[0] == 2
+
+
+def test_a_national_phone_is_read_in_the_services_region_or_the_one_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the consumer reads it: a UK mobile without +44 is a phone in GB, not in US."""
+    update = tmp_path / "update.json"
+    update.write_text(json.dumps({**example("customer.updated"), "phone": "07911 123456"}))
+    validate = ("customer.updated", str(update), "--json")
+
+    accepted = json.loads(_run(*validate)[1])["accepted"]
+    assert accepted == 1
+    code, output = _run(*validate, "--phone-region", "US")
+    assert (code, json.loads(output)["messages"][0]["code"]) == (1, "invalid_identifier")
+    monkeypatch.setenv("LOYALTY_PHONE_REGION", "US")
+    assert _run(*validate)[0] == 1
+    assert _run(*validate, "--phone-region", "GB")[0] == 0
+    assert _run(*validate, "--phone-region", "ZZ")[0] == 2

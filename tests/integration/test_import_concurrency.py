@@ -22,6 +22,7 @@ from adapters.system_clock import SystemClock
 from domain.errors import ConcurrentUpdate
 from domain.events import EventKind
 from domain.imports import BalanceRow
+from service.entrypoints.cli_import import in_streams
 from service.use_cases.event_intake import ApplyEventBatch
 from service.use_cases.imports import ImportBatches
 from service.use_cases.verification import verify_ledger
@@ -55,12 +56,14 @@ async def _retried(work: Callable[[], Awaitable[T]]) -> T:
     lots=st.lists(st.tuples(st.sampled_from(CUSTOMERS), st.integers(1, 500)), max_size=40),
     sales=st.lists(st.tuples(st.sampled_from(CUSTOMERS), st.integers(1, 300)), max_size=20),
     batch=st.integers(1, 10),
+    streams=st.integers(1, 3),
 )
 async def test_an_import_beside_sales_for_the_same_customers_gives_each_exactly_both(
     pool: asyncpg.Pool,
     lots: list[tuple[str, int]],
     sales: list[tuple[str, int]],
     batch: int,
+    streams: int,
 ) -> None:
     shop = f"import-race-{next(_shops)}"
     uows = PostgresUnitOfWorkFactory(pool)
@@ -73,13 +76,14 @@ async def test_an_import_beside_sales_for_the_same_customers_gives_each_exactly_
         for line, (customer, points) in enumerate(lots, 1)
     ]
     importer = ImportBatches(lambda: PostgresImportUnitOfWork(pool), SystemClock())
+    write = in_streams(importer.balances, streams, dry_run=False)  # as ``--jobs`` does
     apply = ApplyEventBatch(uows, SystemClock())
     events = [parsed(EventKind.SALE_COMPLETED, sale(shop, c, str(p))) for c, p in sales]
 
     async def import_all() -> None:
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
-            outcome = await _retried(lambda: importer.balances(chunk))  # noqa: B023
+            outcome = await _retried(lambda: write(chunk))  # noqa: B023
             assert outcome.rejected == []
 
     async def sell_all() -> None:

@@ -76,13 +76,22 @@ class MergeLinksReferral(MergeRefused):
     code = "merge_refused_referral"
 
 
+class MergeStrandsReferral(MergeLinksReferral):
+    """Both accounts were referred, the merged one's bonuses could still be taken back, and
+    an account holds one referral: it would stay on the closed account, where no return of
+    its sale (now the survivor's) finds it."""
+
+
 def referrals_dropped_by_merge(
     survivor: Account, merged: Account, referrals: Sequence[Referral], at: datetime
 ) -> list[Referral]:
     """Of ``referrals`` (the two accounts'), those between them that the merge drops: a
     person does not refer themselves, so one still open is never paid. One that paid refuses
     the merge while a return could still take its bonuses back: after it, the referral would
-    name one account on both sides, and nothing could be taken back (README Go-live)."""
+    name one account on both sides, and nothing could be taken back (README Go-live). So does
+    the merged account's own referral while a return could take it back, when the survivor was
+    referred too: an account holds one referral, so it would stay behind on the closed account,
+    out of reach of the return of its sale, which moves to the survivor."""
     between = [r for r in referrals if r.links(survivor.account_id, merged.account_id)]
     if any(r.may_be_taken_back(at) for r in between):
         raise MergeLinksReferral(
@@ -90,7 +99,17 @@ def referrals_dropped_by_merge(
             " return: merge them once the return window of the referred customer's first"
             " sale has passed."
         )
-    return [r for r in between if r.open]
+    dropped = [r for r in between if r.open]
+    kept = [r for r in referrals if r not in dropped]
+    if any(r.referred_account_id == survivor.account_id for r in kept) and any(
+        r.referred_account_id == merged.account_id and r.may_be_taken_back(at) for r in kept
+    ):
+        raise MergeStrandsReferral(
+            "Both customers were referred and the merged account's referral bonuses may still"
+            " be taken back by a return: merge them once the return window of its first sale"
+            " has passed."
+        )
+    return dropped
 
 
 def merge_accounts(

@@ -196,6 +196,11 @@ class GoLiveHistory(RuleBasedStateMachine):
     def sale_for_a_customer_id(self, data: st.DataObject, cents: int) -> None:
         self.sale(data, cents, "id")
 
+    @precondition(lambda self: self.open_referred())
+    @rule(data=st.data(), cents=st.integers(100, 40_000))
+    def sale_for_a_referred_customer(self, data: st.DataObject, cents: int) -> None:
+        self.sale(data, cents, "referred")
+
     @precondition(lambda self: self.members)
     @rule(data=st.data(), cents=st.integers(1, 40_000))
     def sale_by_phone(self, data: st.DataObject, cents: int) -> None:
@@ -208,10 +213,12 @@ class GoLiveHistory(RuleBasedStateMachine):
 
     def sale(self, data: st.DataObject, cents: int, by: str) -> None:
         named: dict[str, Any] = {}
-        if by == "id":
+        if by in ("id", "referred"):
             known = [
                 *dict.fromkeys([*(m.customer_id for m in self.members.values()), *self.forwards])
             ]
+            if by == "referred":  # first sales pay referrals, which merges must carry
+                known = [self.members[account].customer_id for account in self.open_referred()]
             customer = data.draw(st.sampled_from(known))
             expected = self.reach(customer)
             named["customer_id"] = customer
@@ -333,18 +340,36 @@ class GoLiveHistory(RuleBasedStateMachine):
     @precondition(lambda self: len([m for m in self.members.values() if m.open]) >= 2)
     @rule(data=st.data())
     def merge(self, data: st.DataObject) -> None:
+        self.merge_two_of(data, self.open_accounts())
+
+    @precondition(lambda self: len(self.open_referred()) >= 2)
+    @rule(data=st.data())
+    def merge_two_referred(self, data: st.DataObject) -> None:
+        """Where merges meet referrals: each account holds one referral, and may have paid."""
+        self.merge_two_of(data, self.open_referred())
+
+    def open_referred(self) -> list[UUID]:
+        return [*dict.fromkeys(r.referred for r in self.referrals if self.members[r.referred].open)]
+
+    def merge_two_of(self, data: st.DataObject, accounts: list[UUID]) -> None:
         survivor, merged = data.draw(
-            st.lists(st.sampled_from(self.open_accounts()), min_size=2, max_size=2, unique=True)
+            st.lists(st.sampled_from(accounts), min_size=2, max_size=2, unique=True)
         )
         between = [r for r in self.referrals if {r.referred, r.referrer} == {survivor, merged}]
         merging = Merges(self.uows, self.clock).merge(MergeAccounts(self.shop, survivor, merged))
-        if any(r.paid and not r.reversed for r in between):  # a return may still take it back
+        dropped = [r for r in between if r.sale_id is None]  # never paid: nobody refers oneself
+        staying = [r for r in self.referrals if r not in dropped]
+        # Refused while a return may still take bonuses back that the merge would put out of
+        # its reach: between the two, or the merged one's own when the survivor has its own.
+        stranded = any(r.referred == survivor for r in staying) and [
+            r for r in staying if r.referred == merged and r.referrer != survivor
+        ]
+        if any(r.paid and not r.reversed for r in [*between, *(stranded or [])]):
             with pytest.raises(MergeLinksReferral):
                 self.run(merging)
             return
         result = self.run(merging)
-        dropped = [r for r in between if r.sale_id is None]  # never paid: nobody refers oneself
-        self.referrals = [r for r in self.referrals if r not in dropped]
+        self.referrals = staying
         kept, gone = self.members[survivor], self.members[merged]
         assert result.moved_points == gone.balance
         kept.balance += gone.balance

@@ -18,7 +18,7 @@ from adapters.system_clock import SystemClock
 from domain.commands import EnrolCustomer, SetProgramme
 from domain.events import EventKind
 from domain.ledger import EntryKind
-from domain.merges import MergeAccounts, MergeLinksReferral
+from domain.merges import MergeAccounts, MergeLinksReferral, MergeStrandsReferral
 from domain.referrals import ReferralPolicy
 from ports.unit_of_work import UnitOfWorkFactory
 from service.use_cases.accounts import Accounts
@@ -134,6 +134,17 @@ async def referrer_merged_away_refers_by_its_old_code(shop: _Shop) -> None:
     await shop.sale("eve")
 
 
+async def both_referred_merged_inside_the_window(shop: _Shop) -> None:
+    """An account holds one referral: eve's would stay on her closed account, where the return
+    of her sale (then bob's) could not find it, so the merge waits for the window."""
+    await shop.enrol("eve", referred_by="carl")
+    await shop.sale("bob")
+    first = await shop.sale("eve")
+    with pytest.raises(MergeStrandsReferral):
+        await shop.merge("bob", "eve")
+    await shop.full_return(first)
+
+
 @dataclass(frozen=True)
 class Scenario:
     steps: Callable[[_Shop], Awaitable[None]]
@@ -186,6 +197,17 @@ SCENARIOS = [
     Scenario(
         referrer_merged_away_refers_by_its_old_code,
         [("dora", "referral_bonus", 50), ("eve", "referral_bonus", 20)],
+    ),
+    Scenario(
+        both_referred_merged_inside_the_window,
+        [
+            ("anna", "referral_bonus", 50),
+            ("bob", "referral_bonus", 20),
+            ("carl", "referral_bonus", 50),
+            ("carl", "referral_reversal", -50),
+            ("eve", "referral_bonus", 20),
+            ("eve", "referral_reversal", -20),
+        ],
     ),
 ]
 

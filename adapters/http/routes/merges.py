@@ -44,8 +44,9 @@ async def merge(
     their expiry and pending dates, its identifiers move here, it is closed, and later events
     for its customer id land on this account. 409 `account_closed`: either is closed (a
     second merge of the pair); 409 `merge_holds_live`: a hold on either is still live;
-    409 `merge_refused_referral`: one referred the other and a return could still take the
-    bonuses back (merge after the return window); 422 `merge_refused`: the same account;
+    409 `merge_refused_referral`: one referred the other, or both were referred and the merged
+    one's, and a return could still take the bonuses back (merge after the return window);
+    422 `merge_refused`: the same account;
     404: either is not an account of this business."""
     command = MergeAccounts(
         principal.business_id, account_id, body.from_account_id, attribution(principal, request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -156,6 +157,15 @@ async def import_run(srv: Servers, rows: int, run: int) -> dict[str, float]:
         f" {figures['bare_copy_rows_per_s']:,.0f}/s, its writes alone"
         f" {figures['ledger_write_floor_rows_per_s']:,.0f}/s)"
     )
+    if "import_cores_busy" in figures:
+        database, command = (
+            figures["import_database_cpu_us_per_row"],
+            figures["import_client_cpu_us_per_row"],
+        )
+        say(
+            f"run {run}: import CPU a row: database {database:,.0f} us, command {command:,.0f} us;"
+            f" {figures['import_cores_busy']:.2f} of {os.cpu_count()} cores busy"
+        )
     return figures
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import psutil
 
 from adapters.import_files import e164, read_rows
 from adapters.postgres.imports import PostgresImportUnitOfWork
@@ -149,6 +150,40 @@ async def ledger_write_floor(pool: asyncpg.Pool, business_id: str) -> float:
     return int(rows) / seconds
 
 
+async def _backends(pool: asyncpg.Pool) -> list[psutil.Process]:
+    """The database server processes of the pool's connections, every one opened first (each
+    stream of the import writes on its own), when the server runs on this machine."""
+    held = [await pool.acquire() for _ in range(pool.get_max_size())]
+    try:
+        pids = [connection.get_server_pid() for connection in held]
+    finally:
+        for connection in held:
+            await pool.release(connection)
+    try:
+        return [psutil.Process(pid) for pid in pids]
+    except psutil.Error:  # a server elsewhere (LOYALTY_BENCH_DATABASE_URL): not measured
+        return []
+
+
+def _cpu_spent(processes: list[psutil.Process]) -> tuple[float, float]:
+    """CPU seconds so far of the database's ``processes`` and of this one (all its threads)."""
+    database = sum(t.user + t.system for t in (p.cpu_times() for p in processes))
+    return float(database), time.process_time()
+
+
+def _cpu_split(
+    rows: int, rate: float, before: tuple[float, float], after: tuple[float, float]
+) -> dict[str, float]:
+    """Where the balances import's time went: the database's CPU and the command's (its
+    reading thread included) a row, and the cores both kept busy."""
+    database_s, client_s = after[0] - before[0], after[1] - before[1]
+    return {
+        "import_database_cpu_us_per_row": database_s / rows * 1e6,
+        "import_client_cpu_us_per_row": client_s / rows * 1e6,
+        "import_cores_busy": (database_s + client_s) * rate / rows,
+    }
+
+
 async def import_figures(
     database_url: str, bare_url: str, work_dir: Path, rows: int
 ) -> dict[str, float]:
@@ -162,10 +197,16 @@ async def import_figures(
         figures = {
             "import_accounts_rows_per_s": await _run(
                 batches, "accounts", accounts, "csv", lambda f: account_row(f, phone_of, now)
-            ),
-            "import_balances_rows_per_s": await _run(
-                batches, "balances", balances, "jsonl", lambda f: balance_row(f, now)
-            ),
+            )
+        }
+        backends = await _backends(pool)
+        before = _cpu_spent(backends)
+        figures["import_balances_rows_per_s"] = rate = await _run(
+            batches, "balances", balances, "jsonl", lambda f: balance_row(f, now)
+        )
+        if backends:  # else a server elsewhere: its CPU is not at hand
+            figures |= _cpu_split(rows, rate, before, _cpu_spent(backends))
+        figures |= {
             "import_rerun_rows_per_s": await _run(
                 batches, "balances", balances, "jsonl", lambda f: balance_row(f, now)
             ),

@@ -44,6 +44,9 @@ ROWS: list[tuple[str, str, str]] = [
     ("import_accounts_rows_per_s", "Import accounts (CSV)", "rows/s"),
     ("import_balances_rows_per_s", "Import opening balances (JSON lines)", "rows/s"),
     ("import_rerun_rows_per_s", "Import the same balances again (nothing to do)", "rows/s"),
+    ("import_database_cpu_us_per_row", "Import balances: the database's CPU a row", "us"),
+    ("import_client_cpu_us_per_row", "Import balances: the command's CPU a row", "us"),
+    ("import_cores_busy", "Import balances: cores kept busy (database and command)", "cores"),
     ("bare_copy_rows_per_s", "Bare COPY of the balance rows", "rows/s"),
     (
         "ledger_write_floor_rows_per_s",

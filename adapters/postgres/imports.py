@@ -16,6 +16,7 @@ from adapters.postgres.opening_balances import PostgresOpeningBalances
 from adapters.postgres.rows import account_from
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from domain.accounts import Account
+from domain.imports import BalanceRow
 from ports.imports import CustomerKey, IdentifierKey, ImportRepository
 
 KNOWN = f"""
@@ -72,10 +73,16 @@ FROM ({typed_rows(2, IMPORTED_ROW)}) AS r
 """
 
 
-class PostgresImports(PostgresOpeningBalances):
+class PostgresImports:
     def __init__(self, connection: asyncpg.Connection) -> None:
-        super().__init__(connection)
         self._connection = connection
+        self._opening = PostgresOpeningBalances(connection)
+
+    async def open_balances(
+        self, rows: Sequence[tuple[int, str, BalanceRow]], now: datetime
+    ) -> dict[int, str]:
+        """Written set-based on the same connection (``opening_balances.py``)."""
+        return await self._opening.open_balances(rows, now)
 
     async def known(self, kind: str, keys: Collection[CustomerKey]) -> dict[CustomerKey, str]:
         if not keys:

@@ -28,6 +28,7 @@ MAX_TEXT = 200
 MAX_POINTS = 10**12
 IMPORTED = Attribution(actor="import")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_WHOLE = re.compile(r"[+-]?[0-9]+")  # ASCII digits: str.isdigit takes "²", int() does not
 
 
 class RowRefused(ValueError):
@@ -138,8 +139,8 @@ def account_row(
 
 def _points(fields_: Mapping[str, object]) -> int:
     value = fields_.get("points")
-    if isinstance(value, str) and value.strip().lstrip("+").isdigit():
-        value = int(value.strip())
+    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+        value = int(value.strip())  # "-5" is one too, refused below as not above 0
     if not isinstance(value, int) or isinstance(value, bool):
         raise RowRefused(f"points must be a whole number, not {value!r}")
     if not 0 < value <= MAX_POINTS:

@@ -88,6 +88,10 @@ def test_an_account_row_keeps_its_identifiers_as_the_tills_lookup_normalises_the
         ({"points": "0"}, "above 0"),
         ({"points": "1.5"}, "whole number"),
         ({"points": True}, "whole number"),
+        ({"points": "-5"}, "above 0"),
+        ({"points": "\u00b2"}, "whole number"),  # a digit to str.isdigit, not to int()
+        ({"points": "+-5"}, "whole number"),
+        ({"points": "\u0663"}, "whole number"),  # an Arabic-Indic 3: the file's digits are ASCII
         ({"row_key": " "}, "row_key is missing"),
         ({"earned_at": "yesterday"}, "ISO 8601"),
         ({"earned_at": "2030-01-01"}, "future"),
@@ -106,7 +110,12 @@ def test_a_balance_row_that_makes_no_sense_is_refused_with_the_reason(
 @given(
     st.dictionaries(
         st.sampled_from([*GOOD, "earned_at", "expires_at", "pending_until"]),
-        st.none() | st.booleans() | st.integers() | st.text() | st.floats(),
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.text()
+        | st.from_regex(r"\A[+\-]{0,2}[0-9\u00b2\u0663]{1,3}\Z")  # number-like texts
+        | st.floats(),
     )
 )
 def test_no_balance_row_raises_anything_but_a_refusal(fields: dict[str, object]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -18,7 +19,7 @@ LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class InvalidEndpoint(ValueError):
-    """The URL cannot receive deliveries (not HTTPS, no host)."""
+    """The URL cannot receive deliveries (not HTTPS, no host, not a public address)."""
 
 
 @dataclass(frozen=True)
@@ -64,17 +65,45 @@ class Outcome:
         return self.status is not None and 200 <= self.status < 300
 
 
-def checked_url(url: str, allow_http: bool = False) -> str:
-    """``url`` if deliveries may go there: HTTPS, or HTTP to this machine (tests) or when the
-    operator allows it."""
+def checked_url(url: str, allow_http: bool = False, allow_private: bool = False) -> str:
+    """``url`` if deliveries may go there: HTTPS to a public host, or HTTP when the operator
+    allows it. A manager must not make the service post to this machine or its private
+    network and read the answers back in the deliveries' errors (server-side request forgery):
+    such hosts only when the operator allows them (``allow_private``: a receiver inside the
+    cluster, or ``loyalty dev``). A name is checked again when a delivery resolves it."""
     parts = urlsplit(url)
-    if not parts.hostname:
+    host = parts.hostname
+    if not host:
         raise InvalidEndpoint("The URL has no host.")
+    if not allow_private and not public_host(host):
+        raise InvalidEndpoint(
+            f"{host} is this machine or a private address: webhook endpoints must be public."
+        )
     if parts.scheme == "https":
         return url
-    if parts.scheme == "http" and (allow_http or parts.hostname in LOCAL_HOSTS):
+    if parts.scheme == "http" and (allow_http or (allow_private and host in LOCAL_HOSTS)):
         return url
     raise InvalidEndpoint("Webhook endpoints must use https.")
+
+
+def public_host(host: str) -> bool:
+    """Whether ``host`` may be public: a name (its addresses are checked when resolved) other
+    than localhost, or a globally routed address (not loopback, private, link-local such as
+    the cloud metadata address, shared, reserved or multicast)."""
+    name = host.rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return False
+    try:
+        address = ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return True
+    return public_address(address)
+
+
+def public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
 
 
 def new_secret() -> str:

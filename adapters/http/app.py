@@ -77,6 +77,7 @@ def create_http_app(
     reports: ReportOperations | None = None,
     webhooks: WebhookStore | None = None,
     webhook_allow_http: bool = False,
+    webhook_allow_private: bool = False,
     erasures: ErasureOperations | None = None,
     exports: Exports | None = None,
     tracer_provider: Any | None = None,
@@ -126,7 +127,8 @@ def create_http_app(
     if simulations is not None:  # like the exports: only where a runner backs it
         app.include_router(simulation_routes.router, dependencies=strict_query)
     app.state.webhooks = webhooks
-    app.state.webhook_allow_http = webhook_allow_http  # http:// beyond localhost (operators)
+    app.state.webhook_allow_http = webhook_allow_http  # http:// endpoints (operators)
+    app.state.webhook_allow_private = webhook_allow_private  # this machine, private networks
     if webhooks is not None:
         app.include_router(webhook_routes.router, dependencies=strict_query)
     app.include_router(operational.router)

@@ -187,7 +187,9 @@ class Container(containers.DeclarativeContainer):
         WebhookWorker,
         store=webhook_store,
         sender=providers.Singleton(
-            HttpxWebhookSender, timeout_seconds=settings.provided.webhook_timeout_seconds
+            HttpxWebhookSender,
+            timeout_seconds=settings.provided.webhook_timeout_seconds,
+            allow_private=settings.provided.webhook_allow_private,
         ),
         clock=clock,
         schedule=providers.Singleton(
@@ -259,6 +261,7 @@ class Container(containers.DeclarativeContainer):
         reports=reports,
         webhooks=webhook_store,
         webhook_allow_http=settings.provided.webhook_allow_http,
+        webhook_allow_private=settings.provided.webhook_allow_private,
         exports=exports,
         erasures=erasures,
         tracer_provider=tracer_provider,

@@ -63,6 +63,8 @@ def embedded_services(options: DevOptions) -> Iterator[Settings]:
             tansu.start()
             started.append(tansu)
             overrides["kafka_bootstrap_servers"] = tansu.bootstrap_servers
+        if not os.environ.get("LOYALTY_WEBHOOK_ALLOW_PRIVATE"):  # receivers here (README)
+            overrides["webhook_allow_private"] = "true"
         settings = Settings(
             http_port=options.http_port,
             jwt_secret=os.environ.get("LOYALTY_JWT_SECRET") or secrets.token_urlsafe(32),

@@ -116,7 +116,10 @@ class Settings(BaseSettings):
     webhook_idle_seconds: float = Field(default=1.0, gt=0)
     """How long the webhook worker waits when it found nothing to do."""
     webhook_allow_http: bool = False
-    """Allow http:// webhook endpoints beyond localhost (never on a public network)."""
+    """Allow http:// webhook endpoints (never on a public network)."""
+    webhook_allow_private: bool = False
+    """Allow webhook endpoints on this machine or private addresses (a receiver in the cluster;
+    `loyalty dev` allows them): else a manager could make the service post there."""
     simulations_api: bool = False
     """Serve ``POST /v1/simulations`` (managers' what-ifs). Each request makes two databases:
     the database user needs CREATEDB."""

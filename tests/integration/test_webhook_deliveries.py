@@ -81,7 +81,7 @@ async def test_deliveries_survive_the_receiver_being_down_and_arrive_once_in_ord
     store = PostgresWebhooks(pool)
     receiver = Receiver()
     runner, url = await started(receiver)
-    sender = HttpxWebhookSender(timeout_seconds=2)
+    sender = HttpxWebhookSender(timeout_seconds=2, allow_private=True)  # a local receiver
     wanted = await endpoint(store, url, frozenset({"adjustment"}))
     unwanted = await endpoint(store, url, frozenset({"earn"}))
     accounts = Accounts(uow_factory, SystemClock())
@@ -121,3 +121,47 @@ async def test_deliveries_survive_the_receiver_being_down_and_arrive_once_in_ord
     assert {d.state for d in recorded} == {"delivered"}
     assert any(d.attempts > 1 for d in recorded)
     assert await store.deliveries(BUSINESS, unwanted.endpoint_id, 100) == []
+
+
+async def test_a_host_of_this_machine_or_its_network_is_never_posted_to_unless_allowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Server-side request forgery: a registered name that resolves (now) to this machine, the
+    private network or the cloud metadata address is refused before any request, so none of
+    their answers lands in a delivery's recorded error."""
+    receiver = Receiver()
+    receiver.up = True
+    runner, url = await started(receiver)
+    port = int(url.rsplit(":", 1)[1].split("/", 1)[0])
+    loop = asyncio.get_running_loop()
+    resolve = loop.getaddrinfo
+    pointing = {"crm.example.com": "127.0.0.1", "meta.example.com": "169.254.169.254"}
+
+    async def names_point_inside(host: str, *args: object, **kwargs: object) -> object:
+        return await resolve(pointing.get(host, host), *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loop, "getaddrinfo", names_point_inside)
+    sender = HttpxWebhookSender(timeout_seconds=2)
+    try:
+        outcomes = [
+            await sender.send(hook, {}, b"{}")
+            for hook in (
+                f"http://crm.example.com:{port}/hook",
+                "https://meta.example.com/latest",
+                url,  # the address itself
+                f"http://localhost:{port}/hook",
+            )
+        ]
+        allowed = HttpxWebhookSender(timeout_seconds=2, allow_private=True)
+        headers = {SIGNATURE_HEADER: "t=1,v1=x", "Loyalty-Delivery": "1"}
+        delivered = await allowed.send(url, headers, b"{}")
+        await allowed.close()
+    finally:
+        await sender.close()
+        await runner.cleanup()
+
+    assert [o.status for o in outcomes] == [None] * 4
+    assert all("not a public address" in str(o.error) for o in outcomes), outcomes
+    assert "127.0.0.1" in str(outcomes[0].error) and "169.254.169.254" in str(outcomes[1].error)
+    assert delivered.status == 204
+    assert len(receiver.received) == 1  # the allowed one only: the four never left

@@ -46,9 +46,12 @@ async def test_a_manager_registers_an_endpoint_sees_its_secret_once_and_removes_
         assert (await client.get("/v1/webhooks", headers=other)).json() == []
         assert (await client.get("/v1/webhooks", headers=cashier)).status_code == 403
         for refused in ({"url": "http://crm.example.com/hook"}, {"url": "https://x.example.com",
-                        "kinds": ["nope"]}):  # fmt: skip
+                        "kinds": ["nope"]}, {"url": "https://169.254.169.254/latest"},
+                        {"url": "http://127.0.0.1:8080/v1/admin"}):  # fmt: skip
             answer = await client.post("/v1/webhooks", json=refused, headers=manager)
             assert answer.status_code == 422
+            expected = "validation_failed" if "kinds" in refused else "invalid_webhook"
+            assert answer.json()["code"] == expected, answer.text
         path = f"/v1/webhooks/{endpoint['endpoint_id']}"
         redeliver = f"{path}/deliveries/1/redeliver"
         assert (await client.post(redeliver, headers=manager)).status_code == 404

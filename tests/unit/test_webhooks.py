@@ -3,6 +3,7 @@ account's deliveries reach an endpoint whatever fails on the way."""
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -62,13 +63,50 @@ def test_a_delivery_fails_for_good_after_its_last_attempt() -> None:
     assert after_attempt(first, Outcome(204), NOW, schedule).state == "delivered"
 
 
-def test_only_https_or_this_machine_may_receive_deliveries() -> None:
+def test_only_https_to_a_public_host_may_receive_deliveries_unless_the_operator_allows() -> None:
     assert checked_url("https://crm.example.com/hook")
-    assert checked_url("http://127.0.0.1:8000/hook")
+    assert checked_url("https://8.8.8.8/hook")
     assert checked_url("http://crm.internal/hook", allow_http=True)
+    assert checked_url("http://127.0.0.1:8000/hook", allow_private=True)
+    assert checked_url("https://10.0.0.7/hook", allow_private=True)
     for url in ("http://crm.example.com/hook", "ftp://x/y", "https:///nohost", "file:///etc"):
-        with pytest.raises(InvalidEndpoint):
+        with pytest.raises(InvalidEndpoint, match=r"https|host"):
             checked_url(url)
+    # Server-side request forgery: the service posting to itself or its network, a manager
+    # reading the answers back in the deliveries' errors.
+    for url in (
+        "http://127.0.0.1:8000/hook",
+        "https://127.0.0.1/hook",
+        "https://LOCALHOST./hook",
+        "https://api.localhost/hook",
+        "https://10.0.0.7/hook",
+        "https://192.168.1.1/hook",
+        "https://172.16.0.1/hook",
+        "https://100.64.0.1/hook",  # shared address space
+        "https://169.254.169.254/latest/meta-data",  # cloud metadata
+        "https://0.0.0.0/hook",
+        "https://224.0.0.1/hook",
+        "https://[::1]/hook",
+        "https://[fd00::1]/hook",
+        "https://[::ffff:10.0.0.7]/hook",
+    ):
+        with pytest.raises(InvalidEndpoint, match="public"):
+            checked_url(url, allow_http=True)
+
+
+@given(st.ip_addresses())
+def test_an_address_is_public_exactly_when_globally_routed_and_not_multicast(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> None:
+    host = f"[{address}]" if address.version == 6 else str(address)
+    mapped = getattr(address, "ipv4_mapped", None) or address
+    public = mapped.is_global and not mapped.is_multicast
+    try:
+        checked_url(f"https://{host}/hook")
+    except InvalidEndpoint:
+        assert not public
+    else:
+        assert public
 
 
 def _delivery(account: int, seq: int, delivery_id: int | None = None) -> Delivery:

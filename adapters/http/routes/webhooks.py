@@ -93,8 +93,9 @@ async def register(
     """Deliver the business's ledger entries of these kinds, from now on, signed with the
     secret answered here (only here)."""
     allow_http = bool(getattr(request.app.state, "webhook_allow_http", False))
+    allow_private = bool(getattr(request.app.state, "webhook_allow_private", False))
     try:
-        url = checked_url(body.url, allow_http)
+        url = checked_url(body.url, allow_http, allow_private)
         kinds = wanted([kind.value for kind in body.kinds], (kind.value for kind in EntryKind))
     except InvalidEndpoint as error:
         raise ProblemError(422, "invalid_webhook", str(error)) from error

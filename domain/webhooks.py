@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -94,9 +95,14 @@ def public_host(host: str) -> bool:
     if name == "localhost" or name.endswith(".localhost"):
         return False
     try:
-        address = ipaddress.ip_address(name.strip("[]"))
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+            name.strip("[]")
+        )
     except ValueError:
-        return True
+        try:  # an IPv4 address in a form resolvers still take: 2130706433, 127.1, 0x7f.1
+            address = ipaddress.IPv4Address(socket.inet_aton(name))
+        except OSError:
+            return True
     return public_address(address)
 
 

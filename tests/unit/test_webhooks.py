@@ -89,6 +89,10 @@ def test_only_https_to_a_public_host_may_receive_deliveries_unless_the_operator_
         "https://[::1]/hook",
         "https://[fd00::1]/hook",
         "https://[::ffff:10.0.0.7]/hook",
+        "https://2130706433/hook",  # 127.0.0.1 as resolvers still read these
+        "https://127.1/hook",
+        "https://0x7f.1/hook",
+        "https://012.0.0.1/hook",  # octal: 10.0.0.1
     ):
         with pytest.raises(InvalidEndpoint, match="public"):
             checked_url(url, allow_http=True)

@@ -31,6 +31,13 @@ def e164(raw: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def known_region(region: str) -> str:
+    """``region`` when phone numbers are known for it (ISO 3166 alpha-2), else ValueError."""
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"{region} is not a region phone numbers are known for")
+    return region
+
+
 def phone_identifier(raw: str, region: str = DEFAULT_REGION) -> Identifier:
     return phone(e164(raw, region))
 

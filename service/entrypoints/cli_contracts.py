@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-import phonenumbers
 import typer
 
 from adapters.kafka.parsing import Rejection, parse_intake
+from adapters.phone_numbers import known_region
 from domain.events import EventKind
 from service.entrypoints.cli_operator import contracts_app
 from service.entrypoints.settings import Settings
@@ -45,10 +45,11 @@ def contracts_validate(
     if topic not in set(EventKind):
         typer.echo(f"{topic} is not an inbound topic: {', '.join(EventKind)}", err=True)
         raise typer.Exit(2)
-    region = phone_region or Settings().phone_region
-    if region not in phonenumbers.SUPPORTED_REGIONS:
-        typer.echo(f"{region} is not a region phone numbers are known for", err=True)
-        raise typer.Exit(2)
+    try:
+        region = known_region(phone_region or Settings().phone_region)
+    except ValueError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
     results: list[dict[str, Any]] = []
     for path in files:
         try:

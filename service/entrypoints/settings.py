@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-import phonenumbers
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.kafka.security import KafkaSecurity, SaslMechanism, SecurityProtocol
+from adapters.phone_numbers import known_region
 from domain.events import EventKind
 
 DEV_ENV_FILE = ".loyalty/dev.env"
@@ -160,9 +160,7 @@ class Settings(BaseSettings):
     @field_validator("phone_region")
     @classmethod
     def _a_region_with_phone_numbers(cls, region: str) -> str:
-        if region not in phonenumbers.SUPPORTED_REGIONS:
-            raise ValueError(f"{region} is not a region phone numbers are known for")
-        return region
+        return known_region(region)
 
     @model_validator(mode="after")
     def _retries_fit_in_a_poll_interval(self) -> Settings:

@@ -47,16 +47,14 @@ def _sort_known(
     for line, row in rows:
         key, made = (row.business_id, row.row_key), digest(row)
         if key in seen:
-            outcome.rejected.append((line, f"row key {row.row_key!r} repeats an earlier row"))
+            outcome.rejected.append((line, _repeated(row.row_key)))
         elif key not in known:
             seen.add(key)
             todo.append((line, made, row))
         elif known[key] == made:
             outcome.skipped += 1
         else:
-            outcome.rejected.append(
-                (line, f"row key {row.row_key!r} was imported before with other values")
-            )
+            outcome.rejected.append((line, _changed(row.row_key)))
     return todo
 
 
@@ -140,9 +138,17 @@ class ImportBatches:
         return outcome
 
 
+def _repeated(row_key: str) -> str:
+    return f"row key {row_key!r} repeats an earlier row"
+
+
+def _changed(row_key: str) -> str:
+    return f"row key {row_key!r} was imported before with other values"
+
+
 _BALANCE_REFUSALS: dict[str, Callable[[BalanceRow], str]] = {
-    "repeat": lambda row: f"row key {row.row_key!r} repeats an earlier row",
-    "changed": lambda row: f"row key {row.row_key!r} was imported before with other values",
+    "repeat": lambda row: _repeated(row.row_key),
+    "changed": lambda row: _changed(row.row_key),
     "no_account": lambda row: f"no account for customer {row.customer_id!r}: import it first",
     "closed": lambda row: "the customer's account is closed",
 }
